@@ -1,0 +1,88 @@
+"""The library calls the CLI, the web app and the batch workers share.
+
+Each is a plain composition of the pipeline stages:
+bytes -> ingest -> segment -> classify -> (compare | check).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from analyzer.errors import InputError, LimitExceeded
+from analyzer.ingest import ingest
+from analyzer.model import Analysis, Check, Comparison, Document, Timeline
+from analyzer.nlp.pipeline import classify
+from analyzer.segment import segment
+from analyzer.settings import Settings, get_settings
+
+Source = str | Path | bytes
+
+
+def read_source(source: Source, settings: Settings | None = None) -> tuple[bytes, str]:
+    """The bytes of a path (or of standard input for "-"), checked against the size limit."""
+    limits = settings or get_settings()
+    if isinstance(source, bytes):
+        data, name = source, "<bytes>"
+    elif str(source) == "-":
+        data, name = sys.stdin.buffer.read(limits.max_bytes + 1), "<stdin>"
+    else:
+        path = Path(source)
+        name = str(source)
+        try:
+            if path.is_dir():
+                raise InputError(f"{name}: is a folder, not a document")
+            size = path.stat().st_size
+            if size > limits.max_bytes:
+                raise LimitExceeded("file size", size, limits.max_bytes, "TERMSHIFT_MAX_BYTES")
+            data = path.read_bytes()
+        except FileNotFoundError as exc:
+            raise InputError(f"{name}: no such file") from exc
+        except PermissionError as exc:
+            raise InputError(f"{name}: permission denied") from exc
+        except OSError as exc:
+            raise InputError(f"{name}: cannot be read ({exc.strerror})") from exc
+    if len(data) > limits.max_bytes:
+        raise LimitExceeded("file size", len(data), limits.max_bytes, "TERMSHIFT_MAX_BYTES")
+    return data, name
+
+
+def analyze_document(document: Document) -> Analysis:
+    """Segment and classify an already ingested document."""
+    return Analysis(document=document, clauses=classify(document, segment(document)))
+
+
+def analyze(source: Source, *, name: str | None = None,
+            settings: Settings | None = None) -> Analysis:
+    """Read, parse, segment and classify one document (a path, "-" or bytes)."""
+    data, shown = read_source(source, settings)
+    return analyze_document(ingest(data, name or shown, settings))
+
+
+def compare(old: Source, new: Source, *, settings: Settings | None = None) -> Comparison:
+    """Analyse two versions of one document and compare them."""
+    from analyzer.compare import compare_analyses
+
+    return compare_analyses(analyze(old, settings=settings), analyze(new, settings=settings))
+
+
+def check(policy: Source, controls: Path | None = None, *,
+          settings: Settings | None = None) -> Check:
+    """Analyse an AI-agent policy and check it against a control baseline (the default one
+    in rules/controls/agent-baseline.yaml unless `controls` names another file)."""
+    from analyzer.check import check_analysis
+
+    return check_analysis(analyze(policy, settings=settings), controls)
+
+
+def timeline(sources: list[str], *, path_in_repo: str | None = None,
+             settings: Settings | None = None) -> Timeline:
+    """One document's history from files, a folder of dated versions or a git repository."""
+    from analyzer.compare.timeline import build_timeline
+    from analyzer.versions import discover_versions
+
+    versions = discover_versions(sources, path_in_repo=path_in_repo)
+    analyses = [
+        analyze_document(ingest(v.data, v.name, settings)) for v in versions
+    ]
+    return build_timeline([v.label for v in versions], analyses)

@@ -1,0 +1,206 @@
+"""The `termshift` command: one small function per command, each calling the library.
+
+Errors the project raises on purpose end as one line on stderr and exit code 3
+(2 for usage errors); a traceback only with --debug.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn, TypeVar
+
+import typer
+
+from analyzer.errors import TermshiftError, UsageError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Find where terms of service and AI-agent policies shift responsibility.",
+    pretty_exceptions_enable=False,
+)
+
+_state = {"debug": False}
+T = TypeVar("T")
+
+
+class ReportFormat(StrEnum):
+    html = "html"
+    json = "json"
+    md = "md"
+
+
+class Severity(StrEnum):
+    high = "high"
+    medium = "medium"
+    low = "low"
+    info = "info"
+
+
+class ControlLevel(StrEnum):
+    missing = "missing"
+    partial = "partial"
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"termshift: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Call into the library; its errors become one line and an exit code."""
+    try:
+        return action()
+    except UsageError as exc:
+        if _state["debug"]:
+            raise
+        _fail(str(exc), 2)
+    except TermshiftError as exc:
+        if _state["debug"]:
+            raise
+        _fail(str(exc), 3)
+    except MemoryError:
+        if _state["debug"]:
+            raise
+        _fail("out of memory while processing the input; try a smaller document", 3)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        tmp = output.with_name(output.name + ".part")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(output)
+    except OSError as exc:
+        _fail(f"{output}: cannot write the report ({exc.strerror})", 3)
+    typer.echo(f"wrote {output}", err=True)
+
+
+def _only(fmt: ReportFormat, allowed: tuple[ReportFormat, ...], command: str) -> None:
+    if fmt not in allowed:
+        names = "|".join(f.value for f in allowed)
+        _fail(f"{command} writes --format {names}, not {fmt.value}", 2)
+
+
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="write the report here, not to stdout")
+]
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+@app.command()
+def analyze(
+    doc: Annotated[str, typer.Argument(help="a .pdf, .html, .docx, .md or .txt file, or -")],
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.json,
+    output: OutputOpt = None,
+) -> None:
+    """Extract and classify the clauses of one document."""
+    from analyzer.api import analyze as analyze_source
+    from analyzer.report.render import render_analysis
+
+    _only(fmt, (ReportFormat.json, ReportFormat.html), "analyze")
+    analysis = _run(lambda: analyze_source(doc))
+    _emit(render_analysis(analysis, fmt.value), output)
+
+
+@app.command()
+def compare(
+    old: Annotated[str, typer.Argument(help="the earlier version")],
+    new: Annotated[str, typer.Argument(help="the later version")],
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.json,
+    output: OutputOpt = None,
+    fail_on: Annotated[
+        Severity | None,
+        typer.Option("--fail-on", help="exit 1 if a finding is at least this severe"),
+    ] = None,
+) -> None:
+    """Compare two versions of one document and report what shifted."""
+    from analyzer.api import compare as compare_sources
+    from analyzer.report.render import render_comparison
+
+    if old == "-" and new == "-":
+        _fail("only one of OLD and NEW can be read from standard input", 2)
+    comparison = _run(lambda: compare_sources(old, new))
+    _emit(render_comparison(comparison, fmt.value), output)
+    if fail_on is not None:
+        order = [s.value for s in Severity]
+        worst = order.index(fail_on.value)
+        if any(order.index(f.severity) <= worst for f in comparison.findings):
+            raise typer.Exit(1)
+
+
+@app.command()
+def check(
+    policy: Annotated[str, typer.Argument(help="an internal AI-agent policy")],
+    controls: Annotated[
+        Path | None, typer.Option("--controls", help="a control baseline YAML file")
+    ] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.json,
+    output: OutputOpt = None,
+    fail_on: Annotated[
+        ControlLevel | None,
+        typer.Option("--fail-on", help="exit 1 if a control is missing (or partial)"),
+    ] = None,
+) -> None:
+    """Check an AI-agent policy against a control baseline."""
+    from analyzer.api import check as check_source
+    from analyzer.report.render import render_check
+
+    _only(fmt, (ReportFormat.json, ReportFormat.html), "check")
+    result = _run(lambda: check_source(policy, controls))
+    _emit(render_check(result, fmt.value), output)
+    if fail_on is not None:
+        failing = {"missing"} if fail_on is ControlLevel.missing else {"missing", "partial"}
+        if any(c.status in failing for c in result.controls):
+            raise typer.Exit(1)
+
+
+@app.command()
+def timeline(
+    sources: Annotated[
+        list[str], typer.Argument(help="versions oldest first, or one folder / git repository")
+    ],
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.json,
+    output: OutputOpt = None,
+    path_in_repo: Annotated[
+        str | None, typer.Option("--file", help="in a git repository: the file to follow")
+    ] = None,
+) -> None:
+    """One document's history, version by version."""
+    from analyzer.api import timeline as timeline_sources
+    from analyzer.report.render import render_timeline
+
+    _only(fmt, (ReportFormat.json, ReportFormat.html), "timeline")
+    result = _run(lambda: timeline_sources(sources, path_in_repo=path_in_repo))
+    _emit(render_timeline(result, fmt.value), output)
+
+
+@app.command()
+def train(
+    data: Annotated[Path, typer.Argument(help="JSON Lines of {\"text\", \"labels\"}")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="folder for the model")],
+) -> None:
+    """Build the optional trained classifier layer from labelled clauses you supply."""
+    from analyzer.train import train_classifier
+
+    summary = _run(lambda: train_classifier(data, output))
+    typer.echo(summary)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,253 @@
+"""Load and validate the declarative rules under rules/ into typed objects.
+
+Every rule file is YAML. Errors name the file, the line and the rule id (RuleError).
+This module holds the generic machinery (YAML with line numbers, `{term}` expansion,
+regex compilation) and the category rule schema; other rule kinds (attributes, shifts,
+controls) build on `load_yaml_with_lines` and `expand_terms`.
+
+Category file schema (rules/categories/<category>.yaml):
+
+    category: liability_limitation          # one of CONTRACT's categories
+    description: Exclusion or cap of a party's liability.
+    unfair_tos: ltd                          # optional: the UNFAIR-ToS label it maps to
+    terms:                                   # optional: named sub-patterns, used as {name}
+      provider: (?:we|us|our|the company)
+    rules:
+      - id: ltd-not-liable                   # unique within the file
+        description: The provider excludes liability.
+        any: ['{provider} (?:will|shall)? ?not be liable']   # at least one must match
+        all: []                              # optional: every one must match too
+        not: []                              # optional: none may match
+        examples:
+          match: ["We will not be liable for lost profits."]
+          no_match: ["You will be liable for your content."]
+
+Patterns are Python regular expressions, matched case-insensitively anywhere in the clause.
+Terms from rules/terms.yaml are available in every file; a file's own `terms` override them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from analyzer.errors import RuleError
+from analyzer.model import CATEGORIES
+from analyzer.resources import display_path, rules_dir
+
+_TERM = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+# ---------------------------------------------------------------- YAML with line numbers
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that records the 1-based line of every mapping as key `__line__`."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping["__line__"] = node.start_mark.line + 1
+        return mapping
+
+
+def load_yaml_with_lines(path: Path) -> Any:
+    """Parse a YAML file; every mapping carries `__line__`. Syntax errors become RuleError."""
+    shown = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RuleError(f"cannot read rule file: {exc.strerror}", path=shown) from exc
+    except UnicodeDecodeError as exc:
+        raise RuleError("rule file is not UTF-8 text", path=shown) from exc
+    try:
+        return yaml.load(text, Loader=_LineLoader)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise RuleError(f"YAML syntax error: {exc.problem}", path=shown, line=line) from exc
+    except yaml.YAMLError as exc:
+        raise RuleError(f"YAML error: {exc}", path=shown) from exc
+
+
+def strip_lines(value: Any) -> Any:
+    """A copy of parsed YAML without the `__line__` keys, for validation."""
+    if isinstance(value, dict):
+        return {k: strip_lines(v) for k, v in value.items() if k != "__line__"}
+    if isinstance(value, list):
+        return [strip_lines(v) for v in value]
+    return value
+
+
+def line_of(value: Any) -> int | None:
+    return value.get("__line__") if isinstance(value, dict) else None
+
+
+def validation_message(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"])
+    return f"{where}: {err['msg']}" if where else str(err["msg"])
+
+
+# ---------------------------------------------------------------- terms and patterns
+
+
+def expand_terms(pattern: str, terms: dict[str, str], *, depth: int = 0) -> str:
+    """Replace `{name}` with the named sub-pattern (recursively); unknown names are errors."""
+    if depth > 10:
+        raise ValueError("terms refer to each other in a loop")
+
+    def sub(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in terms:
+            raise ValueError(f"unknown term {{{name}}}")
+        return "(?:" + expand_terms(terms[name], terms, depth=depth + 1) + ")"
+
+    return _TERM.sub(sub, pattern)
+
+
+def compile_pattern(pattern: str, terms: dict[str, str]) -> re.Pattern[str]:
+    expanded = expand_terms(pattern, terms)
+    try:
+        return re.compile(expanded, re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"bad regular expression {pattern!r}: {exc}") from exc
+
+
+@lru_cache(maxsize=8)
+def _global_terms(directory: Path) -> dict[str, str]:
+    path = directory / "terms.yaml"
+    if not path.exists():
+        return {}
+    data = strip_lines(load_yaml_with_lines(path)) or {}
+    terms = data.get("terms", {}) if isinstance(data, dict) else None
+    if not isinstance(terms, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in terms.items()
+    ):
+        raise RuleError("`terms` must map names to pattern strings", path=display_path(path))
+    return dict(terms)
+
+
+def global_terms(directory: Path | None = None) -> dict[str, str]:
+    return _global_terms((directory or rules_dir()).resolve())
+
+
+# ---------------------------------------------------------------- category rules
+
+
+class _Examples(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    match: list[str] = Field(default_factory=list)
+    no_match: list[str] = Field(default_factory=list)
+
+
+class _CategoryRuleSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    description: str = ""
+    any: list[str] = Field(min_length=1)
+    all: list[str] = Field(default_factory=list)
+    not_: list[str] = Field(default_factory=list, alias="not")
+    examples: _Examples = Field(default_factory=_Examples)
+
+
+class _CategoryFileSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    category: str
+    description: str = ""
+    unfair_tos: str | None = None
+    terms: dict[str, str] = Field(default_factory=dict)
+    rules: list[dict[str, Any]] = Field(min_length=1)
+
+    @field_validator("category")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in CATEGORIES:
+            raise ValueError(f"unknown category {value!r}; known: {', '.join(CATEGORIES)}")
+        return value
+
+
+@dataclass(frozen=True)
+class CategoryRule:
+    id: str
+    category: str
+    description: str
+    any: tuple[re.Pattern[str], ...]
+    all: tuple[re.Pattern[str], ...]
+    none: tuple[re.Pattern[str], ...]
+    examples_match: tuple[str, ...]
+    examples_no_match: tuple[str, ...]
+    source: str  # "rules/categories/x.yaml:12"
+
+    def matches(self, text: str) -> bool:
+        return (
+            any(p.search(text) for p in self.any)
+            and all(p.search(text) for p in self.all)
+            and not any(p.search(text) for p in self.none)
+        )
+
+
+@dataclass(frozen=True)
+class CategoryFile:
+    category: str
+    description: str
+    unfair_tos: str | None
+    rules: tuple[CategoryRule, ...]
+    path: str
+
+
+def load_category_file(path: Path, terms: dict[str, str] | None = None) -> CategoryFile:
+    shown = display_path(path)
+    raw = load_yaml_with_lines(path)
+    if not isinstance(raw, dict):
+        raise RuleError("a category file must be a mapping", path=shown)
+    try:
+        spec = _CategoryFileSpec.model_validate(strip_lines(raw))
+    except ValidationError as exc:
+        raise RuleError(validation_message(exc), path=shown, line=line_of(raw)) from exc
+    all_terms = {**(terms if terms is not None else global_terms()), **spec.terms}
+    rules: list[CategoryRule] = []
+    seen: set[str] = set()
+    for raw_rule in raw["rules"]:
+        line = line_of(raw_rule)
+        rule_id = raw_rule.get("id") if isinstance(raw_rule, dict) else None
+        try:
+            rule = _CategoryRuleSpec.model_validate(strip_lines(raw_rule))
+        except ValidationError as exc:
+            raise RuleError(validation_message(exc), path=shown, line=line,
+                            rule_id=rule_id) from exc
+        if rule.id in seen:
+            raise RuleError("duplicate rule id", path=shown, line=line, rule_id=rule.id)
+        seen.add(rule.id)
+        try:
+            compiled = [
+                tuple(compile_pattern(p, all_terms) for p in group)
+                for group in (rule.any, rule.all, rule.not_)
+            ]
+        except ValueError as exc:
+            raise RuleError(str(exc), path=shown, line=line, rule_id=rule.id) from exc
+        rules.append(CategoryRule(
+            id=rule.id, category=spec.category, description=rule.description,
+            any=compiled[0], all=compiled[1], none=compiled[2],
+            examples_match=tuple(rule.examples.match),
+            examples_no_match=tuple(rule.examples.no_match),
+            source=f"{shown}:{line}",
+        ))
+    return CategoryFile(spec.category, spec.description, spec.unfair_tos, tuple(rules), shown)
+
+
+def load_categories(directory: Path | None = None) -> tuple[CategoryFile, ...]:
+    """Every rules/categories/*.yaml, validated; a category may span several files."""
+    base = directory or rules_dir()
+    terms = global_terms(base)
+    files = sorted((base / "categories").glob("*.yaml"))
+    return tuple(load_category_file(p, terms) for p in files)
+
+
+@lru_cache(maxsize=1)
+def default_categories() -> tuple[CategoryFile, ...]:
+    return load_categories()

@@ -1,0 +1,40 @@
+"""Every setting and limit in one place (environment variables with the TERMSHIFT_ prefix)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "termshift"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TERMSHIFT_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    database_url: str | None = None
+    dask_scheduler: str | None = None
+
+    # Input limits: each breach names its setting (TERMSHIFT_MAX_BYTES, ...).
+    max_bytes: int = 50 * 1024 * 1024
+    max_pages: int = 2000
+    max_chars: int = 5_000_000
+    max_inflated_bytes: int = 200 * 1024 * 1024  # DOCX zip members after decompression
+    max_html_depth: int = 2000
+
+    # An optional trained classifier layer (built by `termshift train`).
+    model_dir: Path | None = None
+    # Use an installed English spaCy pipeline with a parser to refine candidates, if present.
+    use_parser: bool = False
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
