@@ -117,7 +117,6 @@ class Clause:
     marker: str | None = None  # "(a)", "(iv)", "1." for enumerated items
     categories: tuple[str, ...] = ()
     attributes: Attributes = field(default_factory=Attributes)
-    heading: bool = False  # a section heading kept as a clause of its own
 
 
 @dataclass(frozen=True)

@@ -54,8 +54,6 @@ def clause_to_json(clause: Clause) -> JSON:
         out["marker"] = clause.marker
     if clause.lead_in is not None:
         out["lead_in"] = clause.lead_in
-    if clause.heading:
-        out["heading"] = True
     return out
 
 
