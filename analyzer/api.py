@@ -7,11 +7,12 @@ bytes -> ingest -> segment -> classify -> (compare | check).
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from analyzer.errors import InputError, LimitExceeded
 from analyzer.ingest import ingest
-from analyzer.model import Analysis, Check, Comparison, Document, Timeline
+from analyzer.model import SEVERITIES, Analysis, Check, Comparison, Document, Timeline
 from analyzer.nlp.pipeline import classify
 from analyzer.segment import segment
 from analyzer.settings import Settings, get_settings
@@ -61,9 +62,23 @@ def analyze(source: Source, *, name: str | None = None,
 
 def compare(old: Source, new: Source, *, settings: Settings | None = None) -> Comparison:
     """Analyse two versions of one document and compare them."""
+    return compare_versions(analyze(old, settings=settings), analyze(new, settings=settings))
+
+
+def compare_versions(old: Analysis, new: Analysis) -> Comparison:
+    """Compare two analysed versions; for agent policies, add the control status changes."""
+    from analyzer.check import control_changes
     from analyzer.compare import compare_analyses
 
-    return compare_analyses(analyze(old, settings=settings), analyze(new, settings=settings))
+    comparison = compare_analyses(old, new)
+    extra = control_changes(old, new)
+    if not extra:
+        return comparison
+    findings = sorted(
+        (*comparison.findings, *extra), key=lambda f: SEVERITIES.index(f.severity)
+    )
+    numbered = tuple(replace(f, id=f"f{i}") for i, f in enumerate(findings, start=1))
+    return replace(comparison, findings=numbered)
 
 
 def check(policy: Source, controls: Path | None = None, *,
