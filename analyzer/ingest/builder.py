@@ -1,0 +1,182 @@
+"""Assembles blocks into a Document so that offsets and section paths are always right."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from analyzer.errors import LimitExceeded
+from analyzer.model import Block, BlockKind, Document, Format, Span
+from analyzer.settings import Settings
+
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_HEADING_NUMBER = re.compile(
+    r"^\s*((?:article|section|part|chapter)\s+[0-9ivxlc]+[.:]?|\d+(?:\.\d+)*\.?|[ivxlc]+\.|[a-z]\.)\s+",
+    re.IGNORECASE,
+)
+BLOCK_SEPARATOR = "\n\n"
+
+
+@dataclass
+class RunText:
+    """Text of one block being built, with styled runs."""
+
+    parts: list[str] = field(default_factory=list)
+    spans: list[tuple[int, int, frozenset[str]]] = field(default_factory=list)
+    length: int = 0
+
+    def add(self, text: str, styles: frozenset[str] = frozenset()) -> None:
+        if not text:
+            return
+        if styles:
+            self.spans.append((self.length, self.length + len(text), styles))
+        self.parts.append(text)
+        self.length += len(text)
+
+
+def clean_block_text(text: str, spans: list[tuple[int, int, frozenset[str]]]
+                     ) -> tuple[str, tuple[Span, ...]]:
+    """Fold whitespace and drop invisible characters, moving span offsets along."""
+    if not spans:
+        return _SPACES.sub(" ", _INVISIBLE.sub("", text)), ()
+    out: list[str] = []
+    mapping: list[int] = []  # mapping[i]: where input offset i lands in the output
+    size = 0
+    pending_space = False
+    for ch in text:
+        mapping.append(size + (1 if pending_space else 0))
+        if _INVISIBLE.match(ch):
+            continue
+        if _SPACES.match(ch):
+            pending_space = size > 0
+            continue
+        if pending_space:
+            out.append(" ")
+            size += 1
+            pending_space = False
+        out.append(ch)
+        size += 1
+    mapping.append(size)
+    cleaned = "".join(out)
+    result: list[Span] = []
+    for start, end, styles in spans:
+        s, e = min(mapping[start], size), min(mapping[end], size)
+        if s < e:
+            result.append(Span(s, e, styles))
+    return cleaned, _merge_spans(result)
+
+
+def _merge_spans(spans: list[Span]) -> tuple[Span, ...]:
+    merged: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, s.end)):
+        last = merged[-1] if merged else None
+        if last and last.styles == span.styles and span.start <= last.end + 1:
+            merged[-1] = Span(last.start, max(last.end, span.end), last.styles)
+        else:
+            merged.append(span)
+    return tuple(merged)
+
+
+def heading_marker(text: str) -> str | None:
+    """The number a heading starts with ("7.", "7.2", "ARTICLE VII"), if any."""
+    match = _HEADING_NUMBER.match(text)
+    return match.group(1).strip().rstrip(".:") if match else None
+
+
+@dataclass
+class PendingBlock:
+    kind: BlockKind
+    text: str
+    spans: tuple[Span, ...]
+    level: int = 0
+    marker: str | None = None
+    page: int | None = None
+
+
+class DocumentBuilder:
+    """Collects blocks in reading order and lays them out in one text."""
+
+    def __init__(self, source: str, fmt: Format, data: bytes, settings: Settings) -> None:
+        self.source = source
+        self.format: Format = fmt
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        self.settings = settings
+        self.blocks: list[PendingBlock] = []
+        self.chars = 0
+        self.title: str | None = None
+
+    def add(self, kind: BlockKind, run: RunText, *, level: int = 0,
+            marker: str | None = None, page: int | None = None) -> None:
+        """Add a block from styled runs; empty blocks are dropped."""
+        text, spans = clean_block_text("".join(run.parts), run.spans)
+        text, spans = _strip(text, spans)
+        if not text:
+            return
+        if kind == "heading" and marker is None:
+            marker = heading_marker(text)
+        self.add_clean(PendingBlock(kind, text, spans, level, marker, page))
+
+    def add_clean(self, block: PendingBlock) -> None:
+        self.chars += len(block.text) + len(BLOCK_SEPARATOR)
+        if self.chars > self.settings.max_chars:
+            raise LimitExceeded("characters", self.chars, self.settings.max_chars,
+                                "TERMSHIFT_MAX_CHARS")
+        self.blocks.append(block)
+
+    def build(self, *, title: str | None = None, page_count: int | None = None) -> Document:
+        """Join blocks with blank lines and compute offsets and section paths."""
+        text_parts: list[str] = []
+        offset = 0
+        blocks: list[Block] = []
+        for pending, section in zip(self.blocks, section_paths(self.blocks), strict=True):
+            if text_parts:
+                text_parts.append(BLOCK_SEPARATOR)
+                offset += len(BLOCK_SEPARATOR)
+            blocks.append(Block(
+                kind=pending.kind, text=pending.text, start=offset,
+                end=offset + len(pending.text), level=pending.level, section=section,
+                marker=pending.marker, emphasis=pending.spans, page=pending.page,
+            ))
+            text_parts.append(pending.text)
+            offset += len(pending.text)
+        return Document(
+            source=self.source, format=self.format, sha256=self.sha256,
+            title=choose_title(title or self.title, blocks, self.source),
+            text="".join(text_parts), blocks=tuple(blocks), page_count=page_count,
+        )
+
+
+def _strip(text: str, spans: tuple[Span, ...]) -> tuple[str, tuple[Span, ...]]:
+    lead = len(text) - len(text.lstrip())
+    stripped = text.strip()
+    moved = tuple(
+        Span(max(0, s.start - lead), min(len(stripped), s.end - lead), s.styles)
+        for s in spans
+    )
+    return stripped, tuple(s for s in moved if s.start < s.end)
+
+
+def section_paths(blocks: list[PendingBlock]) -> list[tuple[str, ...]]:
+    """The heading path of every block (a heading's path includes itself)."""
+    stack: list[tuple[int, str]] = []
+    paths: list[tuple[str, ...]] = []
+    for block in blocks:
+        if block.kind == "heading":
+            level = block.level or 1
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, block.text))
+        paths.append(tuple(text for _, text in stack))
+    return paths
+
+
+def choose_title(title: str | None, blocks: list[Block], source: str) -> str:
+    if title and title.strip():
+        return " ".join(title.split())[:300]
+    for block in blocks:
+        if block.kind == "heading":
+            return block.text[:300]
+    name = source.replace("\\", "/").rsplit("/", 1)[-1]
+    return name or "untitled"
