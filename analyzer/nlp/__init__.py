@@ -1,0 +1,1 @@
+"""The extraction stage: a spaCy pipeline of rule components that classifies clauses."""

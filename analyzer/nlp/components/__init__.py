@@ -1,0 +1,1 @@
+"""spaCy components registered with @Language.factory, each configured from rules/."""

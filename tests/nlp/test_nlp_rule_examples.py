@@ -1,0 +1,35 @@
+"""Every rule's examples are its own tests: a failing example names its rule and file."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.nlp.attribute_rules import AttributeRule, default_attribute_rules
+from analyzer.rules import CategoryRule, default_categories
+
+ATTRIBUTE_RULES = [r for rules in default_attribute_rules().values() for r in rules.rules]
+CATEGORY_RULES = [r for f in default_categories() for r in f.rules]
+
+
+def _cases(rules: list[AttributeRule] | list[CategoryRule]) -> list[object]:
+    cases = []
+    for rule in rules:
+        cases += [pytest.param(rule, text, True, id=f"{rule.id}+{i}")
+                  for i, text in enumerate(rule.examples_match)]
+        cases += [pytest.param(rule, text, False, id=f"{rule.id}-{i}")
+                  for i, text in enumerate(rule.examples_no_match)]
+    return cases
+
+
+@pytest.mark.parametrize(("rule", "text", "expected"), _cases(ATTRIBUTE_RULES))
+def test_attribute_rule_example(rule: AttributeRule, text: str, expected: bool) -> None:
+    assert rule.matches(text) is expected, f"{rule.source} ({rule.id}): {text!r}"
+
+
+@pytest.mark.parametrize(("rule", "text", "expected"), _cases(CATEGORY_RULES))
+def test_category_rule_example(rule: CategoryRule, text: str, expected: bool) -> None:
+    assert rule.matches(text) is expected, f"{rule.source} ({rule.id}): {text!r}"
+
+
+def test_every_attribute_has_rules() -> None:
+    assert set(default_attribute_rules()) == {"bearer", "exclusive", "agent_scope", "modality"}
