@@ -1,0 +1,1 @@
+"""Rendering: every result as JSON, self-contained HTML or Markdown."""

@@ -1,0 +1,103 @@
+"""One function per result type; each renders JSON, HTML or Markdown.
+
+HTML comes from Jinja2 with autoescaping on for every template (not select_autoescape, which
+decides by file extension); document text is never marked safe. Reports are single files
+with inline CSS and script and no external requests.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from analyzer.errors import UsageError
+from analyzer.model import CATEGORIES, SEVERITIES, Analysis, Check, Comparison, Timeline
+from analyzer.resources import templates_dir
+from analyzer.serialize import (
+    analysis_to_json,
+    check_to_json,
+    comparison_summary,
+    comparison_to_json,
+    timeline_to_json,
+)
+
+
+@lru_cache(maxsize=2)
+def _environment(markdown: bool = False) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir())),
+        autoescape=not markdown,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(categories=CATEGORIES, severities=SEVERITIES)
+    env.filters["label"] = lambda value: str(value).replace("_", " ")
+    return env
+
+
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _unsupported(fmt: str, what: str) -> UsageError:
+    return UsageError(f"{what} cannot be rendered as {fmt!r}")
+
+
+def render_analysis(analysis: Analysis, fmt: str) -> str:
+    """The `analyze` result as json or html."""
+    if fmt == "json":
+        return _json(analysis_to_json(analysis))
+    if fmt == "html":
+        counts = Counter(c for clause in analysis.clauses for c in clause.categories)
+        return _environment().get_template("analysis.html").render(
+            analysis=analysis, counts=counts)
+    raise _unsupported(fmt, "an analysis")
+
+
+def render_comparison(comparison: Comparison, fmt: str) -> str:
+    """The `compare` result as json, html or md."""
+    if fmt == "json":
+        return _json(comparison_to_json(comparison))
+    context = {"c": comparison, "summary": comparison_summary(comparison),
+               "categories_found": sorted({f.category for f in comparison.findings}),
+               "moved_to": {ch.old.id: ch.new.id for ch in comparison.changes
+                            if ch.kind == "moved" and ch.old and ch.new}}
+    if fmt == "html":
+        return _environment().get_template("report.html").render(**context)
+    if fmt == "md":
+        return _environment(markdown=True).get_template("report.md.j2").render(**context)
+    raise _unsupported(fmt, "a comparison")
+
+
+def render_check(check: Check, fmt: str) -> str:
+    """The `check` result as json or html."""
+    if fmt == "json":
+        return _json(check_to_json(check))
+    if fmt == "html":
+        evidence = {cid: [c.id for c in check.controls if cid in c.evidence]
+                    for control in check.controls for cid in control.evidence}
+        summary = Counter(c.status for c in check.controls)
+        return _environment().get_template("check.html").render(
+            check=check, evidence=evidence, summary=summary)
+    raise _unsupported(fmt, "a check")
+
+
+def render_timeline(timeline: Timeline, fmt: str) -> str:
+    """The `timeline` result as json or html."""
+    if fmt == "json":
+        return _json(timeline_to_json(timeline))
+    if fmt == "html":
+        first_seen: dict[str, str] = {}
+        for label, step in zip(timeline.labels[1:], timeline.steps, strict=True):
+            for finding in step.findings:
+                first_seen.setdefault(finding.type, label)
+        return _environment().get_template("timeline.html").render(
+            t=timeline, first_seen=first_seen,
+            steps=[(timeline.labels[i], timeline.labels[i + 1], s, comparison_summary(s))
+                   for i, s in enumerate(timeline.steps)])
+    raise _unsupported(fmt, "a timeline")
