@@ -6,6 +6,7 @@ bytes -> ingest -> segment -> classify -> (compare | check).
 
 from __future__ import annotations
 
+import itertools
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -93,11 +94,10 @@ def check(policy: Source, controls: Path | None = None, *,
 def timeline(sources: list[str], *, path_in_repo: str | None = None,
              settings: Settings | None = None) -> Timeline:
     """One document's history from files, a folder of dated versions or a git repository."""
-    from analyzer.compare.timeline import build_timeline
     from analyzer.versions import discover_versions
 
     versions = discover_versions(sources, path_in_repo=path_in_repo)
-    analyses = [
-        analyze_document(ingest(v.data, v.name, settings)) for v in versions
-    ]
-    return build_timeline([v.label for v in versions], analyses)
+    analyses = [analyze_document(ingest(v.data, v.name, settings)) for v in versions]
+    steps = tuple(compare_versions(a, b) for a, b in itertools.pairwise(analyses))
+    return Timeline(labels=tuple(v.label for v in versions), versions=tuple(analyses),
+                    steps=steps)

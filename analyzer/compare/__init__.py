@@ -1,0 +1,88 @@
+"""Compare two analysed versions: align, redline, then evaluate the shift rules."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from analyzer.compare.align import align_clauses, moved_pairs, normalise
+from analyzer.compare.definitions import redefinition_findings
+from analyzer.compare.redline import formatting_changes, redline
+from analyzer.compare.shifts import ShiftRule, default_shift_rules, finding_context, rule_fires
+from analyzer.model import SEVERITIES, Analysis, Change, Clause, Comparison, Finding
+
+
+def compare_analyses(old: Analysis, new: Analysis) -> Comparison:
+    """Changes in the new version's reading order, and the findings they carry."""
+    changes = build_changes(old.clauses, new.clauses)
+    findings = [*redefinition_findings(old.clauses, new.clauses), *evaluate(changes)]
+    ordered = sorted(enumerate(findings), key=lambda p: (SEVERITIES.index(p[1].severity), p[0]))
+    numbered = tuple(replace(f, id=f"f{i}") for i, (_, f) in enumerate(ordered, start=1))
+    return Comparison(old=old, new=new, changes=tuple(changes), findings=numbered)
+
+
+def build_changes(old: tuple[Clause, ...], new: tuple[Clause, ...]) -> list[Change]:
+    pairs = align_clauses(old, new)
+    moved = moved_pairs(pairs)
+    by_new = {p.new: p for p in pairs}
+    matched_old = {p.old: p.new for p in pairs}
+    keyed: list[tuple[tuple[int, int, int], Change]] = []
+    for j, clause in enumerate(new):
+        pair = by_new.get(j)
+        if pair is None:
+            keyed.append(((j, 0, 0), Change("added", None, clause, 0.0)))
+        else:
+            keyed.append(((j, 0, 0), _paired(old[pair.old], clause, pair.similarity,
+                                              pair.old in moved)))
+    last_new = -1
+    for i, clause in enumerate(old):
+        if i in matched_old:
+            last_new = matched_old[i]
+        else:
+            keyed.append(((last_new, 1, i), Change("removed", clause, None, 0.0)))
+    return [change for _, change in sorted(keyed, key=lambda kc: kc[0])]
+
+
+def _paired(old: Clause, new: Clause, similarity: float, moved: bool) -> Change:
+    formatting = formatting_changes(old, new)
+    same_words = normalise(old.text) == normalise(new.text)
+    if same_words and not formatting:
+        return Change("moved" if moved else "unchanged", old, new, 1.0)
+    if same_words and moved:
+        return Change("moved", old, new, 1.0, formatting=formatting)
+    return Change("modified", old, new, similarity, redline(old.text, new.text), formatting)
+
+
+def evaluate(changes: list[Change]) -> list[Finding]:
+    """Every shift rule over every change; one finding per change and finding type."""
+    findings: list[Finding] = []
+    rules = default_shift_rules()
+    for change in changes:
+        if change.kind == "modified" and normalise(change.old.text) == normalise(  # type: ignore[union-attr]
+                change.new.text):  # type: ignore[union-attr]
+            candidates = [r for r in rules if r.spec.type.startswith("emphasis")]
+        else:
+            candidates = list(rules)
+        seen: set[str] = set()
+        for rule in candidates:
+            if rule.spec.type in seen or seen & set(rule.spec.suppressed_by):
+                continue
+            if rule_fires(rule, change):
+                seen.add(rule.spec.type)
+                findings.append(_finding(rule, change))
+    return findings
+
+
+def _finding(rule: ShiftRule, change: Change) -> Finding:
+    context = finding_context(change, rule)
+    spec = rule.spec
+    return Finding(
+        id="", type=spec.type, category=spec.category, severity=spec.severity,  # type: ignore[arg-type]
+        direction=spec.direction,  # type: ignore[arg-type]
+        title=" ".join(spec.title.format(**context).split()),
+        explanation=" ".join(spec.explanation.format(**context).split()),
+        rule=rule.source,
+        old_clause=change.old.id if change.old else None,
+        new_clause=change.new.id if change.new else None,
+        evidence_old=change.old.text if change.old else None,
+        evidence_new=change.new.text if change.new else None,
+    )

@@ -1,0 +1,145 @@
+"""Pairs old and new clauses: identical, equal after normalisation, similar, then moved.
+
+Exact and normalised matches go through dictionaries (linear); only the clauses left over are
+scored with rapidfuzz and paired one-to-one with SciPy's assignment solver. A pair whose
+old position breaks the longest increasing run of old positions has moved.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from scipy.optimize import linear_sum_assignment
+
+from analyzer.model import Clause
+
+SIMILAR_AT = 60.0  # token-sort ratio (0-100) from which two clauses count as one, edited
+KIN_BONUS = 25.0  # added when two leftovers share a category and their section heading
+_WINDOW = 400  # clauses compared around a leftover clause's expected place in large documents
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_LINK = re.compile(r"\]\([^)]*\)|https?://\S+")
+_LEADING_NUMBER = re.compile(
+    r"^\s*(?:(?:section|article|clause|part)\s+)?(?:\(?[0-9ivxlc]{1,6}\)|\(?[a-z]\)|"
+    r"\d+(?:\.\d+)*\.?|[ivxlc]{1,6}\.|[a-z]\.)\s+", re.IGNORECASE)
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def normalise(text: str) -> str:
+    """Text with case, numbering, punctuation, links and spacing folded away."""
+    text = _ZERO_WIDTH.sub("", text)
+    text = _LINK.sub(" ", text)
+    text = _LEADING_NUMBER.sub("", text.lower())
+    return _NON_WORD.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class Pair:
+    old: int
+    new: int
+    similarity: float  # 0..1
+    exact: bool  # same words after normalisation
+
+
+def align_clauses(old: Sequence[Clause], new: Sequence[Clause]) -> list[Pair]:
+    """One-to-one pairs of old and new clause indices, by the strongest evidence first."""
+    pairs: dict[int, Pair] = {}
+    free_old = set(range(len(old)))
+    free_new = set(range(len(new)))
+    for key in (lambda c: c.text, lambda c: normalise(c.text)):
+        by_key: dict[str, list[int]] = defaultdict(list)
+        for j in sorted(free_new):
+            by_key[key(new[j])].append(j)
+        for i in sorted(free_old):
+            candidates = by_key.get(key(old[i]))
+            if candidates:
+                j = candidates.pop(0)
+                pairs[i] = Pair(i, j, 1.0, True)
+                free_old.discard(i)
+                free_new.discard(j)
+    for pair in _similar(old, new, sorted(free_old), sorted(free_new)):
+        pairs[pair.old] = pair
+    return sorted(pairs.values(), key=lambda p: p.new)
+
+
+def _similar(old: Sequence[Clause], new: Sequence[Clause], rows: list[int],
+             cols: list[int]) -> list[Pair]:
+    if not rows or not cols:
+        return []
+    if len(rows) * len(cols) > _WINDOW * _WINDOW * 4:
+        return _similar_windowed(old, new, rows, cols)
+    scores = process.cdist([normalise(old[i].text) for i in rows],
+                           [normalise(new[j].text) for j in cols],
+                           scorer=fuzz.token_sort_ratio, dtype=np.float32)
+    boosted = scores + _kinship(old, new, rows, cols)
+    chosen_rows, chosen_cols = linear_sum_assignment(-boosted)
+    return [
+        Pair(rows[r], cols[c], float(scores[r, c]) / 100.0, False)
+        for r, c in zip(chosen_rows, chosen_cols, strict=True)
+        if boosted[r, c] >= SIMILAR_AT
+    ]
+
+
+def _kinship(old: Sequence[Clause], new: Sequence[Clause], rows: list[int],
+             cols: list[int]) -> np.ndarray:
+    """A bonus for leftovers that share a category and a section heading: a rewritten cap
+    ("$500 or the fees paid" -> "$50") is the same clause even when few words survive."""
+    bonus = np.zeros((len(rows), len(cols)), dtype=np.float32)
+    for r, i in enumerate(rows):
+        cats, section = set(old[i].categories), _heading(old[i])
+        if not cats:
+            continue
+        for c, j in enumerate(cols):
+            if cats & set(new[j].categories) and _heading(new[j]) == section:
+                bonus[r, c] = KIN_BONUS
+    return bonus
+
+
+def _heading(clause: Clause) -> str:
+    return normalise(clause.section[-1]) if clause.section else ""
+
+
+def _similar_windowed(old: Sequence[Clause], new: Sequence[Clause], rows: list[int],
+                      cols: list[int]) -> list[Pair]:
+    """Large leftovers: pair within windows of expected position, so cost stays linear."""
+    found: list[Pair] = []
+    scale = len(new) / max(len(old), 1)
+    taken: set[int] = set()
+    for start in range(0, len(rows), _WINDOW):
+        block = rows[start:start + _WINDOW]
+        centre = int(block[len(block) // 2] * scale)
+        lo = bisect.bisect_left(cols, centre - _WINDOW)
+        window = [j for j in cols[lo:lo + 2 * _WINDOW] if j not in taken]
+        for pair in _similar(old, new, block, window):
+            found.append(pair)
+            taken.add(pair.new)
+    return found
+
+
+def moved_pairs(pairs: list[Pair]) -> set[int]:
+    """Old indices of pairs outside the longest increasing run of old positions."""
+    ordered = sorted(pairs, key=lambda p: p.new)
+    seq = [p.old for p in ordered]
+    tails: list[int] = []
+    tail_idx: list[int] = []
+    prev = [-1] * len(seq)
+    for k, value in enumerate(seq):
+        pos = bisect.bisect_left(tails, value)
+        if pos == len(tails):
+            tails.append(value)
+            tail_idx.append(k)
+        else:
+            tails[pos] = value
+            tail_idx[pos] = k
+        prev[k] = tail_idx[pos - 1] if pos else -1
+    keep: set[int] = set()
+    k = tail_idx[-1] if tail_idx else -1
+    while k >= 0:
+        keep.add(seq[k])
+        k = prev[k]
+    return {p.old for p in ordered if p.old not in keep}

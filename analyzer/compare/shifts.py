@@ -1,0 +1,240 @@
+"""Shift rules (rules/shifts/*.yaml): findings from the difference of paired clauses' attributes.
+
+A rule fires on a change when its `kinds` include the change's kind, its `old` and `new`
+conditions hold for the two clauses (a missing side is an empty clause: no categories, no
+bearer, nothing set) and every predicate in `require` holds. See docs/COMPARE.md.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from analyzer.compare.align import normalise
+from analyzer.errors import RuleError
+from analyzer.model import CATEGORIES, Attributes, Change, Clause
+from analyzer.resources import display_path, rules_dir
+from analyzer.rules import line_of, load_yaml_with_lines, strip_lines, validation_message
+
+FINDING_TYPES = frozenset({
+    "responsibility_shifted", "responsibility_added", "responsibility_removed",
+    "exclusivity_added", "exclusivity_removed", "agent_scope_added", "agent_scope_removed",
+    "liability_limited", "liability_expanded", "indemnity_expanded", "indemnity_narrowed",
+    "warranty_disclaimed", "authorization_weakened", "authorization_strengthened",
+    "oversight_removed", "oversight_added", "emphasis_added", "emphasis_removed",
+    "unilateral_change_added", "termination_broadened", "content_removal_broadened",
+    "arbitration_added", "class_waiver_added", "governing_law_changed", "jurisdiction_changed",
+    "data_use_expanded", "contract_by_using_added",
+})
+_PLACE = re.compile(
+    r"\b(?:laws?|courts?|tribunals?)\s+(?:\w+\s+){0,3}?(?:of|in)\s+(?:the\s+)?"
+    r"(?:(?:State|Commonwealth|Province|Republic|Kingdom|County)\s+of\s+)?"
+    r"([A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,3})")
+_STRENGTH = {"permission": 0, None: 0, "exclusion": 1, "obligation": 2, "prohibition": 2}
+CONTEXT_KEYS = ("old_bearer", "new_bearer", "old_cap", "new_cap", "old_place", "new_place",
+                "agent_note", "emphasis_note", "category", "gained")
+
+
+class _Side(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    category: str | None = None
+    category_not: str | None = None
+    categories_any: list[str] = Field(default_factory=list)
+    bearer: list[str | None] | str | None = "any"
+    bearer_not: str | None = None
+    exclusive: bool | None = None
+    agent_scope: bool | None = None
+    negated: bool | None = None
+    modality: list[str] | None = None
+    emphasis_any: list[str] = Field(default_factory=list)
+
+    @field_validator("category", "category_not")
+    @classmethod
+    def _known(cls, value: str | None) -> str | None:
+        if value is not None and value not in CATEGORIES:
+            raise ValueError(f"unknown category {value!r}")
+        return value
+
+
+class _RuleSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    type: str
+    category: str
+    severity: str = Field(pattern=r"^(high|medium|low|info)$")
+    direction: str = Field(pattern=r"^(against_user|for_user|neutral)$")
+    kinds: list[str] = Field(min_length=1)
+    old: _Side = Field(default_factory=_Side)
+    new: _Side = Field(default_factory=_Side)
+    require: list[str] = Field(default_factory=list)
+    gained: str | None = None  # a regex that matches the new text and not the old
+    suppressed_by: list[str] = Field(default_factory=list)  # types that already say it
+    title: str
+    explanation: str
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, value: str) -> str:
+        if value not in FINDING_TYPES:
+            raise ValueError(f"unknown finding type {value!r}")
+        return value
+
+
+@dataclass(frozen=True)
+class ShiftRule:
+    id: str
+    spec: _RuleSpec
+    gained: re.Pattern[str] | None
+    source: str  # "rules/shifts/x.yaml#id"
+
+
+def side_holds(side: _Side, clause: Clause | None) -> bool:
+    """Whether one clause (or its absence) satisfies one side's conditions."""
+    cats = set(clause.categories) if clause else set()
+    a = clause.attributes if clause else Attributes()
+    checks: list[bool] = [
+        side.category is None or side.category in cats,
+        side.category_not is None or side.category_not not in cats,
+        not side.categories_any or bool(cats & set(side.categories_any)),
+        side.bearer == "any" or (a.bearer in side.bearer if isinstance(side.bearer, list)
+                                 else a.bearer == side.bearer),
+        side.bearer_not is None or a.bearer != side.bearer_not,
+        side.exclusive is None or a.exclusive == side.exclusive,
+        side.agent_scope is None or a.agent_scope == side.agent_scope,
+        side.negated is None or a.negated == side.negated,
+        side.modality is None or a.modality in side.modality,
+        not side.emphasis_any or bool(set(a.emphasis) & set(side.emphasis_any)),
+    ]
+    return all(checks)
+
+
+def _cap(c: Clause | None) -> float | None:
+    cap = c.attributes.liability_cap if c else None
+    return cap.amount if cap else None
+
+
+def _place(c: Clause | None) -> str | None:
+    match = _PLACE.search(c.text) if c else None
+    return match.group(1) if match else None
+
+
+def _words(c: Clause | None) -> int:
+    return len(normalise(c.text).split()) if c else 0
+
+
+def _strength(c: Clause | None) -> int:
+    return _STRENGTH.get(c.attributes.modality if c else None, 0)
+
+
+Predicate = Callable[[Clause | None, Clause | None], bool]
+PREDICATES: dict[str, Predicate] = {
+    "bearer_changed": lambda o, n: bool(o and n and o.attributes.bearer and n.attributes.bearer
+                                        and o.attributes.bearer != n.attributes.bearer),
+    "cap_lowered": lambda o, n: (_cap(o) is not None and _cap(n) is not None
+                                 and _cap(n) < _cap(o)),  # type: ignore[operator]
+    "cap_raised": lambda o, n: (_cap(o) is not None and _cap(n) is not None
+                                and _cap(n) > _cap(o)),  # type: ignore[operator]
+    "modality_softened": lambda o, n: _strength(n) < _strength(o),
+    "modality_hardened": lambda o, n: _strength(n) > _strength(o),
+    "place_changed": lambda o, n: bool(_place(o) and _place(n) and _place(o) != _place(n)),
+    "longer": lambda o, n: _words(n) > _words(o) * 1.1 + 2,
+    "shorter": lambda o, n: _words(n) * 1.1 + 2 < _words(o),
+    "emphasis_gained": lambda o, n: bool(
+        n and {"all_caps", "bold"} & (set(n.attributes.emphasis)
+                                      - set(o.attributes.emphasis if o else ()))),
+    "emphasis_lost": lambda o, n: bool(
+        o and n and {"all_caps", "bold"} & (set(o.attributes.emphasis)
+                                            - set(n.attributes.emphasis))),
+    "words_changed": lambda o, n: bool(o and n and normalise(o.text) != normalise(n.text)),
+}
+
+
+def rule_fires(rule: ShiftRule, change: Change) -> bool:
+    spec = rule.spec
+    if change.kind not in spec.kinds:
+        return False
+    if not (side_holds(spec.old, change.old) and side_holds(spec.new, change.new)):
+        return False
+    if not all(PREDICATES[name](change.old, change.new) for name in spec.require):
+        return False
+    if rule.gained is not None:
+        new_hit = bool(change.new and rule.gained.search(change.new.text))
+        old_hit = bool(change.old and rule.gained.search(change.old.text))
+        return new_hit and not old_hit
+    return True
+
+
+def finding_context(change: Change, rule: ShiftRule) -> dict[str, str]:
+    """The values a title or explanation template may use."""
+    o, n = change.old, change.new
+    gained_emph = set(n.attributes.emphasis if n else ()) - set(o.attributes.emphasis if o else ())
+    loud = " and ".join(e.replace("all_caps", "capitals").replace("bold", "bold")
+                        for e in ("bold", "all_caps") if e in gained_emph)
+    gained = rule.gained.search(n.text) if (rule.gained and n) else None
+    return {
+        "old_bearer": _party(o.attributes.bearer if o else None),
+        "new_bearer": _party(n.attributes.bearer if n else None),
+        "old_cap": _cap_text(o), "new_cap": _cap_text(n),
+        "old_place": _place(o) or "an unnamed place", "new_place": _place(n) or "an unnamed place",
+        "agent_note": " for their AI agents' actions" if n and n.attributes.agent_scope else "",
+        "emphasis_note": f", in a clause newly set in {loud}" if loud else "",
+        "category": rule.spec.category.replace("_", " "),
+        "gained": gained.group(0) if gained else "",
+    }
+
+
+def _party(bearer: str | None) -> str:
+    return {"user": "the user", "provider": "the provider", "third_party": "a third party",
+            "shared": "both parties"}.get(bearer or "", "no one")
+
+
+def _cap_text(c: Clause | None) -> str:
+    cap = c.attributes.liability_cap if c else None
+    return cap.text if cap else "no stated cap"
+
+
+def load_shift_file(path: Path) -> list[ShiftRule]:
+    shown = display_path(path)
+    raw = load_yaml_with_lines(path)
+    if not isinstance(raw, dict) or not isinstance(raw.get("rules"), list):
+        raise RuleError("a shift file is a mapping with a `rules` list", path=shown)
+    rules = []
+    for item in raw["rules"]:
+        rules.append(_compile(item, shown))
+    return rules
+
+
+def _compile(item: Any, shown: str) -> ShiftRule:
+    line, rule_id = line_of(item), item.get("id") if isinstance(item, dict) else None
+    try:
+        spec = _RuleSpec.model_validate(strip_lines(item))
+    except ValidationError as exc:
+        raise RuleError(validation_message(exc), path=shown, line=line, rule_id=rule_id) from exc
+    unknown = [p for p in spec.require if p not in PREDICATES]
+    if unknown:
+        raise RuleError(f"unknown predicate {unknown[0]!r}; known: {', '.join(PREDICATES)}",
+                        path=shown, line=line, rule_id=spec.id)
+    for template in (spec.title, spec.explanation):
+        names = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+        if names - set(CONTEXT_KEYS):
+            raise RuleError(f"unknown placeholder {sorted(names - set(CONTEXT_KEYS))[0]!r}",
+                            path=shown, line=line, rule_id=spec.id)
+    try:
+        gained = re.compile(spec.gained, re.IGNORECASE) if spec.gained else None
+    except re.error as exc:
+        raise RuleError(f"bad regular expression: {exc}", path=shown, line=line,
+                        rule_id=spec.id) from exc
+    return ShiftRule(spec.id, spec, gained, f"{shown.split(':')[0]}#{spec.id}")
+
+
+@lru_cache(maxsize=1)
+def default_shift_rules() -> tuple[ShiftRule, ...]:
+    files = sorted((rules_dir() / "shifts").glob("*.yaml"))
+    return tuple(rule for path in files for rule in load_shift_file(path))
