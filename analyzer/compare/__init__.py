@@ -15,7 +15,9 @@ def compare_analyses(old: Analysis, new: Analysis) -> Comparison:
     """Changes in the new version's reading order, and the findings they carry."""
     changes = build_changes(old.clauses, new.clauses)
     findings = [*redefinition_findings(old.clauses, new.clauses), *evaluate(changes)]
-    ordered = sorted(enumerate(findings), key=lambda p: (SEVERITIES.index(p[1].severity), p[0]))
+    loud = {c.id for c in new.clauses if {"all_caps", "bold"} & set(c.attributes.emphasis)}
+    ordered = sorted(enumerate(findings), key=lambda p: (
+        SEVERITIES.index(p[1].severity), p[1].new_clause not in loud, p[0]))
     numbered = tuple(replace(f, id=f"f{i}") for i, (_, f) in enumerate(ordered, start=1))
     return Comparison(old=old, new=new, changes=tuple(changes), findings=numbered)
 

@@ -1,0 +1,123 @@
+"""Agent-policy check: each control of a baseline is met, partial or missing, and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analyzer.controls import Control, Reasoned, cached_controls, default_controls_path
+from analyzer.errors import InputError
+from analyzer.model import Analysis, Check, Clause, ControlResult, ControlStatus, Finding
+
+_RANK = {"met": 2, "partial": 1, "missing": 0}
+_FINDING_TYPE = {"AUTH": "authorization", "PRIV": "authorization", "HITL": "oversight",
+                 "MON": "oversight", "IR": "oversight", "LOG": "oversight",
+                 "ACCT": "authorization", "DISCLOSE": "oversight"}
+_CATEGORY = {"AUTH": "agent_authorization", "PRIV": "access_control", "HITL": "human_oversight",
+             "MON": "incident_response", "IR": "incident_response", "LOG": "human_oversight",
+             "ACCT": "agent_authorization", "DISCLOSE": "agent_conduct"}
+
+
+def check_analysis(analysis: Analysis, controls_path: Path | None = None) -> Check:
+    """Every control of the baseline (the default one unless another file is named)."""
+    controls = _controls(controls_path)
+    return Check(analysis=analysis,
+                 controls=tuple(evaluate_control(c, analysis.clauses) for c in controls))
+
+
+def _controls(path: Path | None) -> tuple[Control, ...]:
+    chosen = path or default_controls_path()
+    if not chosen.is_file():
+        raise InputError(f"{chosen}: no such control file")
+    return cached_controls(chosen.resolve())
+
+
+def _hit(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
+    return next((i for i in items if i.pattern.search(text)), None)
+
+
+def evaluate_control(control: Control, clauses: tuple[Clause, ...]) -> ControlResult:
+    """The status of one control over a policy's clauses, with the reason in words."""
+    def result(status: ControlStatus, evidence: list[Clause], why: str) -> ControlResult:
+        return ControlResult(control.id, control.title, status,
+                             tuple(c.id for c in evidence), why, control.references)
+
+    for clause in clauses:
+        contradiction = _hit(control.contradictions, clause.text)
+        if contradiction:
+            return result("missing", [clause], _said(clause, contradiction.reason))
+    evidence = [c for c in clauses if any(p.search(_read(c)) for p in control.evidence)]
+    if not evidence:
+        return result("missing", [],
+                      f"No clause of the policy provides this: {control.title.lower()}.")
+    negated = [(c, n) for c in evidence if (n := _hit(control.negations, c.text))]
+    if negated and len(negated) == len(evidence):
+        clause, why = negated[0]
+        return result("missing", evidence, _said(clause, why.reason))
+    binding = [c for c in evidence if c.attributes.modality in ("obligation", "prohibition")
+               and not _hit(control.weakeners, c.text) and not _hit(control.negations, c.text)]
+    if not binding:
+        weak = next(((c, w) for c in evidence if (w := _hit(control.weakeners, c.text))), None)
+        if weak:
+            return result("partial", evidence,
+                          f"Clause {weak[0].id} is evidence, but {weak[1].reason}.")
+        return result("partial", evidence, f"Clause {evidence[0].id} mentions it, but not as a "
+                      "binding rule (no \u201cmust\u201d, \u201cshall\u201d or \u201cnever\u201d).")
+    text = " ".join(c.text for c in evidence)
+    missing = [r for r in control.requires if not r.pattern.search(text)]
+    if missing:
+        return result("partial", evidence,
+                      f"Clause {binding[0].id} binds, but {missing[0].reason}.")
+    return result("met", binding, _said(binding[0], "makes it binding"))
+
+
+def _said(clause: Clause, what: str) -> str:
+    return f"Clause {clause.id} {what}: \u201c{clause.text}\u201d"
+
+
+def _read(clause: Clause) -> str:
+    return f"{clause.lead_in} {clause.text}" if clause.lead_in and clause.marker else clause.text
+
+
+def control_changes(old: Analysis, new: Analysis, controls_path: Path | None = None
+                    ) -> tuple[Finding, ...]:
+    """Control status changes between two versions of an agent policy (none for other text)."""
+    before = check_analysis(old, controls_path).controls
+    after = check_analysis(new, controls_path).controls
+    if max(_evidenced(before), _evidenced(after)) < 3:
+        return ()  # not an agent policy: consumer terms are left to the shift rules
+    findings = []
+    for was, now in zip(before, after, strict=True):
+        if _RANK[now.status] == _RANK[was.status]:
+            continue
+        findings.append(_control_finding(was, now, controls_path, old, new))
+    return tuple(findings)
+
+
+def _evidenced(results: tuple[ControlResult, ...]) -> int:
+    return sum(1 for r in results if r.evidence)
+
+
+def _text(analysis: Analysis, clause_id: str | None) -> str | None:
+    return next((c.text for c in analysis.clauses if c.id == clause_id), None)
+
+
+def _control_finding(was: ControlResult, now: ControlResult, path: Path | None,
+                     old: Analysis, new: Analysis) -> Finding:
+    family = was.id.split("-")[0]
+    base = _FINDING_TYPE.get(family, "authorization")
+    worse = _RANK[now.status] < _RANK[was.status]
+    kind = (f"{base}_weakened" if base == "authorization" else "oversight_removed") if worse \
+        else (f"{base}_strengthened" if base == "authorization" else "oversight_added")
+    source = "rules/controls/agent-baseline.yaml" if path is None else str(path)
+    return Finding(
+        id="", type=kind, category=_CATEGORY.get(family, "agent_authorization"),
+        severity="high" if worse else "low", direction="against_user" if worse else "for_user",
+        title=f"{was.id} went from {was.status} to {now.status}: {was.title}",
+        explanation=now.explanation if worse else f"The control is now {now.status}. "
+        + now.explanation,
+        rule=f"{source}#{was.id}",
+        old_clause=was.evidence[0] if was.evidence else None,
+        new_clause=now.evidence[0] if now.evidence else None,
+        evidence_old=_text(old, was.evidence[0] if was.evidence else None),
+        evidence_new=_text(new, now.evidence[0] if now.evidence else None),
+    )

@@ -1,0 +1,128 @@
+"""Agent-policy control files (rules/controls/*.yaml): loaded, validated, compiled.
+
+A bad file stops with its path, line and control id. Schema: docs/CONTROLS.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from analyzer.errors import RuleError
+from analyzer.resources import display_path, rules_dir
+from analyzer.rules import line_of, load_yaml_with_lines, strip_lines, validation_message
+
+
+class _Reasoned(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    pattern: str
+    reason: str
+
+
+class _Defaults(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    weakeners: list[_Reasoned] = Field(default_factory=list)
+    negations: list[_Reasoned] = Field(default_factory=list)
+
+
+class _ControlSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9-]*$")
+    title: str
+    description: str = ""
+    references: list[str] = Field(default_factory=list)
+    evidence: list[str] = Field(min_length=1)
+    weakeners: list[_Reasoned] = Field(default_factory=list)
+    requires: list[_Reasoned] = Field(default_factory=list)
+    contradictions: list[_Reasoned] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Reasoned:
+    id: str
+    pattern: re.Pattern[str]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Control:
+    id: str
+    title: str
+    description: str
+    references: tuple[str, ...]
+    evidence: tuple[re.Pattern[str], ...]
+    weakeners: tuple[Reasoned, ...]
+    negations: tuple[Reasoned, ...]
+    requires: tuple[Reasoned, ...]
+    contradictions: tuple[Reasoned, ...]
+
+
+def _compile(pattern: str, shown: str, line: int | None, rule_id: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise RuleError(f"bad regular expression {pattern!r}: {exc}", path=shown, line=line,
+                        rule_id=rule_id) from exc
+
+
+def _reasoned(items: list[_Reasoned], shown: str, line: int | None, cid: str
+              ) -> tuple[Reasoned, ...]:
+    return tuple(Reasoned(i.id, _compile(i.pattern, shown, line, cid), i.reason) for i in items)
+
+
+def load_controls(path: Path) -> tuple[Control, ...]:
+    """A control file, validated; errors name the file, the line and the control id."""
+    shown = display_path(path) if "rules" in path.parts else str(path)
+    raw = load_yaml_with_lines(path)
+    if not isinstance(raw, dict) or not isinstance(raw.get("controls"), list):
+        raise RuleError("a control file is a mapping with a `controls` list", path=shown,
+                        line=line_of(raw))
+    try:
+        defaults = _Defaults.model_validate(strip_lines(raw.get("defaults") or {}))
+    except ValidationError as exc:
+        raise RuleError(validation_message(exc), path=shown,
+                        line=line_of(raw.get("defaults"))) from exc
+    weak = _reasoned(defaults.weakeners, shown, line_of(raw.get("defaults")), "defaults")
+    neg = _reasoned(defaults.negations, shown, line_of(raw.get("defaults")), "defaults")
+    controls: list[Control] = []
+    for item in raw["controls"]:
+        controls.append(_control(item, shown, weak, neg))
+    ids = [c.id for c in controls]
+    duplicate = next((i for i in ids if ids.count(i) > 1), None)
+    if duplicate:
+        raise RuleError("duplicate control id", path=shown, rule_id=duplicate)
+    return tuple(controls)
+
+
+def _control(item: Any, shown: str, weak: tuple[Reasoned, ...],
+             neg: tuple[Reasoned, ...]) -> Control:
+    line = line_of(item)
+    cid = item.get("id") if isinstance(item, dict) else None
+    try:
+        spec = _ControlSpec.model_validate(strip_lines(item))
+    except ValidationError as exc:
+        raise RuleError(validation_message(exc), path=shown, line=line, rule_id=cid) from exc
+    return Control(
+        id=spec.id, title=spec.title, description=spec.description,
+        references=tuple(spec.references),
+        evidence=tuple(_compile(p, shown, line, spec.id) for p in spec.evidence),
+        weakeners=weak + _reasoned(spec.weakeners, shown, line, spec.id),
+        negations=neg,
+        requires=_reasoned(spec.requires, shown, line, spec.id),
+        contradictions=_reasoned(spec.contradictions, shown, line, spec.id),
+    )
+
+
+def default_controls_path() -> Path:
+    return rules_dir() / "controls" / "agent-baseline.yaml"
+
+
+@lru_cache(maxsize=8)
+def cached_controls(path: Path) -> tuple[Control, ...]:
+    return load_controls(path)
