@@ -62,7 +62,8 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...]) -> ControlRe
                           f"Clause {weak[0].id} is evidence, but {weak[1].reason}.")
         return result("partial", evidence, f"Clause {evidence[0].id} mentions it, but not as a "
                       "binding rule (no \u201cmust\u201d, \u201cshall\u201d or \u201cnever\u201d).")
-    text = " ".join(c.text for c in evidence)
+    # A required detail (a stated time, an incident process) may sit in a neighbouring clause.
+    text = " ".join(c.text for c in clauses)
     missing = [r for r in control.requires if not r.pattern.search(text)]
     if missing:
         return result("partial", evidence,
