@@ -105,7 +105,7 @@ def _story(items: list[Item]) -> list[object]:
     story: list[object] = []
     pending: list[ListItem] = []
     pending_kind = ""
-    for item in items + [Item("end")]:
+    for item in [*items, Item("end")]:
         markup = "".join(_pdf_run(r) for r in item.runs)
         if pending and item.kind != pending_kind:
             story.append(ListFlowable(pending, bulletType="1" if pending_kind == "number"
