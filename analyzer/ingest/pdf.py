@@ -78,7 +78,7 @@ def _read_lines(data: bytes, source: str, settings: Settings) -> tuple[list[Line
 
 
 def _pdf_error(exc: Exception, source: str) -> InputError:
-    text = f"{type(exc).__name__} {exc} {exc.__cause__!r}".lower()
+    text = f"{type(exc).__name__} {exc!r} {exc.__cause__!r}".lower()
     if "password" in text or "encrypt" in text:
         return InputError(f"{source}: the PDF is password-protected; remove the password and "
                           "try again", code="ingest.encrypted")

@@ -1,0 +1,79 @@
+"""The CLI's promises about failure: one line on stderr, the right exit code, no traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args: str, stdin: bytes | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "analyzer.cli", *args],
+        input=stdin, capture_output=True, cwd=REPO, timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess[bytes], code: int) -> str:
+    err = proc.stderr.decode()
+    assert proc.returncode == code, err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def test_missing_file_is_exit_3(tmp_path: Path) -> None:
+    line = assert_one_line_error(run_cli("analyze", str(tmp_path / "nope.pdf")), 3)
+    assert "nope.pdf" in line and "no such file" in line
+
+
+def test_folder_is_exit_3(tmp_path: Path) -> None:
+    line = assert_one_line_error(run_cli("analyze", str(tmp_path)), 3)
+    assert "folder" in line
+
+
+def test_binary_garbage_is_exit_3(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(bytes(range(256)) * 8)
+    assert_one_line_error(run_cli("analyze", str(junk)), 3)
+
+
+def test_size_limit_names_its_setting(tmp_path: Path) -> None:
+    doc = tmp_path / "big.md"
+    doc.write_text("You are responsible for your account.\n" * 100)
+    line = assert_one_line_error(
+        run_cli("analyze", str(doc), env={"TERMSHIFT_MAX_BYTES": "100"}), 3
+    )
+    assert "TERMSHIFT_MAX_BYTES" in line
+
+
+def test_unknown_format_option_is_usage_error(tmp_path: Path) -> None:
+    doc = tmp_path / "t.md"
+    doc.write_text("You are responsible for your account.\n")
+    proc = run_cli("analyze", str(doc), "--format", "md")
+    assert proc.returncode == 2
+    assert b"Traceback" not in proc.stderr
+
+
+def test_stdin_is_read_with_dash() -> None:
+    text = b"# Terms\n\nYou are solely responsible for your AI agents.\n"
+    proc = run_cli("analyze", "-", stdin=text)
+    assert proc.returncode == 0, proc.stderr.decode()
+    data = json.loads(proc.stdout)
+    assert data["schema_version"] == "1"
+    assert data["document"]["source"] == "<stdin>"
+    assert any("solely responsible" in c["text"] for c in data["clauses"])
+
+
+@pytest.mark.parametrize("command", ["compare", "check", "timeline", "analyze"])
+def test_help_exits_0(command: str) -> None:
+    assert run_cli(command, "--help").returncode == 0

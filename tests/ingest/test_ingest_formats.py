@@ -1,0 +1,190 @@
+"""Each reader on small hand-written documents."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+import pytest
+from fixture_docs import make_pdf
+from reportlab.pdfgen import canvas
+
+from analyzer.errors import InputError, LimitExceeded
+from analyzer.ingest import ingest
+from analyzer.model import Document
+from analyzer.settings import Settings
+
+
+def assert_offsets(doc: Document) -> None:
+    for block in doc.blocks:
+        assert doc.text[block.start:block.end] == block.text
+
+
+def test_markdown_headings_lists_bold_and_ota_numbering() -> None:
+    data = (b"# Terms\n\n## 7\\. Your Responsibilities\n\n**YOU ARE SOLELY RESPONSIBLE.** "
+            b"See [the rules](https://example.test/rules).\n\n1. first\n2. second\n\n- - -\n")
+    doc = ingest(data, "t.md")
+    assert_offsets(doc)
+    kinds = [(b.kind, b.text) for b in doc.blocks]
+    assert kinds[1] == ("heading", "7. Your Responsibilities")
+    paragraph = doc.blocks[2]
+    assert paragraph.text == "YOU ARE SOLELY RESPONSIBLE. See the rules."
+    assert paragraph.section == ("Terms", "7. Your Responsibilities")
+    assert paragraph.emphasis[0].styles == frozenset({"bold"})
+    assert paragraph.text[paragraph.emphasis[0].start:paragraph.emphasis[0].end] == (
+        "YOU ARE SOLELY RESPONSIBLE.")
+    assert [(b.kind, b.marker) for b in doc.blocks[3:]] == [("list_item", "1."),
+                                                           ("list_item", "2.")]
+
+
+def test_text_keeps_the_files_own_text_and_finds_headings() -> None:
+    raw = "ARTICLE VII TERMS\r\n\r\n7.2 Agents\r\n\r\nYou agree.\r\n(a) an item\r\n"
+    doc = ingest(raw.encode(), "t.txt")
+    assert doc.text == raw
+    assert_offsets(doc)
+    assert [b.kind for b in doc.blocks] == ["heading", "heading", "paragraph"]
+    assert doc.blocks[1].marker == "7.2"
+    assert doc.blocks[2].section == ("ARTICLE VII TERMS", "7.2 Agents")
+
+
+def test_html_keeps_main_content_and_emphasis() -> None:
+    html = (b"<html><head><title>Acme Terms</title><style>p{}</style></head><body>"
+            b"<nav>Home Pricing</nav><div class='cookie-banner'>We use cookies</div><main>"
+            b"<h1>Terms</h1><p>You <strong>MUST</strong> <u>comply</u>.</p><ol><li>one</li>"
+            b"<li>two</li></ol><table><tr><td>Plan</td><td>Price</td></tr></table></main>"
+            b"<footer>Copyright</footer><script>var x = 1;</script></body></html>")
+    doc = ingest(html, "page")
+    assert doc.format == "html" and doc.title == "Acme Terms"
+    assert "cookies" not in doc.text and "Home" not in doc.text and "Copyright" not in doc.text
+    assert "var x" not in doc.text
+    para = doc.blocks[1]
+    assert para.text == "You MUST comply."
+    assert {s.styles for s in para.emphasis} == {frozenset({"bold"}), frozenset({"underline"})}
+    assert [b.marker for b in doc.blocks if b.kind == "list_item"] == ["1.", "2."]
+    assert doc.blocks[-1].text == "Plan | Price"
+
+
+@pytest.mark.parametrize("depth", [5_000, 100_000])
+def test_deep_html_nesting_keeps_its_text(depth: int) -> None:
+    html = b"<html><body>" + b"<div>" * depth + b"deep clause" + b"</div>" * depth + b"</body>"
+    doc = ingest(html, "deep.html")
+    assert [b.text for b in doc.blocks] == ["deep clause"]
+
+
+def _docx(build: object) -> bytes:
+    document = docx.Document()
+    build(document)  # type: ignore[operator]
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_docx_headings_caps_bold_lists_and_tables() -> None:
+    def build(d: docx.document.Document) -> None:
+        d.add_heading("Agent Terms", 1)
+        run = d.add_paragraph().add_run("you are solely responsible for your agents")
+        run.bold, run.font.all_caps = True, True
+        d.add_paragraph("first item", style="List Number")
+        table = d.add_table(rows=1, cols=2)
+        table.cell(0, 0).text, table.cell(0, 1).text = "Plan", "Price"
+
+    doc = ingest(_docx(build), "t.docx")
+    assert_offsets(doc)
+    assert doc.blocks[0].kind == "heading"
+    caps = doc.blocks[1]
+    assert caps.text == "YOU ARE SOLELY RESPONSIBLE FOR YOUR AGENTS"
+    assert caps.emphasis[0].styles == frozenset({"bold"})
+    assert doc.blocks[2].kind == "list_item"
+    assert doc.blocks[3].text == "Plan | Price"
+
+
+def _zip_with(member: str, content: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(member, content)
+    return buffer.getvalue()
+
+
+def test_docx_with_a_dtd_is_refused() -> None:
+    data = _zip_with("word/document.xml", b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>'
+                     b"<w:document/>")
+    with pytest.raises(InputError) as err:
+        ingest(data, "evil.docx")
+    assert err.value.code == "ingest.dtd_refused"
+
+
+def test_docx_zip_bomb_is_refused_by_limit() -> None:
+    data = _zip_with("word/document.xml", b"<w:document>" + b" " * 200_000 + b"</w:document>")
+    with pytest.raises(LimitExceeded) as err:
+        ingest(data, "bomb.docx", Settings(max_inflated_bytes=50_000))
+    assert "TERMSHIFT_MAX_INFLATED_BYTES" in str(err.value)
+
+
+def test_pdf_drops_running_lines_repairs_hyphens_keeps_bold(three_page_pdf: bytes) -> None:
+    doc = ingest(three_page_pdf, "t.pdf")
+    assert doc.page_count == 3
+    assert "Acme Cloud Terms of Service" not in doc.text
+    assert "Page 1 of 3" not in doc.text
+    assert "responsibility settings" in doc.text
+    assert "third-party content" in doc.text
+    loud = [b for b in doc.blocks if b.text.startswith("YOU ARE SOLELY")]
+    assert len(loud) == 3 and loud[0].emphasis[0].styles == frozenset({"bold"})
+    assert [b.page for b in loud] == [1, 2, 3]
+    headings = [b for b in doc.blocks if b.kind == "heading"]
+    assert [h.text for h in headings] == ["1. Section 1", "2. Section 2", "3. Section 3"]
+
+
+def test_pdf_two_columns_read_left_then_right() -> None:
+    def page(pdf: canvas.Canvas, number: int) -> None:
+        pdf.setFont("Helvetica", 10)
+        for row in range(12):
+            pdf.drawString(60, 700 - row * 14, f"left column line {row} about agents")
+            pdf.drawString(330, 700 - row * 14, f"right column line {row} about fees")
+
+    doc = ingest(make_pdf([page]), "cols.pdf")
+    text = doc.text
+    assert text.index("left column line 11") < text.index("right column line 0")
+
+
+def test_encrypted_pdf_has_its_own_error() -> None:
+    def page(pdf: canvas.Canvas, number: int) -> None:
+        pdf.drawString(72, 700, "Secret terms.")
+
+    data = make_pdf([page], encrypt="user-password")
+    with pytest.raises(InputError) as err:
+        ingest(data, "locked.pdf")
+    assert err.value.code == "ingest.encrypted"
+
+
+def test_scanned_pdf_without_text_layer_has_its_own_error() -> None:
+    def page(pdf: canvas.Canvas, number: int) -> None:
+        pdf.rect(72, 300, 400, 300, fill=1)
+
+    with pytest.raises(InputError) as err:
+        ingest(make_pdf([page]), "scan.pdf")
+    assert err.value.code == "ingest.no_text_layer"
+
+
+def test_pdf_page_limit_names_its_setting(three_page_pdf: bytes) -> None:
+    with pytest.raises(LimitExceeded) as err:
+        ingest(three_page_pdf, "t.pdf", Settings(max_pages=2))
+    assert "TERMSHIFT_MAX_PAGES" in str(err.value)
+
+
+@pytest.mark.parametrize(("data", "code"), [
+    (b"", "ingest.empty"),
+    (b"\x00\x01\x02\x03" * 100, "ingest.unsupported_format"),
+    (_zip_with("hello.txt", b"hi"), "ingest.unsupported_format"),
+])
+def test_unreadable_inputs_name_the_problem(data: bytes, code: str) -> None:
+    with pytest.raises(InputError) as err:
+        ingest(data, "x.bin")
+    assert err.value.code == code
+    assert "x.bin" in str(err.value)
+
+
+def test_format_comes_from_the_bytes_not_the_name(three_page_pdf: bytes) -> None:
+    assert ingest(three_page_pdf, "misnamed.txt").format == "pdf"
+    assert ingest(b"<!doctype html><p>Hello there.</p>", "page.md").format == "html"
