@@ -12,6 +12,7 @@ from analyzer.model import Format
 SUPPORTED = "PDF, HTML, DOCX, Markdown or plain text"
 _HTML = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body|<!--|<meta|<title|<div|<p[\s>])",
                    re.IGNORECASE)
+_ATX_HEADING = re.compile(r"^#{1,6}\s+\S", re.MULTILINE)
 _MARKDOWN_HINTS = re.compile(
     r"^(?:#{1,6}\s|\s*[-*+]\s|\s*\d+\\?\.\s|>\s)|\*\*[^*\n]+\*\*|\[[^\]\n]+\]\([^)\n]+\)",
     re.MULTILINE,
@@ -41,6 +42,8 @@ def sniff_format(data: bytes, source: str) -> Format:
         return "markdown"
     if name.endswith(".txt"):
         return "text"
+    if _ATX_HEADING.search(text_head):
+        return "markdown"
     return "markdown" if len(_MARKDOWN_HINTS.findall(text_head)) >= 2 else "text"
 
 

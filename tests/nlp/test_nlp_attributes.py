@@ -1,0 +1,144 @@
+"""Attributes of hand-written clauses: bearer with negation and passive voice, exclusivity,
+agent scope, modality, liability caps, emphasis from the document's spans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.api import analyze
+from analyzer.errors import RuleError
+from analyzer.model import Attributes, Block, Clause, Document, Span
+from analyzer.nlp.attribute_rules import load_attribute_file
+from analyzer.nlp.money import find_liability_cap
+from analyzer.nlp.pipeline import classify, clause_emphasis, provider_names
+from analyzer.rules import load_category_file
+
+
+def attributes_of(text: str) -> Attributes:
+    clauses = analyze(f"# Terms\n\n{text}\n".encode()).clauses
+    assert len(clauses) == 1, [c.text for c in clauses]
+    return clauses[0].attributes
+
+
+@pytest.mark.parametrize(("text", "bearer", "negated"), [
+    ("You are responsible for all activity on your account.", "user", False),
+    ("You will be held solely responsible for content your agent posts.", "user", False),
+    ("We are not responsible for the actions of AI agents you connect.", None, True),
+    ("We assume no responsibility for third-party sites.", None, True),
+    ("In no event shall we be liable for lost profits.", None, True),
+    ("We are responsible for keeping the Service secure.", "provider", False),
+    ("Each party is responsible for its own costs.", "shared", False),
+    ("Third-party developers are solely responsible for their apps.", "third_party", False),
+    ("You are not permitted to share your password.", "user", False),
+    ("You agree to indemnify us against claims arising from your agents.", "user", False),
+])
+def test_bearer_and_negation(text: str, bearer: str | None, negated: bool) -> None:
+    attrs = attributes_of(text)
+    assert (attrs.bearer, attrs.negated) == (bearer, negated)
+
+
+def test_provider_defined_name_counts_as_we() -> None:
+    text = ('Moltnest Labs, Inc. ("Moltnest", "we", "us") runs the network. '
+            "Moltnest is not responsible for agent posts.")
+    assert "Moltnest" in provider_names(text)
+    clauses = analyze(f"# T\n\n{text}\n".encode()).clauses
+    assert clauses[1].attributes.negated and clauses[1].attributes.bearer is None
+
+
+@pytest.mark.parametrize(("text", "exclusive"), [
+    ("You are solely responsible for your AI agents.", True),
+    ("Use of agents is at your own risk.", True),
+    ("This is your sole responsibility.", True),
+    ("You may use the output solely for internal purposes.", False),
+    ("You are responsible for your account.", False),
+])
+def test_exclusivity_needs_a_responsibility_word(text: str, exclusive: bool) -> None:
+    assert attributes_of(text).exclusive is exclusive
+
+
+@pytest.mark.parametrize(("text", "scope"), [
+    ("You are responsible for all actions of AI agents you connect.", True),
+    ("You may not use bots or automated tools to access the Service.", True),
+    ("Any software acting on your behalf is bound by these Terms.", True),
+    ("Both parties are responsible for their own costs.", False),
+    ("Service of process may be made on our registered agent.", False),
+])
+def test_agent_scope(text: str, scope: bool) -> None:
+    assert attributes_of(text).agent_scope is scope
+
+
+@pytest.mark.parametrize(("text", "modality"), [
+    ("You must not resell the Service.", "prohibition"),
+    ("Agents may not post without approval.", "prohibition"),
+    ("We will not be liable for lost data.", "exclusion"),
+    ("Our liability shall not exceed $50.", "obligation"),
+    ("You must keep your password safe.", "obligation"),
+    ("You may cancel at any time.", "permission"),
+    ("The Service stores data in Europe.", None),
+])
+def test_modality(text: str, modality: str | None) -> None:
+    assert attributes_of(text).modality == modality
+
+
+@pytest.mark.parametrize(("text", "amount", "formula", "months"), [
+    ("Our total liability shall not exceed $50.", 50.0, None, None),
+    ("Our liability is limited to the fees you paid in the twelve (12) months before the "
+     "claim.", None, "fees_paid", 12),
+    ("Liability shall not exceed the greater of US$100 or the fees paid in the 6 months "
+     "preceding the claim.", 100.0, "greater_of", 6),
+    ("In no event shall our liability exceed EUR 1,000.", 1000.0, None, None),
+])
+def test_liability_caps(text: str, amount: float | None, formula: str | None,
+                        months: int | None) -> None:
+    cap = find_liability_cap(text)
+    assert cap is not None
+    assert (cap.amount, cap.formula, cap.period_months) == (amount, formula, months)
+
+
+def test_no_cap_without_cap_words() -> None:
+    assert find_liability_cap("The Plus plan costs $20 a month.") is None
+
+
+def _doc_with(text: str, spans: tuple[Span, ...]) -> tuple[Document, Clause]:
+    block = Block(kind="paragraph", text=text, start=0, end=len(text), emphasis=spans)
+    doc = Document(source="t", format="html", sha256="0", title="T", text=text,
+                   blocks=(block,))
+    return doc, Clause(id="c1", section=(), text=text, start=0, end=len(text))
+
+
+def test_emphasis_from_spans_and_capitals() -> None:
+    text = "YOU ARE SOLELY RESPONSIBLE FOR YOUR AI AGENTS."
+    doc, clause = _doc_with(text, (Span(0, len(text), frozenset({"bold"})),))
+    assert clause_emphasis(doc, clause) == ("all_caps", "bold")
+    classified = classify(doc, [clause])[0]
+    assert classified.attributes.emphasis == ("all_caps", "bold")
+    assert classified.attributes.bearer == "user"
+    assert classified.attributes.exclusive and classified.attributes.agent_scope
+    assert "responsibility" in classified.categories
+
+
+def test_a_bold_word_does_not_make_a_bold_clause() -> None:
+    text = "You MUST keep your password safe at all times and tell us of misuse."
+    doc, clause = _doc_with(text, (Span(4, 8, frozenset({"bold"})),))
+    assert clause_emphasis(doc, clause) == ()
+
+
+def test_bad_attribute_rule_names_file_line_and_id(tmp_path: Path) -> None:
+    path = tmp_path / "modality.yaml"
+    path.write_text("attribute: modality\nrules:\n  - id: broken\n    value: prohibition\n"
+                    "    any: ['(unclosed']\n", encoding="utf-8")
+    with pytest.raises(RuleError) as err:
+        load_attribute_file(path, terms={})
+    message = str(err.value)
+    assert "modality.yaml:3" in message and "broken" in message
+
+
+def test_bad_category_rule_names_file_line_and_id(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text("category: arbitration\nrules:\n  - id: ok\n    any: ['a']\n"
+                    "  - id: bad\n    any: ['{nosuchterm}']\n", encoding="utf-8")
+    with pytest.raises(RuleError) as err:
+        load_category_file(path, terms={})
+    assert "x.yaml:5" in str(err.value) and "bad" in str(err.value)
