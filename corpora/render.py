@@ -108,8 +108,10 @@ def _story(items: list[Item]) -> list[object]:
     for item in [*items, Item("end")]:
         markup = "".join(_pdf_run(r) for r in item.runs)
         if pending and item.kind != pending_kind:
-            story.append(ListFlowable(pending, bulletType="1" if pending_kind == "number"
-                                      else "bullet", leftIndent=18))
+            numbered = pending_kind == "number"
+            story.append(ListFlowable(pending, bulletType="1" if numbered else "bullet",
+                                      bulletFormat="%s." if numbered else None,
+                                      leftIndent=18))
             pending = []
         if item.kind in ("bullet", "number"):
             pending_kind = item.kind

@@ -36,7 +36,8 @@ class Line:
     bottom: float
     size: float
     page: int
-    edge: bool = False  # in the top or bottom tenth of the page, where running lines sit
+    width: float = 0.0
+    edge: bool = False  # in the top or bottom margin band, where running lines sit
 
     @property
     def text(self) -> str:
@@ -53,7 +54,7 @@ def read_pdf(data: bytes, source: str, settings: Settings) -> Document:
     if not any(line.words for line in lines):
         raise InputError(f"{source}: the PDF has no text layer (a scan?); run OCR on it first",
                          code="ingest.no_text_layer")
-    lines = remove_running_lines(lines, page_count)
+    lines = remove_running_lines(lines, page_count, title)
     builder = DocumentBuilder(source, "pdf", data, settings)
     _lay_out(builder, lines)
     return builder.build(title=title, page_count=page_count)
@@ -99,7 +100,7 @@ def page_lines(page: Any, number: int) -> list[Line]:
         lines = _group_lines(words, number)
     height = float(page.height)
     for line in lines:
-        line.edge = line.top < 0.1 * height or line.bottom > 0.9 * height
+        line.edge = line.top < 0.07 * height or line.bottom > 0.93 * height
     return lines
 
 
@@ -125,11 +126,14 @@ def _line(words: list[dict[str, Any]], number: int) -> Line:
         bottom=max(float(w["bottom"]) for w in words),
         size=median(float(w["size"]) for w in words),
         page=number,
+        width=max(float(w["x1"]) for w in words) - min(float(w["x0"]) for w in words),
     )
 
 
-def remove_running_lines(lines: list[Line], page_count: int) -> list[Line]:
-    """Drop page numbers and lines repeated at the top or bottom of most pages."""
+def remove_running_lines(lines: list[Line], page_count: int, title: str | None = None
+                         ) -> list[Line]:
+    """Drop page numbers, the title repeated as a running header, and lines repeated at the
+    top or bottom of most pages."""
     by_page: dict[int, list[Line]] = {}
     for line in lines:
         by_page.setdefault(line.page, []).append(line)
@@ -138,6 +142,8 @@ def remove_running_lines(lines: list[Line], page_count: int) -> list[Line]:
         edge_keys.update({_key(line) for line in page_lines_ if line.edge})
     threshold = max(2, page_count // 2 + (page_count % 2))
     running = {key for key, seen in edge_keys.items() if seen >= threshold}
+    if title:
+        running.add(_DIGITS.sub("#", " ".join(title.lower().split())))
     kept: list[Line] = []
     for page_lines_ in by_page.values():
         for line in page_lines_:
@@ -156,9 +162,10 @@ def _lay_out(builder: DocumentBuilder, lines: list[Line]) -> None:
     for line in lines:
         sizes[round(line.size, 1)] += len(line.text)
     body = sizes.most_common(1)[0][0] if sizes else 10.0
+    full = max((line.width for line in lines), default=0.0)
     block: list[Line] = []
     for line in lines:
-        kind = _heading_level(line, body)
+        kind = _heading_level(line, body, full)
         if kind:
             _flush(builder, block)
             block = []
@@ -171,7 +178,7 @@ def _lay_out(builder: DocumentBuilder, lines: list[Line]) -> None:
     _flush(builder, block)
 
 
-def _heading_level(line: Line, body: float) -> int:
+def _heading_level(line: Line, body: float, full_width: float) -> int:
     text = line.text
     if len(text) > 150 or not any(c.isalpha() for c in text):
         return 0
@@ -179,7 +186,9 @@ def _heading_level(line: Line, body: float) -> int:
         return 1
     if line.size >= body * 1.15:
         return 2
-    if line.all_bold and len(line.words) <= 12 and not text.rstrip().endswith((".", ",", ";")):
+    short = line.width < 0.7 * full_width  # a wrapped paragraph line runs the full width
+    if line.all_bold and short and len(line.words) <= 12 and not text.rstrip().endswith(
+            (".", ",", ";")):
         return 3
     return 0
 
@@ -195,9 +204,15 @@ def _starts_new_block(previous: Line, line: Line) -> bool:
 def _flush(builder: DocumentBuilder, lines: list[Line], heading_level: int = 0) -> None:
     if not lines:
         return
+    first = lines[0].text
+    kind: BlockKind = "heading" if heading_level else (
+        "list_item" if _LIST_START.match(first) else "paragraph")
+    marker = lines[0].words[0].text if kind == "list_item" else None
     run = RunText()
     for i, line in enumerate(lines):
         for j, word in enumerate(line.words):
+            if i == 0 and j == 0 and marker is not None:
+                continue  # the marker is kept apart, as the other readers keep it
             text = word.text
             if j == len(line.words) - 1 and i < len(lines) - 1 and _hyphenated(word, lines[i + 1]):
                 run.add(text[:-1], frozenset({"bold"}) if word.bold else frozenset())
@@ -205,10 +220,6 @@ def _flush(builder: DocumentBuilder, lines: list[Line], heading_level: int = 0) 
             sep = "" if j == len(line.words) - 1 and i == len(lines) - 1 else " "
             run.add(text, frozenset({"bold"}) if word.bold else frozenset())
             run.add(sep)
-    first = lines[0].text
-    kind: BlockKind = "heading" if heading_level else (
-        "list_item" if _LIST_START.match(first) else "paragraph")
-    marker = _LIST_START.match(first).group(0).strip() if kind == "list_item" else None  # type: ignore[union-attr]
     builder.add(kind, run, level=heading_level or (1 if kind == "list_item" else 0),
                 marker=marker, page=lines[0].page)
 
