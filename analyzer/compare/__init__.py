@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from analyzer.compare.align import align_clauses, moved_pairs, normalise
+from analyzer.compare.align import align_clauses, joined_matches, moved_pairs, normalise
 from analyzer.compare.definitions import redefinition_findings
 from analyzer.compare.redline import formatting_changes, redline
 from analyzer.compare.shifts import ShiftRule, default_shift_rules, finding_context, rule_fires
@@ -27,19 +27,29 @@ def build_changes(old: tuple[Clause, ...], new: tuple[Clause, ...]) -> list[Chan
     moved = moved_pairs(pairs)
     by_new = {p.new: p for p in pairs}
     matched_old = {p.old: p.new for p in pairs}
+    # A clause split in two (or two merged) with the same words is part of an unchanged pair.
+    joined = joined_matches(old, new, pairs)
+    joined_old = {p.old: p.new for p in joined}
+    joined_new = {p.new: p.old for p in joined}
+    partners = {p.new for p in joined} | {matched_old[p.old] for p in joined
+                                         if p.old in matched_old}
     keyed: list[tuple[tuple[int, int, int], Change]] = []
     for j, clause in enumerate(new):
         pair = by_new.get(j)
-        if pair is None:
-            keyed.append(((j, 0, 0), Change("added", None, clause, 0.0)))
+        if pair is not None and j in partners:
+            change = Change("unchanged", old[pair.old], clause, 1.0)
+        elif pair is not None:
+            change = _paired(old[pair.old], clause, pair.similarity, pair.old in moved)
+        elif j in joined_new:
+            change = Change("unchanged", old[joined_new[j]], clause, 1.0)
         else:
-            keyed.append(((j, 0, 0), _paired(old[pair.old], clause, pair.similarity,
-                                              pair.old in moved)))
+            change = Change("added", None, clause, 0.0)
+        keyed.append(((j, 0, 0), change))
     last_new = -1
     for i, clause in enumerate(old):
         if i in matched_old:
             last_new = matched_old[i]
-        else:
+        elif i not in joined_old:
             keyed.append(((last_new, 1, i), Change("removed", clause, None, 0.0)))
     return [change for _, change in sorted(keyed, key=lambda kc: kc[0])]
 

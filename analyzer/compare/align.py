@@ -143,3 +143,32 @@ def moved_pairs(pairs: list[Pair]) -> set[int]:
         keep.add(seq[k])
         k = prev[k]
     return {p.old for p in ordered if p.old not in keep}
+
+
+def joined_matches(old: Sequence[Clause], new: Sequence[Clause], pairs: list[Pair]
+                   ) -> list[Pair]:
+    """Splits and merges with the same words: a leftover clause next to a paired one whose
+    text, joined to its neighbour's, equals the other side's clause. Returned as exact pairs
+    of the leftover with that clause."""
+    paired_old = {p.old: p.new for p in pairs}
+    paired_new = {p.new: p.old for p in pairs}
+    found: list[Pair] = []
+    for i in (i for i in range(len(old)) if i not in paired_old):
+        for k in (i - 1, i + 1):
+            j = paired_old.get(k)
+            if j is not None and _joins(old, min(i, k), max(i, k), new[j].text):
+                found.append(Pair(i, j, 1.0, True))
+                break
+    for j in (j for j in range(len(new)) if j not in paired_new):
+        for k in (j - 1, j + 1):
+            i = paired_new.get(k)
+            if i is not None and _joins(new, min(j, k), max(j, k), old[i].text):
+                found.append(Pair(i, j, 1.0, True))
+                break
+    return found
+
+
+def _joins(side: Sequence[Clause], first: int, second: int, other: str) -> bool:
+    if first < 0 or second >= len(side):
+        return False
+    return normalise(f"{side[first].text} {side[second].text}") == normalise(other)

@@ -1,0 +1,154 @@
+"""A hand-written old/new pair for every finding type, and cosmetic pairs that stay quiet."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.api import analyze, compare_versions
+from analyzer.model import Comparison
+
+HEAD = '# Terms\n\nAcme Inc. ("Acme", "we", "us") runs the Service.\n\n## 3. Rules\n\n'
+
+
+def run(old: str, new: str) -> Comparison:
+    return compare_versions(analyze((HEAD + old).encode()), analyze((HEAD + new).encode()))
+
+
+PAIRS = [
+    ("responsibility_shifted", "high", "against_user",
+     "We are responsible for the security of agent credentials.",
+     "You are responsible for the security of agent credentials."),
+    ("responsibility_added", "medium", "against_user",
+     "The Service stores your files.",
+     "The Service stores your files. You are responsible for backing up your files."),
+    ("responsibility_removed", "medium", "against_user",
+     "We are responsible for keeping the Service secure. Fees are monthly.",
+     "Fees are monthly."),
+    ("exclusivity_added", "high", "against_user",
+     "You are responsible for content you post.",
+     "You are solely responsible for content you post."),
+    ("exclusivity_removed", "low", "for_user",
+     "You are solely responsible for content you post.",
+     "You are responsible for content you post."),
+    ("agent_scope_added", "high", "against_user",
+     "You are responsible for all content posted from your account.",
+     "You are responsible for all content posted from your account, including by AI agents."),
+    ("agent_scope_removed", "low", "for_user",
+     "You are responsible for all content posted from your account, including by AI agents.",
+     "You are responsible for all content posted from your account."),
+    ("liability_limited", "high", "against_user",
+     "Our total liability shall not exceed $500.",
+     "Our total liability shall not exceed $50."),
+    ("liability_expanded", "medium", "for_user",
+     "Our total liability shall not exceed $50.",
+     "Our total liability shall not exceed $5,000."),
+    ("indemnity_expanded", "high", "against_user",
+     "You agree to indemnify us against claims arising from your content.",
+     "You agree to indemnify us against claims arising from your content, your AI agents, "
+     "your integrations and any breach of these Terms."),
+    ("indemnity_narrowed", "low", "for_user",
+     "You agree to indemnify us against claims arising from your content, your AI agents, "
+     "your integrations and any breach of these Terms.",
+     "You agree to indemnify us against claims arising from your content."),
+    ("warranty_disclaimed", "medium", "against_user",
+     "We provide the Service with reasonable care.",
+     "We provide the Service with reasonable care. The Service is provided as is, without "
+     "warranties of any kind."),
+    ("authorization_weakened", "high", "against_user",
+     "Agents must obtain your approval before making purchases on your behalf.",
+     "Agents may ask for your approval before making purchases on your behalf."),
+    ("authorization_strengthened", "low", "for_user",
+     "Agents may ask for your approval before making purchases on your behalf.",
+     "Agents must obtain your approval before making purchases on your behalf."),
+    ("oversight_removed", "high", "against_user",
+     "Fees are monthly. A human reviewer must approve agent posts before they are published.",
+     "Fees are monthly."),
+    ("oversight_added", "low", "for_user",
+     "Fees are monthly.",
+     "Fees are monthly. A human reviewer must approve agent posts before they are published."),
+    ("emphasis_added", "medium", "neutral",
+     "You are responsible for content you post.",
+     "**YOU ARE RESPONSIBLE FOR CONTENT YOU POST.**"),
+    ("emphasis_removed", "info", "neutral",
+     "**YOU ARE RESPONSIBLE FOR CONTENT YOU POST.**",
+     "You are responsible for content you post."),
+    ("unilateral_change_added", "high", "against_user",
+     "We may change these Terms after giving you 30 days notice.",
+     "We may change these Terms at any time without notice."),
+    ("termination_broadened", "high", "against_user",
+     "We may suspend your account if you breach these Terms.",
+     "We may suspend your account at any time, for any reason."),
+    ("content_removal_broadened", "medium", "against_user",
+     "We may remove content that breaks the law.",
+     "We may remove any content at any time, for any reason."),
+    ("arbitration_added", "high", "against_user",
+     "Fees are monthly.",
+     "Fees are monthly. Any dispute will be resolved by binding arbitration."),
+    ("class_waiver_added", "high", "against_user",
+     "Any dispute will be resolved by binding arbitration.",
+     "Any dispute will be resolved by binding arbitration, and you waive any class action."),
+    ("governing_law_changed", "medium", "neutral",
+     "These Terms are governed by the laws of the State of California.",
+     "These Terms are governed by the laws of the State of Delaware."),
+    ("jurisdiction_changed", "medium", "neutral",
+     "You agree to submit to the exclusive jurisdiction of the courts of Paris.",
+     "You agree to submit to the exclusive jurisdiction of the courts of Dublin."),
+    ("data_use_expanded", "high", "against_user",
+     "We use your data to provide the Service.",
+     "We use your data to provide the Service and to train our machine learning models."),
+    ("contract_by_using_added", "low", "against_user",
+     "You accept these Terms by signing the order form.",
+     "By using the Service, you agree to these Terms."),
+]
+
+
+@pytest.mark.parametrize(("kind", "severity", "direction", "old", "new"), PAIRS,
+                         ids=[p[0] for p in PAIRS])
+def test_finding_type(kind: str, severity: str, direction: str, old: str, new: str) -> None:
+    findings = run(old, new).findings
+    matching = [f for f in findings if f.type == kind]
+    assert matching, [(f.type, f.title) for f in findings]
+    assert (matching[0].severity, matching[0].direction) == (severity, direction)
+    assert matching[0].title and matching[0].explanation
+    assert matching[0].old_clause or matching[0].new_clause
+
+
+def test_every_contract_finding_type_has_a_pair() -> None:
+    from analyzer.compare.shifts import FINDING_TYPES
+    assert {p[0] for p in PAIRS} == set(FINDING_TYPES)
+
+
+def test_redefined_you_carries_agent_scope() -> None:
+    comparison = run('"You" means the account holder. You are responsible for your content.',
+                     '"You" means the account holder and any AI agent acting on your behalf. '
+                     "You are responsible for your content.")
+    finding = next(f for f in comparison.findings if f.rule.endswith("#agent-scope-added")
+                   and "now includes" in f.title)
+    assert finding.severity == "high" and "1 in this version" in finding.explanation
+
+
+BODY = ("You are responsible for content you post. We may suspend your account if you breach "
+        "these Terms. Our total liability shall not exceed $500.\n\nAgents must obtain your "
+        "approval before posting on your behalf. See [the rules](https://a.example/rules).\n")
+COSMETIC = [
+    ("whitespace", BODY.replace(". ", ".   ")),
+    ("renumbered", BODY.replace("## 3. Rules", "## 4. Rules")),
+    ("punctuation", BODY.replace("these Terms.", "these Terms;").replace("$500.", "$500!")),
+    ("link", BODY.replace("https://a.example/rules", "https://b.example/new-rules")),
+    ("typo", BODY.replace("content you post", "content you p0st")),
+    ("moved", BODY.split("\n\n")[1] + "\n" + BODY.split("\n\n")[0] + "\n"),
+    ("zero-width", BODY.replace("responsible", "respon\u200bsible")),
+]
+
+
+@pytest.mark.parametrize(("name", "new"), COSMETIC, ids=[c[0] for c in COSMETIC])
+def test_cosmetic_changes_yield_nothing_above_info(name: str, new: str) -> None:
+    findings = run(BODY, new).findings
+    assert [f.title for f in findings if f.severity != "info"] == []
+
+
+def test_renumbering_every_section_changes_nothing() -> None:
+    old = "".join(f"## {i}. Part {i}\n\nClause number {i} binds you.\n\n" for i in range(1, 40))
+    new = "".join(f"## {i + 1}. Part {i}\n\nClause number {i} binds you.\n\n" for i in range(1, 40))
+    comparison = compare_versions(analyze(old.encode()), analyze(new.encode()))
+    assert {c.kind for c in comparison.changes} == {"unchanged"}
