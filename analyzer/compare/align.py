@@ -153,17 +153,19 @@ def joined_matches(old: Sequence[Clause], new: Sequence[Clause], pairs: list[Pai
     paired_old = {p.old: p.new for p in pairs}
     paired_new = {p.new: p.old for p in pairs}
     found: list[Pair] = []
-    for i in (i for i in range(len(old)) if i not in paired_old):
-        for k in (i - 1, i + 1):
-            j = paired_old.get(k)
-            if j is not None and _joins(old, min(i, k), max(i, k), new[j].text):
-                found.append(Pair(i, j, 1.0, True))
+    for lone_old in (i for i in range(len(old)) if i not in paired_old):
+        for k in (lone_old - 1, lone_old + 1):
+            partner_new = paired_old.get(k)
+            if partner_new is not None and _joins(old, min(lone_old, k), max(lone_old, k),
+                                                  new[partner_new].text):
+                found.append(Pair(lone_old, partner_new, 1.0, True))
                 break
-    for j in (j for j in range(len(new)) if j not in paired_new):
-        for k in (j - 1, j + 1):
-            i = paired_new.get(k)
-            if i is not None and _joins(new, min(j, k), max(j, k), old[i].text):
-                found.append(Pair(i, j, 1.0, True))
+    for lone_new in (j for j in range(len(new)) if j not in paired_new):
+        for k in (lone_new - 1, lone_new + 1):
+            partner_old = paired_new.get(k)
+            if partner_old is not None and _joins(new, min(lone_new, k), max(lone_new, k),
+                                                  old[partner_old].text):
+                found.append(Pair(partner_old, lone_new, 1.0, True))
                 break
     return found
 
