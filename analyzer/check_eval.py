@@ -1,0 +1,52 @@
+"""Scores the agent-policy check against a labelled set of policies (used by the tests and
+bench/policy_check.py): exact status accuracy and the met/partial/missing confusion."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from analyzer.api import check
+
+STATUSES = ("met", "partial", "missing")
+
+
+@dataclass(frozen=True)
+class Miss:
+    policy: str
+    control: str
+    expected: str
+    got: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Score:
+    total: int
+    correct: int
+    confusion: Counter[tuple[str, str]]  # (expected, got) -> count
+    misses: tuple[Miss, ...]
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+def score_policies(folder: Path, expected_file: Path) -> Score:
+    """Check every policy named in the expectations file and compare statuses."""
+    expected = yaml.safe_load(expected_file.read_text(encoding="utf-8"))
+    confusion: Counter[tuple[str, str]] = Counter()
+    misses: list[Miss] = []
+    for name, wanted in expected.items():
+        results = {c.id: c for c in check(folder / name).controls}
+        for control, status in wanted.items():
+            got = results[control]
+            confusion[(status, got.status)] += 1
+            if got.status != status:
+                misses.append(Miss(name, control, status, got.status, got.explanation))
+    total = sum(confusion.values())
+    correct = sum(n for (want, got), n in confusion.items() if want == got)
+    return Score(total, correct, confusion, tuple(misses))

@@ -1,0 +1,46 @@
+"""Exact status accuracy of `termshift check` over the labelled policy set in tests/check,
+with the met/partial/missing confusion matrix and every disagreement explained.
+
+    python bench/policy_check.py [--policies DIR] [--expected FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from analyzer.check_eval import STATUSES, score_policies
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--policies", type=Path, default=ROOT / "tests" / "check" / "policies")
+    parser.add_argument("--expected", type=Path, default=ROOT / "tests" / "check" / "expected.yaml")
+    args = parser.parse_args()
+    print(f"command: python {' '.join(sys.argv)}")
+    print(f"date {date.today()}, cores {os.cpu_count()}, Python {platform.python_version()}")
+    started = time.perf_counter()
+    score = score_policies(args.policies, args.expected)
+    elapsed = time.perf_counter() - started
+    policies = len({m.policy for m in score.misses}) if score.misses else 0
+    print(f"\n(policy, control) pairs: {score.total}; exact status accuracy: "
+          f"{score.accuracy:.3f} (target >= 0.9); {elapsed:.2f} s")
+    print("\nconfusion (rows expected, columns got):")
+    print(f"{'':>10}" + "".join(f"{s:>10}" for s in STATUSES))
+    for want in STATUSES:
+        print(f"{want:>10}" + "".join(f"{score.confusion[(want, got)]:>10}" for got in STATUSES))
+    print(f"\ndisagreements ({len(score.misses)}, in {policies} policies):")
+    for miss in score.misses:
+        print(f"  {miss.policy} {miss.control}: expected {miss.expected}, got {miss.got}"
+              f" -- {miss.explanation[:160]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""The check over twelve hand-written policies with expected statuses, and per-control cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.api import analyze
+from analyzer.check import check_analysis
+from analyzer.check_eval import score_policies
+from analyzer.controls import load_controls
+from analyzer.errors import RuleError
+
+HERE = Path(__file__).parent
+
+
+def test_status_accuracy_over_the_policy_set() -> None:
+    score = score_policies(HERE / "policies", HERE / "expected.yaml")
+    report = "\n".join(f"{m.policy} {m.control}: expected {m.expected}, got {m.got} "
+                       f"({m.explanation})" for m in score.misses)
+    assert score.total >= 120
+    assert score.accuracy >= 0.9, report
+
+
+def status(text: str, control: str) -> str:
+    result = check_analysis(analyze(f"# Policy\n\n{text}\n".encode()))
+    return next(c.status for c in result.controls if c.id == control)
+
+
+@pytest.mark.parametrize(("text", "control", "expected"), [
+    ("Agents must act only when invoked, and only for the principal who invoked them.",
+     "AUTH-INVOKE", "met"),
+    ("Agents should only act when invoked by a person.", "AUTH-INVOKE", "partial"),
+    ("Agents may answer threads they find relevant without being asked.", "AUTH-INVOKE",
+     "missing"),
+    ("A human must approve every message before an agent posts it.", "HITL-EXTERNAL", "met"),
+    ("A human should approve messages before an agent posts them.", "HITL-EXTERNAL", "partial"),
+    ("Agents need not obtain human approval before posting.", "HITL-EXTERNAL", "missing"),
+    ("Approval from a human reviewer is not required before agents post.", "HITL-EXTERNAL",
+     "missing"),
+    ("Monitoring must detect unauthorized agent actions within 15 minutes.", "MON-DETECT", "met"),
+    ("Agents must be monitored for unauthorized actions.", "MON-DETECT", "partial"),
+    ("Every agent must have a named owner who is accountable for it.", "ACCT-OWNER", "met"),
+    ("Someone must be accountable for each agent.", "ACCT-OWNER", "partial"),
+    ("Agents must use least-privilege credentials and their own service accounts.",
+     "PRIV-LEAST", "met"),
+    ("Agents must use least-privilege credentials.", "PRIV-LEAST", "partial"),
+    ("Agents may use shared team credentials.", "PRIV-LEAST", "missing"),
+    ("All agent-generated content must be labelled as AI-generated.", "DISCLOSE", "met"),
+    ("The office is closed on Sundays.", "DISCLOSE", "missing"),
+])
+def test_control_cases(text: str, control: str, expected: str) -> None:
+    assert status(text, control) == expected
+
+
+def test_missing_control_explains_why() -> None:
+    result = check_analysis(analyze(
+        b"# P\n\nAgents may answer forum threads they find relevant without being asked.\n"))
+    invoke = next(c for c in result.controls if c.id == "AUTH-INVOKE")
+    assert invoke.status == "missing" and invoke.evidence == ("c1",)
+    assert "unsolicited" in invoke.explanation and "forum threads" in invoke.explanation
+
+
+def test_a_users_control_file_is_validated(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("controls:\n  - id: MY-CTL\n    title: Mine\n    evidence: ['ok']\n"
+                    "  - id: BAD-CTL\n    title: Broken\n    evidence: []\n", encoding="utf-8")
+    with pytest.raises(RuleError) as err:
+        load_controls(path)
+    assert "mine.yaml:5" in str(err.value) and "BAD-CTL" in str(err.value)
+
+
+def test_a_users_own_controls_are_used(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("controls:\n  - id: RETAIN\n    title: Logs are kept a year\n"
+                    "    evidence: ['\\bretain\\w*\\s+(?:\\w+\\s+){0,3}logs?']\n", encoding="utf-8")
+    result = check_analysis(analyze(b"# P\n\nWe must retain agent logs for a year.\n"), path)
+    assert [(c.id, c.status) for c in result.controls] == [("RETAIN", "met")]
