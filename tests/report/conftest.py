@@ -1,0 +1,67 @@
+"""Reports built from hand-written documents, and a headless Chromium when one is installed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from analyzer.api import analyze, check, compare
+from analyzer.report.render import render_analysis, render_check, render_comparison
+
+CORPORA = Path(__file__).resolve().parents[2] / "corpora"
+CHROMIUM = "/usr/bin/chromium"
+HOSTILE_OLD = "# Terms\n\n## 1. Use\n\nYou are responsible for content you post.\n"
+HOSTILE_NEW = (
+    "# Terms\n\n## 1. Use\n\nYou are solely responsible for content you post, including by "
+    "AI agents. <script>window.__pwned=1</script> Click "
+    "[here](javascript:window.__pwned=1) or <img src=x onerror=\"window.__pwned=1\">.\n"
+)
+
+
+@pytest.fixture(scope="session")
+def report_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("reports")
+    files = {
+        "compare": render_comparison(compare(CORPORA / "agent-network-terms-v1.md",
+                                             CORPORA / "agent-network-terms-v2.md"), "html"),
+        "analyze": render_analysis(analyze(CORPORA / "agent-network-terms-v2.md"), "html"),
+        "check": render_check(check(CORPORA / "agent-policy-weak.md"), "html"),
+    }
+    for suffix in (".md", ".txt"):
+        old, new = out / f"hostile-old{suffix}", out / f"hostile-new{suffix}"
+        old.write_text(HOSTILE_OLD, encoding="utf-8")
+        new.write_text(HOSTILE_NEW, encoding="utf-8")
+        files[f"hostile-compare{suffix}"] = render_comparison(compare(old, new), "html")
+        files[f"hostile-analyze{suffix}"] = render_analysis(analyze(new), "html")
+    paths = {}
+    for name, html in files.items():
+        path = out / f"{name}.html"
+        path.write_text(html, encoding="utf-8")
+        paths[name] = path
+    return paths
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    missing = None
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        missing = "Debian's chromium is not installed (apt-get install chromium)"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing = missing or "the playwright package is not installed"
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run in CI: {missing}")
+        pytest.skip(missing)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield chromium
+        chromium.close()

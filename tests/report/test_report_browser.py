@@ -1,0 +1,78 @@
+"""The HTML reports in a real headless Chromium: no errors, no requests, working controls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def open_page(browser: Any, path: Path) -> tuple[Any, list[str], list[str]]:
+    page = browser.new_page()
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri())
+    return page, errors, requests
+
+
+def visible(page: Any, selector: str) -> int:
+    return int(page.eval_on_selector_all(
+        selector, "els => els.filter(e => e.offsetParent !== null).length"))
+
+
+def test_comparison_report_filters_and_toggles(browser: Any, report_files: dict[str, Path],
+                                               tmp_path: Path) -> None:
+    page, errors, requests = open_page(browser, report_files["compare"])
+    assert "solely responsible" in page.inner_text("#summary")
+    high = visible(page, ".finding.sev-high")
+    assert high > 0
+    page.uncheck('input[name="severity"][value="high"]')
+    assert visible(page, ".finding.sev-high") == 0
+    page.check('input[name="severity"][value="high"]')
+    assert visible(page, ".finding.sev-high") == high
+    page.check('input[name="kind"][value="added"]')
+    assert visible(page, ".change.kind-modified") == 0 and visible(page, ".change.kind-added") > 0
+    page.uncheck('input[name="kind"][value="added"]')
+    assert visible(page, ".change.kind-unchanged") == 0
+    page.check("#toggle-unchanged")
+    assert visible(page, ".change.kind-unchanged") > 0
+    assert visible(page, ".side") == 0
+    page.check("#toggle-side")
+    assert visible(page, ".side") > 0 and visible(page, ".inline") == 0
+    shot = tmp_path / "comparison.png"
+    page.screenshot(path=str(shot), full_page=False)
+    print(f"screenshot: {shot}")
+    assert shot.stat().st_size > 10_000
+    assert errors == []
+    assert requests == [report_files["compare"].as_uri()]
+
+
+def test_hostile_text_does_not_run(browser: Any, report_files: dict[str, Path]) -> None:
+    for name in ("hostile-compare.md", "hostile-compare.txt", "hostile-analyze.txt"):
+        page, errors, requests = open_page(browser, report_files[name])
+        assert page.evaluate("typeof window.__pwned") == "undefined", name
+        assert page.eval_on_selector_all("script", "els => els.length") == 1, name
+        assert page.eval_on_selector_all("[onerror]", "els => els.length") == 0, name
+        assert page.eval_on_selector_all('a[href^="javascript:"]', "els => els.length") == 0
+        assert len(requests) == 1, requests
+        assert errors == [], errors
+
+
+def test_analysis_category_filter(browser: Any, report_files: dict[str, Path]) -> None:
+    page, errors, _ = open_page(browser, report_files["analyze"])
+    total = visible(page, ".doc .clause")
+    page.check('input[name="category"][value="arbitration"]')
+    shown = visible(page, ".doc .clause")
+    assert 0 < shown < total
+    assert errors == []
+
+
+def test_check_report_statuses_and_links(browser: Any, report_files: dict[str, Path]) -> None:
+    page, errors, _ = open_page(browser, report_files["check"])
+    assert "missing" in page.inner_text("#AUTH-INVOKE h3").lower()
+    assert "missing" in page.inner_text("#HITL-EXTERNAL h3").lower()
+    for href in page.eval_on_selector_all("#AUTH-INVOKE a", "els => els.map(e => e.hash)"):
+        assert page.query_selector(href) is not None
+    assert errors == []

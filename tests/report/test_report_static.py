@@ -1,0 +1,52 @@
+"""Reports are self-contained, escape hostile text, and match the contract JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from analyzer.api import compare
+from analyzer.report.render import render_comparison
+from analyzer.serialize import comparison_to_json
+
+CORPORA = Path(__file__).resolve().parents[2] / "corpora"
+EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|@import|url\(\s*["']?https?:""",
+                      re.IGNORECASE)
+
+
+def test_reports_load_nothing_from_outside(report_files: dict[str, Path]) -> None:
+    for name, path in report_files.items():
+        html = path.read_text(encoding="utf-8")
+        assert not EXTERNAL.search(html), name
+        assert html.count("<script>") == 1, name  # the report's own script only
+
+
+def test_hostile_text_is_inert(report_files: dict[str, Path]) -> None:
+    for name in ("hostile-compare.txt", "hostile-analyze.txt"):
+        html = report_files[name].read_text(encoding="utf-8")
+        assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html, name
+        assert 'onerror="' not in html and "href=\"javascript:" not in html, name
+
+
+def test_json_is_the_contract_serialisation() -> None:
+    comparison = compare(CORPORA / "assistant-terms-v1.md", CORPORA / "assistant-terms-v2.md")
+    assert json.loads(render_comparison(comparison, "json")) == json.loads(
+        json.dumps(comparison_to_json(comparison)))
+
+
+def test_markdown_summary_lists_findings_with_evidence() -> None:
+    comparison = compare(CORPORA / "agent-network-terms-v1.md",
+                         CORPORA / "agent-network-terms-v2.md")
+    md = render_comparison(comparison, "md")
+    assert md.startswith("# What shifted: Moltnest Terms of Service")
+    assert "HIGH · against user · Users became solely responsible" in md
+    assert "> YOU ARE SOLELY RESPONSIBLE FOR ALL ACTIONS" in md
+    assert "## Changed clauses" in md
+
+
+def test_first_screen_says_what_shifted(report_files: dict[str, Path]) -> None:
+    html = report_files["compare"].read_text(encoding="utf-8")
+    summary = html[html.index('id="summary"'):html.index('id="findings"')]
+    assert "Users became solely responsible for their AI agents" in summary
+    assert "bold and capitals" in summary and "high" in summary and "against user" in summary
