@@ -1,0 +1,139 @@
+"""Throughput of `analyze`: words/s on a ~50k-word Markdown document beside spaCy's bare
+tokenizer (the ceiling), and pages/s of PDF ingest on a 30-page PDF beside bare pdfplumber
+`extract_text` (the floor). Prints the command, the machine and medians.
+
+    python bench/throughput.py [--words 50000] [--pages 30] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pdfplumber
+import spacy
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+from analyzer.api import analyze
+from analyzer.ingest import ingest
+from analyzer.nlp.pipeline import classify
+from analyzer.segment import segment
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def median_seconds(action: Callable[[], object], runs: int) -> float:
+    action()  # warm-up: rule loading, pipeline construction, caches
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def sample_markdown(words: int) -> str:
+    """The corpora documents, sections renumbered, repeated until `words` words."""
+    sources = [p.read_text("utf-8") for p in sorted((ROOT / "corpora").glob("*.md"))
+               if p.name != "README.md"]
+    parts: list[str] = ["# Combined Terms\n"]
+    count, round_ = 0, 0
+    while count < words:
+        round_ += 1
+        for text in sources:
+            body = re.sub(r"^# .*$", "", text, flags=re.MULTILINE)
+            body = re.sub(r"^## (\d+)\.", rf"## {round_}.\1.", body, flags=re.MULTILINE)
+            parts.append(body)
+            count += len(body.split())
+    return "\n".join(parts)
+
+
+def sample_pdf(pages: int, markdown: str) -> bytes:
+    paragraphs = [p for p in markdown.split("\n\n") if p.strip() and not p.startswith("#")]
+    body = ParagraphStyle("b", fontName="Helvetica", fontSize=10, leading=13, spaceAfter=6)
+    story = []
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(buffer, pagesize=letter, invariant=1)
+
+    def header(canvas: object, doc: object) -> None:
+        canvas.setFont("Helvetica", 8)  # type: ignore[attr-defined]
+        canvas.drawString(72, 750, "Combined Terms")  # type: ignore[attr-defined]
+        canvas.drawString(280, 30, f"Page {doc.page}")  # type: ignore[attr-defined]
+
+    # About 350 words a page: take enough paragraphs, then trim by the real page count.
+    words = 0
+    for text in paragraphs:
+        story.append(Paragraph(text.replace("**", "").replace("&", "&amp;"), body))
+        words += len(text.split())
+        if words > pages * 420:
+            break
+    document.build(story, onFirstPage=header, onLaterPages=header)
+    return buffer.getvalue()
+
+
+def bare_pdfplumber(data: bytes) -> None:
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            page.extract_text()
+            page.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--words", type=int, default=50_000)
+    parser.add_argument("--pages", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    print(f"command: python {' '.join(sys.argv)}")
+    print(f"date {date.today()}, cores {os.cpu_count()}, Python {platform.python_version()}, "
+          f"spaCy {spacy.__version__}, pdfplumber {pdfplumber.__version__}; one process, "
+          f"median of {args.runs} runs after a warm-up")
+
+    text = sample_markdown(args.words)
+    data = text.encode()
+    words = len(text.split())
+    nlp = spacy.blank("en")
+    t_analyze = median_seconds(lambda: analyze(data, name="bench.md"), args.runs)
+    t_tokenizer = median_seconds(lambda: nlp.tokenizer(text), args.runs)
+    doc = ingest(data, "bench.md")
+    clauses = segment(doc)
+    t_ingest = median_seconds(lambda: ingest(data, "bench.md"), args.runs)
+    t_segment = median_seconds(lambda: segment(doc), args.runs)
+    t_classify = median_seconds(lambda: classify(doc, clauses), args.runs)
+    print(f"\nMarkdown, {words:,} words, {len(clauses):,} clauses")
+    print(f"  analyze            {t_analyze * 1000:8.0f} ms  {words / t_analyze:>10,.0f} words/s"
+          "   (target >= 200,000)")
+    print(f"    ingest           {t_ingest * 1000:8.0f} ms  {words / t_ingest:>10,.0f} words/s")
+    print(f"    segment          {t_segment * 1000:8.0f} ms  {words / t_segment:>10,.0f} words/s")
+    print(f"    classify         {t_classify * 1000:8.0f} ms  {words / t_classify:>10,.0f} words/s")
+    print(f"  spaCy tokenizer    {t_tokenizer * 1000:8.0f} ms  {words / t_tokenizer:>10,.0f} "
+          "words/s   (ceiling)")
+
+    pdf = sample_pdf(args.pages, text)
+    with pdfplumber.open(io.BytesIO(pdf)) as opened:
+        page_count = len(opened.pages)
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "bench.pdf").write_bytes(pdf)
+    t_pdf = median_seconds(lambda: ingest(pdf, "bench.pdf"), args.runs)
+    t_bare = median_seconds(lambda: bare_pdfplumber(pdf), args.runs)
+    print(f"\nPDF, {page_count} pages")
+    print(f"  termshift ingest   {t_pdf * 1000:8.0f} ms  {page_count / t_pdf:6.1f} pages/s")
+    print(f"  bare extract_text  {t_bare * 1000:8.0f} ms  {page_count / t_bare:6.1f} pages/s"
+          "   (floor)")
+    print(f"  ratio ingest / bare: {t_pdf / t_bare:.2f}x   (target <= 1.2x)")
+
+
+if __name__ == "__main__":
+    main()
