@@ -27,7 +27,6 @@ class Settings(BaseSettings):
     max_pages: int = 2000
     max_chars: int = 5_000_000
     max_inflated_bytes: int = 200 * 1024 * 1024  # DOCX zip members after decompression
-    max_html_depth: int = 2000
 
     # An optional trained classifier layer (built by `termshift train`).
     model_dir: Path | None = None
