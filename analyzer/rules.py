@@ -110,10 +110,19 @@ def expand_terms(pattern: str, terms: dict[str, str], *, depth: int = 0) -> str:
     return _TERM.sub(sub, pattern)
 
 
+_ESCAPES = re.compile(r"\\.|\(\?[A-Za-z]+\)")
+
+
 def compile_pattern(pattern: str, terms: dict[str, str]) -> re.Pattern[str]:
+    """A rule pattern, to be searched in lower-cased text (see `RuleMatcher.matches`).
+
+    Matching lower-cased text without re.IGNORECASE is about twice as fast; a pattern that
+    spells a capital letter outside an escape keeps the flag so it still matches.
+    """
     expanded = expand_terms(pattern, terms)
+    flags = re.IGNORECASE if re.search(r"[A-Z]", _ESCAPES.sub("", expanded)) else 0
     try:
-        return re.compile(expanded, re.IGNORECASE)
+        return re.compile(expanded, flags)
     except re.error as exc:
         raise ValueError(f"bad regular expression {pattern!r}: {exc}") from exc
 
@@ -184,10 +193,15 @@ class CategoryRule:
     source: str  # "rules/categories/x.yaml:12"
 
     def matches(self, text: str) -> bool:
+        """Whether the rule matches `text` (any case)."""
+        return self.matches_lowered(text.lower())
+
+    def matches_lowered(self, lowered: str) -> bool:
+        """The same, for text already lower-cased once for many rules."""
         return (
-            any(p.search(text) for p in self.any)
-            and all(p.search(text) for p in self.all)
-            and not any(p.search(text) for p in self.none)
+            any(p.search(lowered) for p in self.any)
+            and all(p.search(lowered) for p in self.all)
+            and not any(p.search(lowered) for p in self.none)
         )
 
 

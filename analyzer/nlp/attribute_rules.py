@@ -77,10 +77,14 @@ class AttributeRule:
     source: str
 
     def matches(self, text: str) -> bool:
+        """Whether the rule matches `text` (any case)."""
+        return self.matches_lowered(text.lower())
+
+    def matches_lowered(self, lowered: str) -> bool:
         return (
-            any(p.search(text) for p in self.any)
-            and all(p.search(text) for p in self.all)
-            and not any(p.search(text) for p in self.none)
+            any(p.search(lowered) for p in self.any)
+            and all(p.search(lowered) for p in self.all)
+            and not any(p.search(lowered) for p in self.none)
         )
 
 
@@ -89,10 +93,10 @@ class AttributeRules:
     attribute: str
     rules: tuple[AttributeRule, ...]
 
-    def decide(self, text: str) -> str | bool | None:
-        """The value of the first rule that matches, or None."""
+    def decide(self, lowered: str) -> str | bool | None:
+        """The value of the first rule that matches lower-cased text, or None."""
         for rule in self.rules:
-            if rule.matches(text):
+            if rule.matches_lowered(lowered):
                 return rule.value
         return None
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 import analyzer.nlp.components.rules  # noqa: F401  (registers the factories)
 from analyzer.model import CATEGORIES, EMPHASIS_ORDER, Attributes, Clause, Document
@@ -45,6 +46,22 @@ def build_pipeline() -> Language:
     return nlp
 
 
+def run_pipeline(texts: list[str]) -> Iterator[Doc]:
+    """Each text through the pipeline's components.
+
+    The rule components read the text, not tokens, so each clause is one untokenised Doc
+    (tokenising 50k words costs more than all the rules together); a component that needs
+    tokens, like an installed parser, tokenises the few clauses it refines itself.
+    """
+    nlp = build_pipeline()
+    for text in texts:
+        doc = Doc(nlp.vocab, words=[text], spaces=[False])
+        doc._.lowered = text.lower()
+        for _, component in nlp.pipeline:
+            doc = component(doc)
+        yield doc
+
+
 def classify(doc: Document, clauses: Sequence[Clause]) -> tuple[Clause, ...]:
     """Fill each clause's categories and attributes."""
     names = provider_names(doc.text)
@@ -52,8 +69,7 @@ def classify(doc: Document, clauses: Sequence[Clause]) -> tuple[Clause, ...]:
     extra = _trained_predictions(texts)
     out: list[Clause] = []
     index = _BlockIndex(doc)
-    for clause, parsed, more in zip(clauses, build_pipeline().pipe(texts, batch_size=256),
-                                    extra, strict=True):
+    for clause, parsed, more in zip(clauses, run_pipeline(texts), extra, strict=True):
         values = parsed._.attribute_values or {}
         bearer = values.get("bearer")
         categories = set(parsed._.categories or ()) | more

@@ -10,22 +10,34 @@ from analyzer.nlp.attribute_rules import default_attribute_rules
 from analyzer.nlp.money import find_liability_cap
 from analyzer.rules import default_categories
 
-for _name in ("categories", "attribute_values", "liability_cap"):
+for _name in ("categories", "attribute_values", "liability_cap", "lowered"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
 
 def categorize_text(text: str) -> tuple[str, ...]:
     """The categories whose rules match `text`, in the contract's order (rules only)."""
-    found = {f.category for f in default_categories() if any(r.matches(text) for r in f.rules)}
+    return categorize_lowered(text.lower())
+
+
+def categorize_lowered(lowered: str) -> tuple[str, ...]:
+    found = {f.category for f in default_categories()
+             if any(r.matches_lowered(lowered) for r in f.rules)}
     return tuple(c for c in CATEGORIES if c in found)
+
+
+def lowered_text(doc: Doc) -> str:
+    """The doc's text lower-cased once for every rule component."""
+    if doc._.lowered is None:
+        doc._.lowered = doc.text.lower()
+    return str(doc._.lowered)
 
 
 class CategoryComponent:
     """Sets doc._.categories: category C iff some rule of C matches the text."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.categories = categorize_text(doc.text)
+        doc._.categories = categorize_lowered(lowered_text(doc))
         return doc
 
 
@@ -38,7 +50,7 @@ class AttributeComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         values = doc._.attribute_values if doc._.attribute_values is not None else {}
-        values[self.attribute] = self.rules.decide(doc.text) if self.rules else None
+        values[self.attribute] = self.rules.decide(lowered_text(doc)) if self.rules else None
         doc._.attribute_values = values
         return doc
 
