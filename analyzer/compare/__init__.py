@@ -69,6 +69,8 @@ def evaluate(changes: list[Change]) -> list[Finding]:
     findings: list[Finding] = []
     rules = default_shift_rules()
     for change in changes:
+        if change.kind in ("added", "removed") and is_label(change.new or change.old):
+            continue
         if change.kind == "modified" and normalise(change.old.text) == normalise(  # type: ignore[union-attr]
                 change.new.text):  # type: ignore[union-attr]
             candidates = [r for r in rules if r.spec.type.startswith("emphasis")]
@@ -82,6 +84,15 @@ def evaluate(changes: list[Change]) -> list[Finding]:
                 seen.add(rule.spec.type)
                 findings.append(_finding(rule, change))
     return findings
+
+
+def is_label(clause: Clause | None) -> bool:
+    """A few words with no sentence ending ("13. Limitation of Liability" in a table of
+    contents): a label for a clause, which allocates nothing by itself."""
+    if clause is None:
+        return False
+    text = clause.text.strip()
+    return len(normalise(text).split()) <= 6 and not text.endswith((".", ";", ":", "!", "?"))
 
 
 def _finding(rule: ShiftRule, change: Change) -> Finding:

@@ -152,3 +152,10 @@ def test_renumbering_every_section_changes_nothing() -> None:
     new = "".join(f"## {i + 1}. Part {i}\n\nClause number {i} binds you.\n\n" for i in range(1, 40))
     comparison = compare_versions(analyze(old.encode()), analyze(new.encode()))
     assert {c.kind for c in comparison.changes} == {"unchanged"}
+
+
+def test_a_table_of_contents_entry_is_not_a_new_limitation() -> None:
+    findings = run("Our total liability shall not exceed $50.",
+                   "- 13. Limitation of Liability\n- 14. Arbitration\n\n"
+                   "Our total liability shall not exceed $50.").findings
+    assert [f.title for f in findings if f.severity != "info"] == []
