@@ -110,6 +110,61 @@ def expand_terms(pattern: str, terms: dict[str, str], *, depth: int = 0) -> str:
     return _TERM.sub(sub, pattern)
 
 
+def necessary_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Strings of which every match of `pattern` contains at least one (lower-cased), or
+    None when no such set is found. Rules use it as a cheap gate: a clause holding none of
+    the strings cannot match, so its regular expressions need not run."""
+    try:
+        import re._constants as codes
+        import re._parser as parser
+        found = _necessary(list(parser.parse(pattern.pattern, pattern.flags)), codes)
+    except Exception:  # a private parser: any surprise just means "no gate"
+        return None
+    return frozenset(s.lower() for s in found) if found else None
+
+
+def _necessary(items: list[Any], codes: Any) -> set[str] | None:
+    candidates: list[set[str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if len(run) >= 3:
+            candidates.append({"".join(run)})
+        run.clear()
+
+    for op, arg in items:
+        if op is codes.LITERAL:
+            run.append(chr(arg))
+            continue
+        flush()
+        found: set[str] | None = None
+        if op is codes.SUBPATTERN:
+            found = _necessary(list(arg[3]), codes)
+        elif op is codes.BRANCH:
+            branches = [_necessary(list(b), codes) for b in arg[1]]
+            if all(b is not None for b in branches):
+                found = set().union(*branches)  # type: ignore[arg-type]
+        elif op in (codes.MAX_REPEAT, codes.MIN_REPEAT) and arg[0] >= 1:
+            found = _necessary(list(arg[2]), codes)
+        if found:
+            candidates.append(found)
+    flush()
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: min(len(x) for x in c))
+
+
+def rule_gate(patterns: tuple[re.Pattern[str], ...]) -> frozenset[str] | None:
+    """The union of the patterns' necessary strings; None if one pattern has none."""
+    gate: set[str] = set()
+    for pattern in patterns:
+        found = necessary_literals(pattern)
+        if found is None:
+            return None
+        gate |= found
+    return frozenset(gate)
+
+
 _ESCAPES = re.compile(r"\\.|\(\?[A-Za-z]+\)")
 
 
@@ -191,6 +246,7 @@ class CategoryRule:
     examples_match: tuple[str, ...]
     examples_no_match: tuple[str, ...]
     source: str  # "rules/categories/x.yaml:12"
+    gate: frozenset[str] | None = None  # see necessary_literals
 
     def matches(self, text: str) -> bool:
         """Whether the rule matches `text` (any case)."""
@@ -198,6 +254,8 @@ class CategoryRule:
 
     def matches_lowered(self, lowered: str) -> bool:
         """The same, for text already lower-cased once for many rules."""
+        if self.gate is not None and not any(s in lowered for s in self.gate):
+            return False
         return (
             any(p.search(lowered) for p in self.any)
             and all(p.search(lowered) for p in self.all)
@@ -249,7 +307,7 @@ def load_category_file(path: Path, terms: dict[str, str] | None = None) -> Categ
             any=compiled[0], all=compiled[1], none=compiled[2],
             examples_match=tuple(rule.examples.match),
             examples_no_match=tuple(rule.examples.no_match),
-            source=f"{shown}:{line}",
+            source=f"{shown}:{line}", gate=rule_gate(compiled[0]),
         ))
     return CategoryFile(spec.category, spec.description, spec.unfair_tos, tuple(rules), shown)
 

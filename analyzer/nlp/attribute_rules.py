@@ -26,6 +26,7 @@ from analyzer.rules import (
     global_terms,
     line_of,
     load_yaml_with_lines,
+    rule_gate,
     strip_lines,
     validation_message,
 )
@@ -75,12 +76,15 @@ class AttributeRule:
     examples_match: tuple[str, ...]
     examples_no_match: tuple[str, ...]
     source: str
+    gate: frozenset[str] | None = None  # see analyzer.rules.necessary_literals
 
     def matches(self, text: str) -> bool:
         """Whether the rule matches `text` (any case)."""
         return self.matches_lowered(text.lower())
 
     def matches_lowered(self, lowered: str) -> bool:
+        if self.gate is not None and not any(s in lowered for s in self.gate):
+            return False
         return (
             any(p.search(lowered) for p in self.any)
             and all(p.search(lowered) for p in self.all)
@@ -136,7 +140,7 @@ def _compile_rule(raw: Any, attribute: str, terms: dict[str, str], shown: str) -
         raise RuleError(str(exc), path=shown, line=line, rule_id=spec.id) from exc
     return AttributeRule(spec.id, attribute, spec.value, groups[0], groups[1], groups[2],
                          tuple(spec.examples.match), tuple(spec.examples.no_match),
-                         f"{shown}:{line}")
+                         f"{shown}:{line}", rule_gate(groups[0]))
 
 
 @lru_cache(maxsize=1)

@@ -33,3 +33,24 @@ def test_category_rule_example(rule: CategoryRule, text: str, expected: bool) ->
 
 def test_every_attribute_has_rules() -> None:
     assert set(default_attribute_rules()) == {"bearer", "exclusive", "agent_scope", "modality"}
+
+
+def test_literal_gates_are_necessary_for_every_example() -> None:
+    """A gate may only skip clauses the rule could not match: every matching example passes it."""
+    for rule in [*ATTRIBUTE_RULES, *CATEGORY_RULES]:
+        if rule.gate is None:
+            continue
+        for text in rule.examples_match:
+            assert any(s in text.lower() for s in rule.gate), (rule.source, text)
+
+
+def test_gates_derived_from_patterns() -> None:
+    import re
+
+    from analyzer.rules import necessary_literals
+
+    assert necessary_literals(re.compile(r"\b(?:solely|entirely)\s+responsible")) == frozenset(
+        {"responsible"})
+    assert necessary_literals(re.compile(r"\b(?:liable|responsible)\b")) == frozenset(
+        {"liable", "responsible"})
+    assert necessary_literals(re.compile(r"\bas\s+is\b")) is None
