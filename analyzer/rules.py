@@ -154,15 +154,16 @@ def _necessary(items: list[Any], codes: Any) -> set[str] | None:
     return max(candidates, key=lambda c: min(len(x) for x in c))
 
 
-def rule_gate(patterns: tuple[re.Pattern[str], ...]) -> frozenset[str] | None:
-    """The union of the patterns' necessary strings; None if one pattern has none."""
+def rule_gate(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    """One regex of the patterns' necessary strings (a rule can only match text that holds
+    one of them); None if some pattern has no such strings."""
     gate: set[str] = set()
     for pattern in patterns:
         found = necessary_literals(pattern)
         if found is None:
             return None
         gate |= found
-    return frozenset(gate)
+    return re.compile("|".join(re.escape(s) for s in sorted(gate)))
 
 
 _ESCAPES = re.compile(r"\\.|\(\?[A-Za-z]+\)")
@@ -246,7 +247,7 @@ class CategoryRule:
     examples_match: tuple[str, ...]
     examples_no_match: tuple[str, ...]
     source: str  # "rules/categories/x.yaml:12"
-    gate: frozenset[str] | None = None  # see necessary_literals
+    gate: re.Pattern[str] | None = None  # see rule_gate
 
     def matches(self, text: str) -> bool:
         """Whether the rule matches `text` (any case)."""
@@ -254,7 +255,7 @@ class CategoryRule:
 
     def matches_lowered(self, lowered: str) -> bool:
         """The same, for text already lower-cased once for many rules."""
-        if self.gate is not None and not any(s in lowered for s in self.gate):
+        if self.gate is not None and self.gate.search(lowered) is None:
             return False
         return (
             any(p.search(lowered) for p in self.any)

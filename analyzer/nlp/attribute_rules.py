@@ -76,14 +76,14 @@ class AttributeRule:
     examples_match: tuple[str, ...]
     examples_no_match: tuple[str, ...]
     source: str
-    gate: frozenset[str] | None = None  # see analyzer.rules.necessary_literals
+    gate: re.Pattern[str] | None = None  # see analyzer.rules.rule_gate
 
     def matches(self, text: str) -> bool:
         """Whether the rule matches `text` (any case)."""
         return self.matches_lowered(text.lower())
 
     def matches_lowered(self, lowered: str) -> bool:
-        if self.gate is not None and not any(s in lowered for s in self.gate):
+        if self.gate is not None and self.gate.search(lowered) is None:
             return False
         return (
             any(p.search(lowered) for p in self.any)

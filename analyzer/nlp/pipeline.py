@@ -16,8 +16,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-import analyzer.nlp.components.rules  # noqa: F401  (registers the factories)
 from analyzer.model import CATEGORIES, EMPHASIS_ORDER, Attributes, Clause, Document
+from analyzer.nlp.components.rules import state  # importing registers the factories
 from analyzer.settings import get_settings
 
 PIPELINE: tuple[tuple[str, str, dict[str, str]], ...] = (
@@ -56,7 +56,7 @@ def run_pipeline(texts: list[str]) -> Iterator[Doc]:
     nlp = build_pipeline()
     for text in texts:
         doc = Doc(nlp.vocab, words=[text], spaces=[False])
-        doc._.lowered = text.lower()
+        state(doc)["lowered"] = text.lower()
         for _, component in nlp.pipeline:
             doc = component(doc)
         yield doc
@@ -70,9 +70,10 @@ def classify(doc: Document, clauses: Sequence[Clause]) -> tuple[Clause, ...]:
     out: list[Clause] = []
     index = _BlockIndex(doc)
     for clause, parsed, more in zip(clauses, run_pipeline(texts), extra, strict=True):
-        values = parsed._.attribute_values or {}
+        shared = state(parsed)
+        values = shared.get("attribute_values") or {}
         bearer = values.get("bearer")
-        categories = set(parsed._.categories or ()) | more
+        categories = set(shared.get("categories") or ()) | more
         out.append(replace(
             clause,
             categories=tuple(c for c in CATEGORIES if c in categories),
@@ -82,7 +83,7 @@ def classify(doc: Document, clauses: Sequence[Clause]) -> tuple[Clause, ...]:
                 agent_scope=bool(values.get("agent_scope")),
                 modality=values.get("modality"),
                 emphasis=clause_emphasis(doc, clause, index),
-                liability_cap=parsed._.liability_cap,
+                liability_cap=shared.get("liability_cap"),
                 negated=bearer == "none",
             ),
         ))

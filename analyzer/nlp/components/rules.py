@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -10,9 +13,25 @@ from analyzer.nlp.attribute_rules import default_attribute_rules
 from analyzer.nlp.money import find_liability_cap
 from analyzer.rules import default_categories
 
-for _name in ("categories", "attribute_values", "liability_cap", "lowered"):
+STATE = "termshift"  # the components' results live in doc.user_data[STATE]
+
+
+def state(doc: Doc) -> dict[str, Any]:
+    """The components' shared results for one Doc (plain dict: `doc._` is slow per access)."""
+    found: dict[str, Any] = doc.user_data.setdefault(STATE, {})
+    return found
+
+
+def _view(key: str) -> Callable[[Doc], Any]:
+    def get(doc: Doc) -> Any:
+        return state(doc).get(key)
+    return get
+
+
+# Read-only views for users of the pipeline: doc._.categories, doc._.attribute_values, ...
+for _name in ("categories", "attribute_values", "liability_cap"):
     if not Doc.has_extension(_name):
-        Doc.set_extension(_name, default=None)
+        Doc.set_extension(_name, getter=_view(_name))
 
 
 def categorize_text(text: str) -> tuple[str, ...]:
@@ -28,39 +47,40 @@ def categorize_lowered(lowered: str) -> tuple[str, ...]:
 
 def lowered_text(doc: Doc) -> str:
     """The doc's text lower-cased once for every rule component."""
-    if doc._.lowered is None:
-        doc._.lowered = doc.text.lower()
-    return str(doc._.lowered)
+    shared = state(doc)
+    if "lowered" not in shared:
+        shared["lowered"] = doc.text.lower()
+    return str(shared["lowered"])
 
 
 class CategoryComponent:
-    """Sets doc._.categories: category C iff some rule of C matches the text."""
+    """Sets the categories: category C iff some rule of C matches the text."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.categories = categorize_lowered(lowered_text(doc))
+        state(doc)["categories"] = categorize_lowered(lowered_text(doc))
         return doc
 
 
 class AttributeComponent:
-    """Sets one attribute in doc._.attribute_values from its rule file (first match wins)."""
+    """Sets one attribute from its rule file (first match wins)."""
 
     def __init__(self, attribute: str) -> None:
         self.attribute = attribute
         self.rules = default_attribute_rules().get(attribute)
 
     def __call__(self, doc: Doc) -> Doc:
-        values = doc._.attribute_values if doc._.attribute_values is not None else {}
+        values = state(doc).setdefault("attribute_values", {})
         values[self.attribute] = self.rules.decide(lowered_text(doc)) if self.rules else None
-        doc._.attribute_values = values
         return doc
 
 
 class MoneyComponent:
-    """Sets doc._.liability_cap on clauses that limit liability."""
+    """Sets the liability cap on clauses that limit liability."""
 
     def __call__(self, doc: Doc) -> Doc:
-        categories = doc._.categories or ()
-        doc._.liability_cap = (
+        shared = state(doc)
+        categories = shared.get("categories") or ()
+        shared["liability_cap"] = (
             find_liability_cap(doc.text) if "liability_limitation" in categories else None
         )
         return doc
