@@ -145,20 +145,39 @@ def clause_emphasis(doc: Document, clause: Clause, index: _BlockIndex | None = N
                     ) -> tuple[str, ...]:
     """ALL CAPS from the text; bold, underline, italic when most letters are inside spans."""
     found: set[str] = set()
-    letters = [ch for ch in clause.text if ch.isalpha()]
-    if len(letters) >= 12 and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters):
+    if is_all_caps(clause.text):
         found.add("all_caps")
-    total = sum(1 for ch in clause.text if ch.isalnum())
-    if total:
+    blocks = (index or _BlockIndex(doc)).overlapping(clause.start, clause.end)
+    if any(doc.blocks[i].emphasis for i in blocks):
+        total = _alnum_count(clause.text)
         covered: dict[str, int] = {}
-        for i in (index or _BlockIndex(doc)).overlapping(clause.start, clause.end):
+        for i in blocks:
             block = doc.blocks[i]
             for span in block.emphasis:
                 lo = max(block.start + span.start, clause.start)
                 hi = min(block.start + span.end, clause.end)
                 if hi > lo:
-                    count = sum(1 for ch in doc.text[lo:hi] if ch.isalnum())
+                    count = _alnum_count(doc.text[lo:hi])
                     for style in span.styles:
                         covered[style] = covered.get(style, 0) + count
-        found.update(style for style, count in covered.items() if count >= 0.6 * total)
+        found.update(style for style, count in covered.items() if total and count >= 0.6 * total)
     return tuple(e for e in EMPHASIS_ORDER if e in found)
+
+
+_UPPER = re.compile(r"[A-Z]")
+_LOWER = re.compile(r"[a-z]")
+_ALNUM = re.compile(r"[^\W_]")
+
+
+def is_all_caps(text: str) -> bool:
+    """At least 12 cased letters, nine in ten of them capitals (a short acronym is not)."""
+    if text.isascii():
+        upper, lower = len(_UPPER.findall(text)), len(_LOWER.findall(text))
+    else:
+        upper = sum(1 for ch in text if ch.isupper())
+        lower = sum(1 for ch in text if ch.islower())
+    return upper + lower >= 12 and upper >= 0.9 * (upper + lower)
+
+
+def _alnum_count(text: str) -> int:
+    return len(_ALNUM.findall(text))
