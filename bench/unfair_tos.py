@@ -81,10 +81,11 @@ def rules_predictor() -> Predictor:
     return predict
 
 
-def trained_predictor(data: Path, workdir: Path) -> tuple[Predictor, str]:
+def trained_predictor(data: Path, workdir: Path, train_on: tuple[str, ...] = ("train",)
+                      ) -> tuple[Predictor, str]:
     train_file = workdir / "train.jsonl"
     lines = [json.dumps({"text": s.text, "labels": sorted(s.labels)})
-             for s in load_split(data, "train")]
+             for split in train_on for s in load_split(data, split)]
     train_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
     summary = train_classifier(train_file, workdir / "model")
     model = load_classifier(workdir / "model")
@@ -155,6 +156,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--split", choices=(*SPLITS, "all"), default="all",
                         help="'all' scores validation and test")
     parser.add_argument("--variant", choices=("rules", "trained", "both"), default="both")
+    parser.add_argument("--train-on", choices=("train", "train+validation"), default="train",
+                        help="what the trained layer learns from; train+validation (the usual "
+                        "final fit once settings were chosen on validation) scores test only")
     parser.add_argument("--errors", metavar="CODE",
                         help="list the rules' false positives/negatives for one label")
     return parser.parse_args(argv)
@@ -166,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no UNFAIR-ToS data in {args.data}; pass --data DIR", file=sys.stderr)
         return 2
     splits = ("validation", "test") if args.split == "all" else (args.split,)
+    train_on = tuple(args.train_on.split("+"))
+    if "validation" in train_on:
+        splits = tuple(s for s in splits if s not in train_on)
     print("command:", " ".join(["python", *sys.argv]))
     print("machine:", machine_facts())
     predictors: list[tuple[str, Predictor]] = []
@@ -174,9 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as workdir:
         if args.variant in ("trained", "both"):
             started = time.perf_counter()
-            trained, summary = trained_predictor(args.data, Path(workdir))
+            trained, summary = trained_predictor(args.data, Path(workdir), train_on)
             print(f"trained layer: {summary} ({time.perf_counter() - started:.1f} s)")
-            predictors.append(("rules + trained layer", trained))
+            predictors.append((f"rules + trained layer (fit on {args.train_on})", trained))
         for split in splits:
             sentences = load_split(args.data, split)
             gold = [s.labels for s in sentences]
