@@ -11,8 +11,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from analyzer.errors import InputError, LimitExceeded
-from analyzer.ingest import ingest
+from analyzer.errors import LimitExceeded
+from analyzer.ingest import ingest, read_path
 from analyzer.model import SEVERITIES, Analysis, Check, Comparison, Document, Timeline
 from analyzer.nlp.pipeline import classify
 from analyzer.segment import segment
@@ -29,21 +29,8 @@ def read_source(source: Source, settings: Settings | None = None) -> tuple[bytes
     elif str(source) == "-":
         data, name = sys.stdin.buffer.read(limits.max_bytes + 1), "<stdin>"
     else:
-        path = Path(source)
         name = str(source)
-        try:
-            if path.is_dir():
-                raise InputError(f"{name}: is a folder, not a document")
-            size = path.stat().st_size
-            if size > limits.max_bytes:
-                raise LimitExceeded("file size", size, limits.max_bytes, "TERMSHIFT_MAX_BYTES")
-            data = path.read_bytes()
-        except FileNotFoundError as exc:
-            raise InputError(f"{name}: no such file") from exc
-        except PermissionError as exc:
-            raise InputError(f"{name}: permission denied") from exc
-        except OSError as exc:
-            raise InputError(f"{name}: cannot be read ({exc.strerror})") from exc
+        data = read_path(Path(source), limits)
     if len(data) > limits.max_bytes:
         raise LimitExceeded("file size", len(data), limits.max_bytes, "TERMSHIFT_MAX_BYTES")
     return data, name

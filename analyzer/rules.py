@@ -236,18 +236,13 @@ class _CategoryFileSpec(BaseModel):
         return value
 
 
-@dataclass(frozen=True)
-class CategoryRule:
-    id: str
-    category: str
-    description: str
+class PatternRule:
+    """What every pattern rule shares: `any` must match, `all` too, `not` must not."""
+
     any: tuple[re.Pattern[str], ...]
     all: tuple[re.Pattern[str], ...]
     none: tuple[re.Pattern[str], ...]
-    examples_match: tuple[str, ...]
-    examples_no_match: tuple[str, ...]
-    source: str  # "rules/categories/x.yaml:12"
-    gate: re.Pattern[str] | None = None  # see rule_gate
+    gate: re.Pattern[str] | None  # see rule_gate
 
     def matches(self, text: str) -> bool:
         """Whether the rule matches `text` (any case)."""
@@ -262,6 +257,21 @@ class CategoryRule:
             and all(p.search(lowered) for p in self.all)
             and not any(p.search(lowered) for p in self.none)
         )
+
+
+@dataclass(frozen=True)
+class CategoryRule(PatternRule):
+    id: str
+    category: str
+    description: str
+    any: tuple[re.Pattern[str], ...]
+    all: tuple[re.Pattern[str], ...]
+    none: tuple[re.Pattern[str], ...]
+    examples_match: tuple[str, ...]
+    examples_no_match: tuple[str, ...]
+    source: str  # "rules/categories/x.yaml:12"
+    gate: re.Pattern[str] | None = None  # see rule_gate
+
 
 
 @dataclass(frozen=True)

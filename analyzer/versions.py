@@ -8,7 +8,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer.errors import InputError, LimitExceeded
+from analyzer.errors import InputError
+from analyzer.ingest import read_path
 from analyzer.settings import get_settings
 
 _DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T_ ](\d{2})[-:](\d{2})(?:[-:](\d{2}))?Z?)?")
@@ -38,18 +39,7 @@ def discover_versions(sources: list[str], path_in_repo: str | None = None) -> li
 
 
 def _read(path: Path) -> bytes:
-    limit = get_settings().max_bytes
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise LimitExceeded("file size", size, limit, "TERMSHIFT_MAX_BYTES")
-        return path.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: no such file") from exc
-    except IsADirectoryError as exc:
-        raise InputError(f"{path}: is a folder; give files, or one folder alone") from exc
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
+    return read_path(path, get_settings())
 
 
 def _dated_versions(folder: Path) -> list[Version]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from analyzer.errors import LimitExceeded, TermshiftError
+from analyzer.errors import InputError, LimitExceeded, TermshiftError
 from analyzer.ingest.sniff import sniff_format
 from analyzer.model import Document, Format
 from analyzer.settings import Settings, get_settings
@@ -41,6 +42,23 @@ def ingest(data: bytes, source: str, settings: Settings | None = None) -> Docume
     except TermshiftError:
         raise
     except RecursionError as exc:
-        from analyzer.errors import InputError
         raise InputError(f"{source}: the {fmt} file is nested too deeply to read",
                          code="ingest.too_deep") from exc
+
+
+def read_path(path: Path, settings: Settings | None = None) -> bytes:
+    """A file's bytes, after checking the size limit; unreadable files are InputErrors."""
+    limits = settings or get_settings()
+    try:
+        if path.is_dir():
+            raise InputError(f"{path}: is a folder, not a document")
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise LimitExceeded("file size", size, limits.max_bytes, "TERMSHIFT_MAX_BYTES")
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: no such file") from exc
+    except PermissionError as exc:
+        raise InputError(f"{path}: permission denied") from exc
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc

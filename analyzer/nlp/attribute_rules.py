@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from analyzer.errors import RuleError
 from analyzer.resources import display_path, rules_dir
 from analyzer.rules import (
+    PatternRule,
     compile_pattern,
     global_terms,
     line_of,
@@ -66,7 +67,7 @@ class _FileSpec(BaseModel):
 
 
 @dataclass(frozen=True)
-class AttributeRule:
+class AttributeRule(PatternRule):
     id: str
     attribute: str
     value: str | bool
@@ -77,19 +78,6 @@ class AttributeRule:
     examples_no_match: tuple[str, ...]
     source: str
     gate: re.Pattern[str] | None = None  # see analyzer.rules.rule_gate
-
-    def matches(self, text: str) -> bool:
-        """Whether the rule matches `text` (any case)."""
-        return self.matches_lowered(text.lower())
-
-    def matches_lowered(self, lowered: str) -> bool:
-        if self.gate is not None and self.gate.search(lowered) is None:
-            return False
-        return (
-            any(p.search(lowered) for p in self.any)
-            and all(p.search(lowered) for p in self.all)
-            and not any(p.search(lowered) for p in self.none)
-        )
 
 
 @dataclass(frozen=True)
