@@ -210,7 +210,9 @@ class _Examples(BaseModel):
     no_match: list[str] = Field(default_factory=list)
 
 
-class _CategoryRuleSpec(BaseModel):
+class PatternRuleSpec(BaseModel):
+    """The YAML form every pattern rule shares (category and attribute rules)."""
+
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     description: str = ""
@@ -299,7 +301,7 @@ def load_category_file(path: Path, terms: dict[str, str] | None = None) -> Categ
         line = line_of(raw_rule)
         rule_id = raw_rule.get("id") if isinstance(raw_rule, dict) else None
         try:
-            rule = _CategoryRuleSpec.model_validate(strip_lines(raw_rule))
+            rule = PatternRuleSpec.model_validate(strip_lines(raw_rule))
         except ValidationError as exc:
             raise RuleError(validation_message(exc), path=shown, line=line,
                             rule_id=rule_id) from exc

@@ -23,6 +23,7 @@ from analyzer.errors import RuleError
 from analyzer.resources import display_path, rules_dir
 from analyzer.rules import (
     PatternRule,
+    PatternRuleSpec,
     compile_pattern,
     global_terms,
     line_of,
@@ -41,21 +42,8 @@ _VALUES: dict[str, set[Any]] = {
 }
 
 
-class _Examples(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    match: list[str] = Field(default_factory=list)
-    no_match: list[str] = Field(default_factory=list)
-
-
-class _RuleSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+class _RuleSpec(PatternRuleSpec):
     value: str | bool
-    description: str = ""
-    any: list[str] = Field(min_length=1)
-    all: list[str] = Field(default_factory=list)
-    not_: list[str] = Field(default_factory=list, alias="not")
-    examples: _Examples = Field(default_factory=_Examples)
 
 
 class _FileSpec(BaseModel):
