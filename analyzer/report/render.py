@@ -34,6 +34,7 @@ def _environment(markdown: bool = False) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.do"],
     )
     env.globals.update(categories=CATEGORIES, severities=SEVERITIES)
     env.filters["label"] = lambda value: str(value).replace("_", " ")
