@@ -10,11 +10,10 @@ import argparse
 import os
 import platform
 import random
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import date
+
+from timing import median_seconds  # type: ignore[import-not-found]
 
 from analyzer.api import analyze
 from analyzer.compare import compare_analyses
@@ -55,16 +54,6 @@ def _markdown(sentences: list[str], shift: int) -> str:
         parts.append(f"## {start // 5 + 1 + shift}. Part {start // 5}")
         parts.append(" ".join(sentences[start:start + 5]))
     return "\n\n".join(parts) + "\n"
-
-
-def median_seconds(action: Callable[[], object], runs: int) -> float:
-    action()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> None:

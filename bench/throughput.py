@@ -12,11 +12,8 @@ import io
 import os
 import platform
 import re
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +22,7 @@ import spacy
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, SimpleDocTemplate
+from timing import median_seconds  # type: ignore[import-not-found]
 
 from analyzer.api import analyze
 from analyzer.ingest import ingest
@@ -32,16 +30,6 @@ from analyzer.nlp.pipeline import classify
 from analyzer.segment import segment
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def median_seconds(action: Callable[[], object], runs: int) -> float:
-    action()  # warm-up: rule loading, pipeline construction, caches
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def sample_markdown(words: int) -> str:
