@@ -283,6 +283,13 @@ class CategoryFile:
     unfair_tos: str | None
     rules: tuple[CategoryRule, ...]
     path: str
+    gate: re.Pattern[str] | None = None  # the union of its rules' gates
+
+    def matches_lowered(self, lowered: str) -> bool:
+        """Whether some rule of the file matches lower-cased text."""
+        if self.gate is not None and self.gate.search(lowered) is None:
+            return False
+        return any(rule.matches_lowered(lowered) for rule in self.rules)
 
 
 def load_category_file(path: Path, terms: dict[str, str] | None = None) -> CategoryFile:
@@ -322,7 +329,9 @@ def load_category_file(path: Path, terms: dict[str, str] | None = None) -> Categ
             examples_no_match=tuple(rule.examples.no_match),
             source=f"{shown}:{line}", gate=rule_gate(compiled[0]),
         ))
-    return CategoryFile(spec.category, spec.description, spec.unfair_tos, tuple(rules), shown)
+    gate = rule_gate(tuple(p for rule in rules for p in rule.any))
+    return CategoryFile(spec.category, spec.description, spec.unfair_tos, tuple(rules), shown,
+                        gate)
 
 
 def load_categories(directory: Path | None = None) -> tuple[CategoryFile, ...]:

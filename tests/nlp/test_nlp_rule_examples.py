@@ -54,3 +54,10 @@ def test_gates_derived_from_patterns() -> None:
     assert necessary_literals(re.compile(r"\b(?:liable|responsible)\b")) == frozenset(
         {"liable", "responsible"})
     assert necessary_literals(re.compile(r"\bas\s+is\b")) is None
+
+
+def test_category_gates_pass_every_matching_example() -> None:
+    for category_file in default_categories():
+        for rule in category_file.rules:
+            for text in rule.examples_match:
+                assert category_file.matches_lowered(text.lower()), (rule.source, text)

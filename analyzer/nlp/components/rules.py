@@ -40,8 +40,7 @@ def categorize_text(text: str) -> tuple[str, ...]:
 
 
 def categorize_lowered(lowered: str) -> tuple[str, ...]:
-    found = {f.category for f in default_categories()
-             if any(r.matches_lowered(lowered) for r in f.rules)}
+    found = {f.category for f in default_categories() if f.matches_lowered(lowered)}
     return tuple(c for c in CATEGORIES if c in found)
 
 
