@@ -77,3 +77,39 @@ def test_stdin_is_read_with_dash() -> None:
 @pytest.mark.parametrize("command", ["compare", "check", "timeline", "analyze"])
 def test_help_exits_0(command: str) -> None:
     assert run_cli(command, "--help").returncode == 0
+
+
+CORPORA = REPO / "corpora"
+
+
+def test_compare_fail_on_high_exits_1_and_still_writes_the_report(tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    proc = run_cli("compare", str(CORPORA / "agent-network-terms-v1.md"),
+                   str(CORPORA / "agent-network-terms-v2.md"), "--format", "html",
+                   "-o", str(out), "--fail-on", "high")
+    assert proc.returncode == 1
+    assert "Users became solely responsible" in out.read_text(encoding="utf-8")
+
+
+def test_compare_without_findings_passes_fail_on(tmp_path: Path) -> None:
+    doc = CORPORA / "assistant-terms-v1.md"
+    proc = run_cli("compare", str(doc), str(doc), "--fail-on", "info")
+    assert proc.returncode == 0
+    data = json.loads(proc.stdout)
+    assert data["summary"]["unchanged"] == data["new"]["clause_count"]
+    assert data["findings"] == []
+
+
+def test_check_fail_on_missing(tmp_path: Path) -> None:
+    weak = run_cli("check", str(CORPORA / "agent-policy-weak.md"), "--fail-on", "missing")
+    strong = run_cli("check", str(CORPORA / "agent-policy-strong.md"), "--fail-on", "partial")
+    assert (weak.returncode, strong.returncode) == (1, 0)
+    assert json.loads(strong.stdout)["summary"] == {"met": 10, "partial": 0, "missing": 0}
+
+
+def test_a_bad_control_file_is_one_line_exit_3(tmp_path: Path) -> None:
+    controls = tmp_path / "controls.yaml"
+    controls.write_text("controls:\n  - id: lower-case\n    title: x\n    evidence: [a]\n")
+    line = assert_one_line_error(run_cli("check", str(CORPORA / "agent-policy-weak.md"),
+                                         "--controls", str(controls)), 3)
+    assert "controls.yaml:2" in line
