@@ -77,3 +77,42 @@ def test_a_users_own_controls_are_used(tmp_path: Path) -> None:
                     "    evidence: ['\\bretain\\w*\\s+(?:\\w+\\s+){0,3}logs?']\n", encoding="utf-8")
     result = check_analysis(analyze(b"# P\n\nWe must retain agent logs for a year.\n"), path)
     assert [(c.id, c.status) for c in result.controls] == [("RETAIN", "met")]
+
+
+EVERY_CONTROL = [
+    ("AUTH-INVOKE", "Agents must act only when invoked, and only for the principal who invoked "
+     "them.", "Agents should act only when invoked.", "Agents may post in channels they find "
+     "relevant without being asked."),
+    ("AUTH-SCOPE", "Each agent's permitted actions must be limited to the scope granted by its "
+     "principal.", "Each agent's permitted actions should be limited to the scope granted by "
+     "its principal.", "Agents can use any tool they like."),
+    ("HITL-EXTERNAL", "A human must approve every message before an agent sends it.",
+     "Ideally a human approves messages before an agent sends them.",
+     "Agents need not obtain human approval before posting."),
+    ("HITL-ACCESS", "Any change to access rights must be reviewed by the security team.",
+     "Changes to access permissions should be reviewed by the security team.",
+     "Agents may advise employees on access permissions."),
+    ("PRIV-LEAST", "Agents must use least-privilege credentials and their own service accounts.",
+     "Agents must use least-privilege credentials.",
+     "Agents may use shared team credentials."),
+    ("LOG-ACTIONS", "Every agent action must be logged with the agent and the principal who "
+     "invoked it.", "Agent actions should be logged where practical.",
+     "The office is closed on Sundays."),
+    ("MON-DETECT", "Monitoring must detect unauthorized agent actions within 15 minutes.",
+     "Agents must be monitored for unauthorized actions.", "The office is closed on Sundays."),
+    ("IR-STOP", "The on-call engineer must be able to suspend an agent immediately, and "
+     "incidents must follow the incident response process.",
+     "The team should stop an agent that misbehaves.", "The office is closed on Sundays."),
+    ("ACCT-OWNER", "Every agent must have a named owner who is accountable for it.",
+     "Someone must be accountable for each agent.", "The office is closed on Sundays."),
+    ("DISCLOSE", "All agent-generated content must be labelled as AI-generated.",
+     "Agent-generated content should be labelled as AI-generated.",
+     "The office is closed on Sundays."),
+]
+
+
+@pytest.mark.parametrize(("control", "met", "partial", "missing"), EVERY_CONTROL,
+                         ids=[c[0] for c in EVERY_CONTROL])
+def test_every_control_met_partial_missing(control: str, met: str, partial: str,
+                                           missing: str) -> None:
+    assert [status(t, control) for t in (met, partial, missing)] == ["met", "partial", "missing"]
