@@ -65,9 +65,7 @@ def render_comparison(comparison: Comparison, fmt: str) -> str:
     if fmt == "json":
         return _json(comparison_to_json(comparison))
     context = {"c": comparison, "summary": comparison_summary(comparison),
-               "categories_found": sorted({f.category for f in comparison.findings}),
-               "moved_to": {ch.old.id: ch.new.id for ch in comparison.changes
-                            if ch.kind == "moved" and ch.old and ch.new}}
+               "categories_found": sorted({f.category for f in comparison.findings})}
     if fmt == "html":
         return _environment().get_template("report.html").render(**context)
     if fmt == "md":
