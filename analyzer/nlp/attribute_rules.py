@@ -1,4 +1,5 @@
 """Attribute rules (rules/attributes/*.yaml): ordered regex rules, first match decides.
+(liability_cap.yaml has a shape of its own: analyzer.nlp.money.)
 
     attribute: modality            # bearer | exclusive | agent_scope | modality
     description: ...
@@ -20,6 +21,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analyzer.errors import RuleError
+from analyzer.nlp.gates import RuleIndex
+from analyzer.nlp.money import CAP_FILE
 from analyzer.resources import display_path, rules_dir
 from analyzer.rules import (
     PatternRule,
@@ -72,16 +75,27 @@ class AttributeRule(PatternRule):
 class AttributeRules:
     attribute: str
     rules: tuple[AttributeRule, ...]
+    index: RuleIndex  # the same rules with gate strings (see gates.presence)
 
-    def decide(self, lowered: str) -> str | bool | None:
-        """The value of the first rule that matches lower-cased text, or None."""
-        for rule in self.rules:
-            if rule.matches_lowered(lowered):
-                return rule.value
-        return None
+    def decide(self, lowered: str, present: frozenset[str] | None = None) -> str | bool | None:
+        """The value of the first rule that matches lower-cased text, or None.
+
+        `present`, when given, is the set of gate strings the text holds (gates.presence):
+        rules are then gated by set lookups instead of one regex search each.
+        """
+        if present is None:
+            return next((r.value for r in self.rules if r.matches_lowered(lowered)), None)
+        gated = self.index.rules
+        return next((self.rules[i].value for i in self.index.candidates(present)
+                     if gated[i].matches(lowered, present)), None)
+
+    def gate_strings(self) -> set[str]:
+        """Every gate string of these rules."""
+        return self.index.strings()
 
 
 def load_attribute_file(path: Path, terms: dict[str, str] | None = None) -> AttributeRules:
+    """Load, validate and compile one attribute file; errors name the file, line and rule."""
     shown = display_path(path)
     raw = load_yaml_with_lines(path)
     if not isinstance(raw, dict):
@@ -94,9 +108,14 @@ def load_attribute_file(path: Path, terms: dict[str, str] | None = None) -> Attr
         raise RuleError(f"unknown attribute {spec.attribute!r}; known: {', '.join(ATTRIBUTES)}",
                         path=shown, line=line_of(raw))
     all_terms = {**(terms if terms is not None else global_terms()), **spec.terms}
-    return AttributeRules(spec.attribute, tuple(
-        _compile_rule(r, spec.attribute, all_terms, shown) for r in raw["rules"]
-    ))
+    rules = tuple(_compile_rule(r, spec.attribute, all_terms, shown) for r in raw["rules"])
+    seen: set[str] = set()
+    for rule, raw_rule in zip(rules, raw["rules"], strict=True):
+        if rule.id in seen:
+            raise RuleError("duplicate rule id; give each rule its own", path=shown,
+                            line=line_of(raw_rule), rule_id=rule.id)
+        seen.add(rule.id)
+    return AttributeRules(spec.attribute, rules, RuleIndex.of(rules))
 
 
 def _compile_rule(raw: Any, attribute: str, terms: dict[str, str], shown: str) -> AttributeRule:
@@ -121,8 +140,9 @@ def _compile_rule(raw: Any, attribute: str, terms: dict[str, str], shown: str) -
 
 @lru_cache(maxsize=1)
 def default_attribute_rules() -> dict[str, AttributeRules]:
-    """Every rules/attributes/*.yaml, keyed by attribute."""
+    """Every rules/attributes/*.yaml, keyed by attribute (liability caps: analyzer.nlp.money)."""
     base = rules_dir()
     terms = global_terms(base)
-    loaded = [load_attribute_file(p, terms) for p in sorted((base / "attributes").glob("*.yaml"))]
+    paths = sorted(p for p in (base / "attributes").glob("*.yaml") if p.name != CAP_FILE)
+    loaded = [load_attribute_file(p, terms) for p in paths]
     return {rules.attribute: rules for rules in loaded}

@@ -1,65 +1,204 @@
-"""Liability caps: amounts ("$100", "EUR 50", "one hundred dollars") and formulas
-("the fees you paid in the 12 months before the claim", "the greater of ... and ...")."""
+"""Liability caps: amounts ("$100", "EUR 50", "one hundred dollars ($100)") and formulas
+("the fees you paid in the 12 months before the claim", "the greater of ... and ...").
+
+The vocabulary is data: rules/attributes/liability_cap.yaml (schema in `_CapFileSpec`).
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from analyzer.errors import RuleError
 from analyzer.model import LiabilityCap
+from analyzer.resources import display_path, rules_dir
+from analyzer.rules import (
+    compile_pattern,
+    global_terms,
+    line_of,
+    load_yaml_with_lines,
+    strip_lines,
+    validation_message,
+)
 
-_SYMBOLS = {"$": "USD", "us$": "USD", "usd": "USD", "€": "EUR", "eur": "EUR", "£": "GBP",
-            "gbp": "GBP", "dollars": "USD", "euros": "EUR", "pounds": "GBP"}
-_AMOUNT = re.compile(
-    r"(?P<pre>us\$|\$|€|£|usd|eur|gbp)\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<dec>\d{1,2}))?"
-    r"|(?P<num2>\d{1,3}(?:,\d{3})+|\d+)\s?(?P<post>dollars|euros|pounds|usd|eur|gbp)\b",
-    re.IGNORECASE,
-)
-_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "six": 6, "twelve": 12, "twenty-four": 24}
-_PERIOD = re.compile(
-    r"\b(?:(?P<n>\d{1,2})|(?P<w>one|two|three|six|twelve|twenty-four))\s*(?:\(\d+\)\s*)?"
-    r"(?:calendar\s+)?months?\b|\b(?P<y>one|1)\s*(?:\(\d\)\s*)?year\b",
-    re.IGNORECASE,
-)
-_FEES = re.compile(r"\b(?:fees|amounts?|sums?|charges)\s+(?:\w+\s+){0,4}paid\b", re.IGNORECASE)
-_CAP_CONTEXT = re.compile(
-    r"(?:not\s+exceed|limited\s+to|(?:greater|lesser)\s+of|up\s+to|maximum|in\s+no\s+event|"
-    r"total\s+liability|aggregate\s+liability|cap)", re.IGNORECASE)
+CAP_FILE = "liability_cap.yaml"
+_CAP_TEXT_LIMIT = 160  # characters of the clause kept as the cap's wording
+
+
+class _Period(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    pattern: str
+    months: int | None = None  # fixed length; else the pattern's group `n` gives it
+
+
+class _Formula(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    value: str
+    pattern: str
+
+
+class CapExample(BaseModel):
+    """An example clause and the cap it must give (`none: true`: no cap)."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    amount: float | None = None
+    currency: str | None = None
+    formula: str | None = None
+    period_months: int | None = None
+    cap: str | None = None  # the expected wording, when the example checks it
+    none: bool = False
+
+
+class _CapFileSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    attribute: str = Field(pattern=r"^liability_cap$")
+    description: str = ""
+    terms: dict[str, str] = Field(default_factory=dict)
+    numbers: dict[str, int] = Field(default_factory=dict)
+    context: list[str] = Field(min_length=1)
+    currencies: dict[str, list[str]] = Field(min_length=1)
+    fees: list[str] = Field(min_length=1)
+    periods: list[_Period] = Field(default_factory=list)
+    formulas: list[_Formula] = Field(default_factory=list)
+    examples: list[CapExample] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CapRules:
+    """The compiled vocabulary of liability caps."""
+
+    context: re.Pattern[str]
+    amounts: tuple[tuple[str, re.Pattern[str]], ...]  # (currency, pattern with group amount)
+    fees: re.Pattern[str]
+    periods: tuple[tuple[re.Pattern[str], int | None], ...]
+    formulas: tuple[tuple[str, re.Pattern[str]], ...]
+    numbers: dict[str, int]
+    examples: tuple[CapExample, ...]
+    source: str
+
+    def find(self, text: str) -> LiabilityCap | None:
+        """The cap `text` states, or None when it states none."""
+        lowered = text.lower()
+        context = self.context.search(lowered)
+        if context is None:
+            return None
+        amount = self._amount(lowered)
+        fees = self.fees.search(lowered)
+        if amount is None and fees is None:
+            return None
+        formula = self._formula(lowered, amount is not None, fees is not None)
+        first = min(m.start() for m in (amount[2] if amount else None, fees) if m is not None)
+        return LiabilityCap(
+            text=_cap_wording(text, self._wording_start(lowered, first)),
+            amount=amount[0] if amount else None,
+            currency=amount[1] if amount else None,
+            formula=formula,
+            period_months=self._period(lowered) if fees else None,
+        )
+
+    def _wording_start(self, lowered: str, first: int) -> int:
+        """Where the cap's wording begins: at "the greater of" when it leads to the figure,
+        else after the last cap phrase before the figure ("shall not exceed |$100")."""
+        leads = [m.start() for _, p in self.formulas
+                 if (m := p.search(lowered)) is not None and m.start() < first]
+        if leads:
+            return min(leads)
+        ends = [m.end() for m in self.context.finditer(lowered) if m.end() <= first]
+        return ends[-1] if ends else first
+
+    def _amount(self, lowered: str) -> tuple[float, str, re.Match[str]] | None:
+        found = [(m, currency) for currency, pattern in self.amounts
+                 if (m := pattern.search(lowered)) is not None]
+        if not found:
+            return None
+        match, currency = min(found, key=lambda pair: pair[0].start())
+        return float(match.group("amount").replace(",", "")), currency, match
+
+    def _formula(self, lowered: str, has_amount: bool, has_fees: bool) -> str | None:
+        if not has_fees:
+            return None
+        if not has_amount:
+            return "fees_paid"
+        named = next((value for value, p in self.formulas if p.search(lowered)), None)
+        # An amount beside the fees with no "greater/lesser of": most terms mean the greater.
+        return named or "greater_of"
+
+    def _period(self, lowered: str) -> int | None:
+        for pattern, months in self.periods:
+            match = pattern.search(lowered)
+            if match is None:
+                continue
+            if months is not None:
+                return months
+            return self._count(match)
+        return None
+
+    def _count(self, match: re.Match[str]) -> int | None:
+        groups = match.groupdict()
+        for word in (groups.get("digits"), groups.get("n")):
+            if word and word.isdigit():
+                return int(word)
+        return self.numbers.get(groups.get("n") or "")
+
+
+def _cap_wording(text: str, start: int) -> str:
+    return text[start:start + _CAP_TEXT_LIMIT].strip().rstrip(".;,").strip()
+
+
+def load_cap_file(path: Path, terms: dict[str, str] | None = None) -> CapRules:
+    """Load and compile a liability-cap file; a bad entry raises RuleError naming it."""
+    shown = display_path(path)
+    raw = load_yaml_with_lines(path)
+    if not isinstance(raw, dict):
+        raise RuleError("a liability-cap file must be a mapping", path=shown)
+    try:
+        spec = _CapFileSpec.model_validate(strip_lines(raw))
+    except ValidationError as exc:
+        raise RuleError(validation_message(exc), path=shown, line=line_of(raw)) from exc
+    all_terms = {**(terms if terms is not None else global_terms()), **spec.terms}
+
+    def compiled(pattern: str, where: str) -> re.Pattern[str]:
+        try:
+            return compile_pattern(pattern, all_terms)
+        except ValueError as exc:
+            raise RuleError(str(exc), path=shown, line=_line_of_key(path, where),
+                            rule_id=where) from exc
+
+    return CapRules(
+        context=compiled("|".join(f"(?:{p})" for p in spec.context), "context"),
+        amounts=tuple((currency, compiled(p, f"currencies.{currency}"))
+                      for currency, patterns in spec.currencies.items() for p in patterns),
+        fees=compiled("|".join(f"(?:{p})" for p in spec.fees), "fees"),
+        periods=tuple((compiled(p.pattern, "periods"), p.months) for p in spec.periods),
+        formulas=tuple((f.value, compiled(f.pattern, f"formulas.{f.id}"))
+                       for f in spec.formulas),
+        numbers=spec.numbers,
+        examples=tuple(spec.examples),
+        source=shown,
+    )
+
+
+def _line_of_key(path: Path, where: str) -> int | None:
+    """The line of a top-level key ("currencies" of "currencies.USD"): list entries are plain
+    strings, which carry no line of their own."""
+    key = re.compile(rf"^{re.escape(where.split('.')[0])}\s*:")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next((i for i, line in enumerate(lines, 1) if key.match(line)), None)
+
+
+@lru_cache(maxsize=1)
+def default_cap_rules() -> CapRules:
+    """rules/attributes/liability_cap.yaml, compiled."""
+    base = rules_dir()
+    return load_cap_file(base / "attributes" / CAP_FILE, global_terms(base))
 
 
 def find_liability_cap(text: str) -> LiabilityCap | None:
     """The cap a liability clause states, if it states one."""
-    if not _CAP_CONTEXT.search(text):
-        return None
-    amount_match = _AMOUNT.search(text)
-    fees = _FEES.search(text)
-    if amount_match is None and fees is None:
-        return None
-    amount, currency = _amount(amount_match) if amount_match else (None, None)
-    period = _period(text) if fees else None
-    lowered = text.lower()
-    formula: str | None = None
-    if fees and amount_match:
-        formula = "lesser_of" if "lesser of" in lowered else "greater_of"
-    elif fees:
-        formula = "fees_paid"
-    start = min(m.start() for m in (amount_match, fees) if m is not None)
-    return LiabilityCap(text=text[start:start + 160].strip(), amount=amount, currency=currency,
-                        formula=formula, period_months=period)
-
-
-def _amount(match: re.Match[str]) -> tuple[float, str]:
-    number = (match.group("num") or match.group("num2")).replace(",", "")
-    value = float(number) + (float("0." + match.group("dec")) if match.group("dec") else 0.0)
-    unit = (match.group("pre") or match.group("post") or "$").lower()
-    return value, _SYMBOLS.get(unit, "USD")
-
-
-def _period(text: str) -> int | None:
-    match = _PERIOD.search(text)
-    if match is None:
-        return None
-    if match.group("y"):
-        return 12
-    if match.group("n"):
-        return int(match.group("n"))
-    return _WORD_NUMBERS.get(match.group("w").lower())
+    return default_cap_rules().find(text)

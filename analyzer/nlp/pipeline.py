@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
@@ -17,59 +17,90 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from analyzer.model import CATEGORIES, EMPHASIS_ORDER, Attributes, Clause, Document
-from analyzer.nlp.components.rules import state  # importing registers the factories
+from analyzer.nlp import components  # noqa: F401  (importing registers the factories)
+from analyzer.nlp.attribute_rules import default_attribute_rules
+from analyzer.nlp.components.categories import categorize_text, category_gate_strings
+from analyzer.nlp.components.parser import installed_parser
+from analyzer.nlp.components.shared import state
+from analyzer.nlp.gates import presence
 from analyzer.settings import get_settings
 
-PIPELINE: tuple[tuple[str, str, dict[str, str]], ...] = (
+__all__ = ["PIPELINE", "build_pipeline", "categorize_text", "classify", "clause_emphasis",
+           "provider_names", "run_pipeline"]
+
+# (name, factory, config): the order matters, termshift_money reads the categories.
+PIPELINE: tuple[tuple[str, str, dict[str, list[str]]], ...] = (
     ("categories", "termshift_categories", {}),
-    ("bearer", "termshift_attribute", {"attribute": "bearer"}),
-    ("exclusive", "termshift_attribute", {"attribute": "exclusive"}),
-    ("agent_scope", "termshift_attribute", {"attribute": "agent_scope"}),
-    ("modality", "termshift_attribute", {"attribute": "modality"}),
+    ("parties", "termshift_parties", {"attributes": ["bearer"]}),
+    ("scope", "termshift_scope", {"attributes": ["exclusive", "agent_scope"]}),
+    ("modality", "termshift_modality", {"attributes": ["modality"]}),
     ("money", "termshift_money", {}),
 )
 _DEFINED_PROVIDER = re.compile(
-    r"([A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,4})[^()\n]{0,40}\(\s*(?:together\s+|collectively\s+)?"
-    r"(?:[\"“](?:[^\"”]{1,40})[\"”]\s*(?:,|or|and)?\s*)*[\"“](?:we|We|us)[\"”]"
+    r"([A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,4})[^()\n]{0,40}\(\s*"
+    r"(?:together\s+|collectively\s+|the\s+)?"
+    r"(?:[\"“](?:[^\"”]{1,40})[\"”]\s*(?:,|or|and)?\s*)*[\"“](?i:we|us)[,.]?[\"”]"
 )
-_QUOTED = re.compile(r"[\"“]([A-Z][^\"”]{1,40})[\"”]")
+# '"GitHub," "We," and "Us" refer to ...': a run of quoted terms, one of them "we" or "us".
+_QUOTE_RUN = re.compile(r"(?:[\"“][^\"”\n]{1,40}[\"”][\s,]*(?:(?:and|or)\s+)?){2,}")
+_QUOTED = re.compile(r"[\"“]([^\"”\n]{1,40})[\"”]")
+_NOT_NAMES = frozenset({"we", "us", "our", "you", "your", "the", ""})
 _LEGAL_SUFFIX = re.compile(r",?\s+(?:Inc|LLC|Ltd|Limited|GmbH|S\.A|Corp|Corporation|plc)\.?$")
 
 
-@lru_cache(maxsize=1)
-def build_pipeline() -> Language:
-    """spaCy's blank English with the rule components, built once per process."""
+@lru_cache(maxsize=2)
+def build_pipeline(use_parser: bool | None = None) -> Language:
+    """spaCy's blank English with the rule components, built once per process; with
+    TERMSHIFT_USE_PARSER and an installed English parser, a refinement step after them."""
     nlp = spacy.blank("en")
     nlp.max_length = max(nlp.max_length, get_settings().max_chars)
     for name, factory, config in PIPELINE:
         nlp.add_pipe(factory, name=name, config=config)
+    wanted = get_settings().use_parser if use_parser is None else use_parser
+    package = installed_parser() if wanted else None
+    if package is not None:
+        nlp.add_pipe("termshift_parser_refine", name="parser_refine",
+                     config={"package": package})
     return nlp
 
 
-def run_pipeline(texts: list[str]) -> Iterator[Doc]:
+def run_pipeline(texts: list[str], use_parser: bool | None = None) -> Iterator[Doc]:
     """Each text through the pipeline's components.
 
     The rule components read the text, not tokens, so each clause is one untokenised Doc
     (tokenising 50k words costs more than all the rules together); a component that needs
     tokens, like an installed parser, tokenises the few clauses it refines itself.
     """
-    nlp = build_pipeline()
-    for text in texts:
+    nlp = build_pipeline(use_parser)
+    lowered = [text.lower() for text in texts]
+    for text, low, present in zip(texts, lowered, presence(lowered, _gate_strings()),
+                                  strict=True):
         doc = Doc(nlp.vocab, words=[text], spaces=[False])
-        state(doc)["lowered"] = text.lower()
+        state(doc).update(lowered=low, present=present)
         for _, component in nlp.pipeline:
             doc = component(doc)
         yield doc
 
 
-def classify(doc: Document, clauses: Sequence[Clause]) -> tuple[Clause, ...]:
-    """Fill each clause's categories and attributes."""
-    names = provider_names(doc.text)
-    texts = [_with_provider_as_we(_clause_text(c), names) for c in clauses]
+@lru_cache(maxsize=1)
+def _gate_strings() -> frozenset[str]:
+    """Every gate string of every rule the components run."""
+    strings = category_gate_strings()
+    for rules in default_attribute_rules().values():
+        strings |= rules.gate_strings()
+    return frozenset(strings)
+
+
+def classify(doc: Document, clauses: Sequence[Clause], *, use_parser: bool | None = None
+             ) -> tuple[Clause, ...]:
+    """Fill each clause's categories and attributes (use_parser: None follows settings)."""
+    as_we = _provider_as_we(provider_names(doc.text))
+    texts = [as_we(_clause_text(c)) for c in clauses]
     extra = _trained_predictions(texts)
     out: list[Clause] = []
     index = _BlockIndex(doc)
-    for clause, parsed, more in zip(clauses, run_pipeline(texts), extra, strict=True):
+    for clause, parsed, more in zip(clauses, run_pipeline(texts, use_parser), extra,
+                                    strict=True):
         shared = state(parsed)
         values = shared.get("attribute_values") or {}
         bearer = values.get("bearer")
@@ -107,21 +138,27 @@ def _trained_predictions(texts: list[str]) -> list[set[str]]:
 
 
 def provider_names(text: str) -> tuple[str, ...]:
-    """Names the document defines as "we" ('Acme Inc. ("Acme", "we", "us")')."""
+    """Names the document defines as "we": 'Acme Inc. ("Acme", "we", "us")' or
+    '"Acme," "We," and "Us" refer to Acme, Inc.' (longest first)."""
+    head = text[:20000]  # definitions sit at the top
     names: set[str] = set()
-    for match in _DEFINED_PROVIDER.finditer(text[:20000]):
-        full = _LEGAL_SUFFIX.sub("", match.group(1).strip())
-        if full and full.lower() not in ("you", "we", "the"):
-            names.add(full)
-        names.update(q for q in _QUOTED.findall(match.group(0)) if q.lower() not in ("we", "us"))
-    return tuple(sorted(names, key=len, reverse=True))
+    for match in _DEFINED_PROVIDER.finditer(head):
+        names.add(_LEGAL_SUFFIX.sub("", match.group(1).strip()))
+    for run in _QUOTE_RUN.finditer(head):
+        terms = [t.strip(" ,.*") for t in _QUOTED.findall(run.group(0))]
+        if any(t.lower() in ("we", "us") for t in terms):
+            names.update(t for t in terms if t[:1].isupper())
+    return tuple(sorted((n for n in names if n.lower() not in _NOT_NAMES), key=len,
+                        reverse=True))
 
 
-def _with_provider_as_we(text: str, names: tuple[str, ...]) -> str:
-    for name in names:
-        text = re.sub(rf"\b(?:the\s+)?{re.escape(name)}(?:,?\s+(?:Inc|LLC|Ltd)\.?)?(?=\W|$)",
-                      "we", text)
-    return text
+def _provider_as_we(names: tuple[str, ...]) -> Callable[[str], str]:
+    """A function that reads the provider's defined names as "we" (longest name first)."""
+    if not names:
+        return lambda text: text
+    alternatives = "|".join(re.escape(name) for name in names)
+    pattern = re.compile(rf"\b(?:the\s+)?(?:{alternatives})(?:,?\s+(?:Inc|LLC|Ltd)\.?)?(?=\W|$)")
+    return lambda text: pattern.sub("we", text)
 
 
 class _BlockIndex:

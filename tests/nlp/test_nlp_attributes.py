@@ -142,3 +142,81 @@ def test_bad_category_rule_names_file_line_and_id(tmp_path: Path) -> None:
     with pytest.raises(RuleError) as err:
         load_category_file(path, terms={})
     assert "x.yaml:5" in str(err.value) and "bad" in str(err.value)
+
+
+def test_duplicate_attribute_rule_id_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "exclusive.yaml"
+    path.write_text("attribute: exclusive\nrules:\n"
+                    "  - id: sole\n    value: true\n    any: ['sole']\n"
+                    "  - id: sole\n    value: true\n    any: ['solely']\n", encoding="utf-8")
+    with pytest.raises(RuleError) as err:
+        load_attribute_file(path, terms={})
+    assert "exclusive.yaml:6" in str(err.value) and "sole" in str(err.value)
+
+
+def test_unknown_attribute_value_is_a_rule_error(tmp_path: Path) -> None:
+    path = tmp_path / "bearer.yaml"
+    path.write_text("attribute: bearer\nrules:\n  - id: odd\n    value: landlord\n"
+                    "    any: ['landlord']\n", encoding="utf-8")
+    with pytest.raises(RuleError) as err:
+        load_attribute_file(path, terms={})
+    assert "bearer.yaml:3" in str(err.value) and "odd" in str(err.value)
+
+
+def test_emphasis_across_two_blocks_counts_each_blocks_spans() -> None:
+    first, second = "You must keep keys safe and", "never share them with agents."
+    text = f"{first} {second}"
+    blocks = (
+        Block(kind="paragraph", text=first, start=0, end=len(first),
+              emphasis=(Span(0, len(first), frozenset({"underline", "italic"})),)),
+        Block(kind="paragraph", text=second, start=len(first) + 1, end=len(text),
+              emphasis=(Span(0, len(second), frozenset({"underline"})),)),
+    )
+    doc = Document(source="t", format="docx", sha256="0", title="T", text=text, blocks=blocks)
+    clause = Clause(id="c1", section=(), text=text, start=0, end=len(text))
+    # underline covers every letter; italic only the first block's, under 60%.
+    assert clause_emphasis(doc, clause) == ("underline",)
+
+
+def test_a_short_acronym_is_not_all_caps() -> None:
+    doc, clause = _doc_with("See the FAQ and API docs.", ())
+    assert clause_emphasis(doc, clause) == ()
+
+
+def test_trained_layer_predictions_are_added_to_the_rules(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import analyzer.classifier
+    import analyzer.nlp.pipeline as pipeline
+    from analyzer.settings import Settings
+
+    class FakeClassifier:
+        def predict(self, texts: list[str]) -> list[frozenset[str]]:
+            return [frozenset({"arbitration"}) for _ in texts]
+
+    monkeypatch.setattr(pipeline, "get_settings", lambda: Settings(model_dir=tmp_path))
+    monkeypatch.setattr(analyzer.classifier, "load_classifier", lambda _: FakeClassifier())
+    doc, clause = _doc_with("You are responsible for your account.", ())
+    assert classify(doc, [clause])[0].categories == ("responsibility", "arbitration")
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ('Built by Quillstone Systems, Inc., a Delaware corporation (the “Company,” “we,” or “us”).',
+     ("Quillstone Systems", "Company")),
+    ("1. “Quillstone,” “We,” and “Us” refer to Quillstone, Inc. and its affiliates.",
+     ("Quillstone",)),
+    ('These Terms ("Terms") and the "Service" are defined below.', ()),
+])
+def test_provider_definitions(text: str, names: tuple[str, ...]) -> None:
+    assert provider_names(text) == names
+
+
+@pytest.mark.parametrize(("text", "bearer", "negated"), [
+    ("Quillstone cannot and will not be liable for any loss.", None, True),
+    ("You are not responsible for errors in our systems.", None, True),
+    ("Third-party providers are not responsible for outages.", None, True),
+    ("You retain responsibility for suggestions you accept.", "user", False),
+    ("Each party shall bear its own costs.", "shared", False),
+])
+def test_more_denials_and_allocations(text: str, bearer: str | None, negated: bool) -> None:
+    attrs = attributes_of(text)
+    assert (attrs.bearer, attrs.negated) == (bearer, negated)

@@ -9,10 +9,11 @@ from analyzer.rules import CategoryRule, default_categories
 
 ATTRIBUTE_RULES = [r for rules in default_attribute_rules().values() for r in rules.rules]
 CATEGORY_RULES = [r for f in default_categories() for r in f.rules]
+ALL_RULES: list[AttributeRule | CategoryRule] = [*ATTRIBUTE_RULES, *CATEGORY_RULES]
 
 
 def _cases(rules: list[AttributeRule] | list[CategoryRule]) -> list[object]:
-    cases = []
+    cases: list[object] = []
     for rule in rules:
         cases += [pytest.param(rule, text, True, id=f"{rule.id}+{i}")
                   for i, text in enumerate(rule.examples_match)]
@@ -37,7 +38,7 @@ def test_every_attribute_has_rules() -> None:
 
 def test_literal_gates_are_necessary_for_every_example() -> None:
     """A gate may only skip clauses the rule could not match: every matching example passes it."""
-    for rule in [*ATTRIBUTE_RULES, *CATEGORY_RULES]:
+    for rule in ALL_RULES:
         if rule.gate is None:
             continue
         for text in rule.examples_match:

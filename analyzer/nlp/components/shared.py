@@ -1,0 +1,42 @@
+"""What the rule components share: their results on the Doc and the lower-cased text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from spacy.tokens import Doc
+
+STATE = "termshift"  # the components' results live in doc.user_data[STATE]
+
+
+def state(doc: Doc) -> dict[str, Any]:
+    """The components' shared results for one Doc (plain dict: `doc._` is slow per access)."""
+    found: dict[str, Any] = doc.user_data.setdefault(STATE, {})
+    return found
+
+
+def lowered_text(doc: Doc) -> str:
+    """The doc's text lower-cased once for every rule component."""
+    shared = state(doc)
+    if "lowered" not in shared:
+        shared["lowered"] = doc.text.lower()
+    return str(shared["lowered"])
+
+
+def present_strings(doc: Doc) -> frozenset[str] | None:
+    """The gate strings the doc's text holds, when the pipeline computed them for its batch."""
+    present = state(doc).get("present")
+    return present if isinstance(present, frozenset) else None
+
+
+def _view(key: str) -> Callable[[Doc], Any]:
+    def get(doc: Doc) -> Any:
+        return state(doc).get(key)
+    return get
+
+
+# Read-only views for users of the pipeline: doc._.categories, doc._.attribute_values, ...
+for _name in ("categories", "attribute_values", "liability_cap"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, getter=_view(_name))

@@ -1,0 +1,128 @@
+"""Literal gates for a whole batch of clauses at once.
+
+Every rule can only match text holding one of its necessary strings
+(`analyzer.rules.necessary_literals`). Instead of one gate search per rule per clause, each
+distinct string is looked for once in the batch's joined text (`str.find`, which is fast),
+giving the set of strings each clause holds; a rule whose strings are all absent is skipped
+without running a regular expression.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from analyzer.rules import PatternRule, necessary_literals
+
+Literals = frozenset[str] | None  # None: no gate, the rule must always run
+_SEPARATOR = "\x00"  # no literal of a rule spans it: patterns are read from YAML text
+
+
+def literals_of(patterns: Iterable[re.Pattern[str]]) -> Literals:
+    """The strings one of which every match of some pattern must contain; None if unknown."""
+    found: set[str] = set()
+    for pattern in patterns:
+        literals = necessary_literals(pattern)
+        if literals is None:
+            return None
+        found |= literals
+    return frozenset(found) if found else None
+
+
+def passes(literals: Literals, present: frozenset[str]) -> bool:
+    """Whether a clause holding the `present` strings may match a rule gated by `literals`."""
+    return literals is None or not literals.isdisjoint(present)
+
+
+def presence(lowered_texts: Sequence[str], literals: Iterable[str]) -> list[frozenset[str]]:
+    """For each lower-cased text, which of `literals` it contains."""
+    joined = _SEPARATOR.join(lowered_texts)
+    starts: list[int] = []
+    offset = 0
+    for text in lowered_texts:
+        starts.append(offset)
+        offset += len(text) + 1
+    found: list[set[str]] = [set() for _ in lowered_texts]
+    for literal in literals:
+        if not literal or _SEPARATOR in literal:
+            continue
+        at = joined.find(literal)
+        while at >= 0:
+            index = bisect.bisect_right(starts, at) - 1
+            found[index].add(literal)
+            # Presence is all a gate needs: skip to the next text.
+            if index + 1 >= len(starts):
+                break
+            at = joined.find(literal, starts[index + 1])
+    return [frozenset(s) for s in found]
+
+
+Gated = tuple[tuple[re.Pattern[str], Literals], ...]
+
+
+@dataclass(frozen=True)
+class GatedRule:
+    """A pattern rule whose every pattern carries its own gate strings."""
+
+    rule: PatternRule
+    literals: Literals  # a clause must hold one of these for any `any` pattern to match
+    any: Gated
+    all: Gated
+    none: Gated
+
+    @classmethod
+    def of(cls, rule: PatternRule) -> GatedRule:
+        """The rule with the necessary strings of each of its patterns."""
+        def gated(patterns: tuple[re.Pattern[str], ...]) -> Gated:
+            return tuple((p, literals_of([p])) for p in patterns)
+        return cls(rule, literals_of(rule.any), gated(rule.any), gated(rule.all),
+                   gated(rule.none))
+
+    def strings(self) -> set[str]:
+        """Every gate string of every pattern."""
+        return {s for group in (self.any, self.all, self.none) for _, lits in group
+                for s in lits or ()}
+
+    def matches(self, lowered: str, present: frozenset[str]) -> bool:
+        """The rule's own test on lower-cased text holding the `present` strings; a pattern
+        whose strings are absent cannot match, so its regex does not run."""
+        return (
+            passes(self.literals, present)
+            and any(passes(lits, present) and p.search(lowered) for p, lits in self.any)
+            and all(passes(lits, present) and p.search(lowered) for p, lits in self.all)
+            and not any(passes(lits, present) and p.search(lowered) for p, lits in self.none)
+        )
+
+
+@dataclass(frozen=True)
+class RuleIndex:
+    """Which of a list of rules a clause may match, from the gate strings it holds: the
+    rules without a gate plus those gated by one of the strings (an inverted index)."""
+
+    rules: tuple[GatedRule, ...]
+    always: frozenset[int]  # positions of the rules without a gate
+    by_string: dict[str, frozenset[int]]  # gate string -> positions of the rules it gates
+
+    @classmethod
+    def of(cls, rules: Iterable[PatternRule]) -> RuleIndex:
+        """The index of `rules`, in their order."""
+        gated = tuple(GatedRule.of(rule) for rule in rules)
+        by_string: dict[str, set[int]] = {}
+        for position, rule in enumerate(gated):
+            for string in rule.literals or ():
+                by_string.setdefault(string, set()).add(position)
+        always = frozenset(i for i, rule in enumerate(gated) if rule.literals is None)
+        return cls(gated, always, {s: frozenset(p) for s, p in by_string.items()})
+
+    def candidates(self, present: frozenset[str]) -> list[int]:
+        """Positions, in order, of the rules a text holding `present` may match."""
+        found = set(self.always)
+        for string in present:
+            found.update(self.by_string.get(string, ()))
+        return sorted(found)
+
+    def strings(self) -> set[str]:
+        """Every gate string of every pattern of the rules."""
+        return {s for rule in self.rules for s in rule.strings()}

@@ -1,0 +1,83 @@
+"""Batch gates: the strings each clause holds, and classification that is the same with and
+without them (a gate may only skip rules that could not match)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.nlp.attribute_rules import (
+    AttributeRule,
+    default_attribute_rules,
+    load_attribute_file,
+)
+from analyzer.nlp.components.categories import categorize_lowered, categorize_text
+from analyzer.nlp.gates import literals_of, passes, presence
+from analyzer.nlp.pipeline import PIPELINE, _gate_strings, build_pipeline
+from analyzer.rules import CategoryRule, default_categories
+
+
+def test_presence_finds_each_string_in_its_own_text() -> None:
+    texts = ["you are liable", "we disclaim", "", "liable and liable"]
+    found = presence(texts, ["liable", "disclaim", "absent"])
+    assert found == [frozenset({"liable"}), frozenset({"disclaim"}), frozenset(),
+                     frozenset({"liable"})]
+
+
+def test_presence_does_not_join_neighbouring_texts() -> None:
+    assert presence(["ends with lia", "ble starts"], ["liable"]) == [frozenset(), frozenset()]
+
+
+def test_a_rule_without_strings_always_passes() -> None:
+    assert passes(None, frozenset())
+    assert not passes(frozenset({"liable"}), frozenset({"responsible"}))
+
+
+def test_literals_of_a_pattern_without_a_necessary_string_is_none() -> None:
+    import re
+
+    assert literals_of([re.compile(r"\bas\s+is\b")]) is None
+    assert literals_of([re.compile(r"solely\s+responsible")]) == frozenset({"responsible"})
+
+
+def _all_examples() -> list[str]:
+    rules: list[AttributeRule | CategoryRule] = [r for f in default_categories() for r in f.rules]
+    rules += [r for a in default_attribute_rules().values() for r in a.rules]
+    return sorted({t for r in rules for t in (*r.examples_match, *r.examples_no_match)})
+
+
+@pytest.mark.parametrize("text", _all_examples())
+def test_gated_classification_equals_plain_matching(text: str) -> None:
+    lowered = text.lower()
+    present = presence([lowered], _gate_strings())[0]
+    assert categorize_lowered(lowered, present) == categorize_lowered(lowered)
+    for rules in default_attribute_rules().values():
+        assert rules.decide(lowered, present) == rules.decide(lowered), rules.attribute
+
+
+def test_categorize_text_is_category_iff_some_rule_matches() -> None:
+    text = "You are solely responsible for all actions taken by your AI agents."
+    expected = {f.category for f in default_categories() if any(r.matches(text) for r in f.rules)}
+    assert set(categorize_text(text)) == expected and "responsibility" in expected
+
+
+def test_pipeline_is_the_declared_components_in_order() -> None:
+    nlp = build_pipeline(False)
+    assert nlp.pipe_names == [name for name, _, _ in PIPELINE]
+    assert [nlp.get_pipe_meta(n).factory for n in nlp.pipe_names] == [
+        factory for _, factory, _ in PIPELINE]
+
+
+def test_rule_index_gives_ungated_and_gated_candidates_in_rule_order(tmp_path: Path) -> None:
+    path = tmp_path / "modality.yaml"
+    path.write_text("attribute: modality\nrules:\n"
+                    "  - {id: a, value: obligation, any: ['alpha']}\n"
+                    "  - {id: b, value: exclusion, any: ['\\bas\\s+is\\b']}\n"
+                    "  - {id: c, value: permission, any: ['gamma']}\n", encoding="utf-8")
+    rules = load_attribute_file(path, terms={})
+    assert rules.index.candidates(frozenset({"gamma"})) == [1, 2]
+    assert rules.index.candidates(frozenset({"alpha", "gamma"})) == [0, 1, 2]
+    text = "gamma, as is"
+    present = presence([text], rules.gate_strings())[0]
+    assert rules.decide(text, present) == rules.decide(text) == "exclusion"
