@@ -63,3 +63,21 @@ class UsageError(TermshiftError):
     """The caller asked for something that cannot be done (bad option combination)."""
 
     code = "usage.invalid"
+
+
+class NotFound(TermshiftError):
+    """No such object in this workspace (another workspace's object looks exactly the same)."""
+
+    code = "store.not_found"
+
+
+class StoreError(TermshiftError):
+    """The store (database or originals folder) cannot be used; the message says which."""
+
+    code = "store.unavailable"
+
+
+class AuthError(TermshiftError):
+    """A missing or wrong API key."""
+
+    code = "auth.invalid_key"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -29,3 +31,15 @@ def display_path(path: Path) -> str:
         idx = len(parts) - 1 - parts[::-1].index("rules")
         return "/".join(parts[idx:])
     return path.name
+
+
+@lru_cache(maxsize=1)
+def content_version() -> str:
+    """A digest of the installed rules and templates: stored reports older than it are
+    rebuilt, so an upgrade never serves findings from retired rules."""
+    digest = hashlib.sha256()
+    for root in (rules_dir(), templates_dir()):
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     max_chars: int = 5_000_000
     max_inflated_bytes: int = 200 * 1024 * 1024  # DOCX zip members after decompression
 
+    # The server: processes that parse uploads (0: threads in the server process), the
+    # largest request body, and the address `termshift serve` listens on by default.
+    workers: int = Field(default=2, ge=0, le=64)
+    max_request_bytes: int = 200 * 1024 * 1024
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+
     # An optional trained classifier layer (built by `termshift train`).
     model_dir: Path | None = None
     # Use an installed English spaCy pipeline with a parser to refine candidates, if present.

@@ -1,0 +1,370 @@
+"""The store: workspaces and keys, documents by content hash, comparisons and checks.
+
+SQLite in the data folder (WAL mode) by default; any SQLAlchemy URL, PostgreSQL in
+practice, when TERMSHIFT_DATABASE_URL says so. Every read and write names its workspace:
+an object of another workspace is not found, exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, func, or_, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from analyzer.errors import NotFound, StoreError
+from analyzer.model import Analysis
+from analyzer.settings import Settings
+from analyzer.store.blobs import BlobStore
+from analyzer.store.codec import analysis_from_record, analysis_to_record
+from analyzer.store.tables import (
+    ApiKey,
+    StoredCheck,
+    StoredComparison,
+    StoredDocument,
+    Workspace,
+)
+
+LOCAL_WORKSPACE = "local"
+KEY_PREFIX = "tsk_"
+
+
+@dataclass(frozen=True)
+class WorkspaceRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: str
+    sha256: str
+    name: str
+    version_label: str | None
+    filename: str
+    format: str
+    title: str
+    size: int
+    page_count: int | None
+    clause_count: int
+    created_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "sha256": self.sha256, "name": self.name,
+                "version_label": self.version_label, "filename": self.filename,
+                "format": self.format, "title": self.title, "size": self.size,
+                "page_count": self.page_count, "clause_count": self.clause_count,
+                "created_at": self.created_at.isoformat(timespec="seconds") + "Z"}
+
+
+@dataclass(frozen=True)
+class ReportRecord:
+    """A stored comparison or check with its rendered forms."""
+
+    id: str
+    subject: tuple[str, ...]  # (old_id, new_id) or (document_id,)
+    report_version: str
+    result_json: str
+    html: str
+    markdown: str | None
+    created_at: datetime
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _new_id(prefix: str) -> str:
+    return prefix + secrets.token_hex(8)
+
+
+def _doc_info(row: StoredDocument) -> DocumentInfo:
+    return DocumentInfo(id=row.id, sha256=row.sha256, name=row.name,
+                        version_label=row.version_label, filename=row.filename,
+                        format=row.format, title=row.title, size=row.size,
+                        page_count=row.page_count, clause_count=row.clause_count,
+                        created_at=row.created_at)
+
+
+def _shown_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable URL>"
+
+
+def _engine(settings: Settings) -> Engine:
+    url = settings.database_url
+    if not url:
+        try:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the data folder {settings.data_dir} "
+                             f"({exc.strerror}); set TERMSHIFT_DATA_DIR") from exc
+        url = f"sqlite:///{settings.data_dir / 'termshift.db'}"
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"check_same_thread": False,
+                                                      "timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    except (ArgumentError, ImportError) as exc:
+        raise StoreError(f"TERMSHIFT_DATABASE_URL is not a usable database URL "
+                         f"({_shown_url(url)}): {exc}") from exc
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Store:
+    """One database plus the originals folder. Thread-safe: each call opens its own session."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = _engine(settings)
+        self.url = _shown_url(str(self.engine.url))
+        self.blobs = BlobStore(settings.data_dir / "originals")
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.migrate()
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest migration (a no-op when it is there already)."""
+        config = Config()
+        config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+        try:
+            with self.engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        except OperationalError as exc:
+            raise StoreError(f"cannot open the database {self.url}: "
+                             f"{str(exc.orig).strip().splitlines()[0]}") from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise StoreError(f"the database {self.url} failed: "
+                             f"{str(exc.orig).strip().splitlines()[0]}") from exc
+
+    # Workspaces and keys ------------------------------------------------------------------
+
+    def workspace(self, name: str = LOCAL_WORKSPACE) -> WorkspaceRef:
+        """The workspace called `name`, created on first use."""
+        name = name.strip()
+        if not name or len(name) > 200:
+            raise StoreError("a workspace name must have 1 to 200 characters")
+        for _attempt in range(2):
+            try:
+                with self.session() as s:
+                    row = s.scalar(select(Workspace).where(Workspace.name == name))
+                    if row is None:
+                        row = Workspace(name=name)
+                        s.add(row)
+                        s.flush()
+                    return WorkspaceRef(row.id, row.name)
+            except IntegrityError:  # created by a concurrent caller: read it again
+                continue
+        raise StoreError(f"cannot create the workspace {name!r}")
+
+    def create_key(self, workspace_name: str) -> str:
+        """A new API key for the workspace (created if needed); only its hash is kept."""
+        ws = self.workspace(workspace_name)
+        key = KEY_PREFIX + secrets.token_urlsafe(32)
+        with self.session() as s:
+            s.add(ApiKey(workspace_id=ws.id, key_hash=_hash_key(key), prefix=key[:10]))
+        return key
+
+    def has_keys(self) -> bool:
+        with self.session() as s:
+            return bool(s.scalar(select(func.count()).select_from(ApiKey)))
+
+    def workspace_for_key(self, key: str) -> WorkspaceRef | None:
+        with self.session() as s:
+            row = s.execute(
+                select(Workspace.id, Workspace.name)
+                .join(ApiKey, ApiKey.workspace_id == Workspace.id)
+                .where(ApiKey.key_hash == _hash_key(key))
+            ).first()
+            return WorkspaceRef(row.id, row.name) if row else None
+
+    # Documents ----------------------------------------------------------------------------
+
+    def find_document(self, ws: WorkspaceRef, sha256: str) -> DocumentInfo | None:
+        with self.session() as s:
+            row = s.scalar(select(StoredDocument).where(
+                StoredDocument.workspace_id == ws.id, StoredDocument.sha256 == sha256))
+            return _doc_info(row) if row else None
+
+    def add_document(self, ws: WorkspaceRef, data: bytes, analysis: Analysis, *,
+                     filename: str, name: str | None = None,
+                     version_label: str | None = None) -> tuple[DocumentInfo, bool]:
+        """Keep the original and its analysis; the same bytes again give the same document.
+        Returns the document and whether it is new."""
+        digest = self.blobs.put(data)
+        existing = self.find_document(ws, digest)
+        if existing is not None:
+            return existing, False
+        doc = analysis.document
+        row = StoredDocument(
+            id=_new_id("doc_"), workspace_id=ws.id, sha256=digest,
+            name=(name or Path(filename).stem or "document")[:300],
+            version_label=version_label[:200] if version_label else None,
+            filename=filename[:300], format=doc.format, title=(doc.title or filename)[:500],
+            size=len(data), page_count=doc.page_count, clause_count=len(analysis.clauses),
+            analysis=json.dumps(analysis_to_record(analysis), separators=(",", ":")),
+        )
+        try:
+            with self.session() as s:
+                s.add(row)
+            return _doc_info(row), True
+        except IntegrityError:  # the same bytes arrived twice at once
+            again = self.find_document(ws, digest)
+            if again is None:
+                raise
+            return again, False
+
+    def get_document(self, ws: WorkspaceRef, doc_id: str) -> DocumentInfo:
+        with self.session() as s:
+            return _doc_info(self._document_row(s, ws, doc_id))
+
+    def _document_row(self, s: Session, ws: WorkspaceRef, doc_id: str) -> StoredDocument:
+        row = s.get(StoredDocument, doc_id)
+        if row is None or row.workspace_id != ws.id:
+            raise NotFound(f"no document {doc_id!r} in this workspace")
+        return row
+
+    def load_analysis(self, ws: WorkspaceRef, doc_id: str) -> Analysis:
+        with self.session() as s:
+            record = self._document_row(s, ws, doc_id).analysis
+        try:
+            return analysis_from_record(json.loads(record))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StoreError(f"the stored analysis of {doc_id} cannot be read; "
+                             "upload the document again") from exc
+
+    def original(self, ws: WorkspaceRef, doc_id: str) -> bytes:
+        return self.blobs.get(self.get_document(ws, doc_id).sha256)
+
+    def list_documents(self, ws: WorkspaceRef, query: str | None = None,
+                       limit: int = 200, offset: int = 0) -> list[DocumentInfo]:
+        stmt = select(StoredDocument).where(StoredDocument.workspace_id == ws.id)
+        if query:
+            like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            stmt = stmt.where(or_(*(func.lower(col).like(like.lower(), escape="\\") for col in (
+                StoredDocument.name, StoredDocument.title, StoredDocument.filename,
+                StoredDocument.version_label))))
+        stmt = stmt.order_by(StoredDocument.name, StoredDocument.created_at,
+                             StoredDocument.id).limit(limit).offset(offset)
+        with self.session() as s:
+            return [_doc_info(row) for row in s.scalars(stmt)]
+
+    # Comparisons and checks ---------------------------------------------------------------
+
+    def find_comparison(self, ws: WorkspaceRef, old_id: str, new_id: str) -> ReportRecord | None:
+        with self.session() as s:
+            row = s.scalar(select(StoredComparison).where(
+                StoredComparison.workspace_id == ws.id, StoredComparison.old_id == old_id,
+                StoredComparison.new_id == new_id))
+            return self._comparison_record(row) if row else None
+
+    @staticmethod
+    def _comparison_record(row: StoredComparison) -> ReportRecord:
+        return ReportRecord(id=row.id, subject=(row.old_id, row.new_id),
+                            report_version=row.report_version, result_json=row.result_json,
+                            html=row.html, markdown=row.markdown, created_at=row.created_at)
+
+    def save_comparison(self, ws: WorkspaceRef, old_id: str, new_id: str, *,
+                        report_version: str, result_json: str, html: str, markdown: str,
+                        high: int) -> ReportRecord:
+        """Keep a comparison's reports, replacing an older rendering of the same pair."""
+        for _attempt in range(2):
+            try:
+                with self.session() as s:
+                    self._document_row(s, ws, old_id)
+                    self._document_row(s, ws, new_id)
+                    row = s.scalar(select(StoredComparison).where(
+                        StoredComparison.workspace_id == ws.id,
+                        StoredComparison.old_id == old_id, StoredComparison.new_id == new_id))
+                    if row is None:
+                        row = StoredComparison(id=_new_id("cmp_"), workspace_id=ws.id,
+                                               old_id=old_id, new_id=new_id)
+                        s.add(row)
+                    row.report_version = report_version
+                    row.result_json, row.html, row.markdown = result_json, html, markdown
+                    row.high = high
+                    s.flush()
+                    return self._comparison_record(row)
+            except IntegrityError:  # the same pair compared twice at once
+                continue
+        raise StoreError("cannot save the comparison")
+
+    def get_comparison(self, ws: WorkspaceRef, comparison_id: str) -> ReportRecord:
+        with self.session() as s:
+            row = s.get(StoredComparison, comparison_id)
+            if row is None or row.workspace_id != ws.id:
+                raise NotFound(f"no comparison {comparison_id!r} in this workspace")
+            return self._comparison_record(row)
+
+    def list_comparisons(self, ws: WorkspaceRef, limit: int = 200) -> list[tuple[str, str, str,
+                                                                              int]]:
+        """(id, old_id, new_id, high findings) of the newest comparisons."""
+        with self.session() as s:
+            rows = s.execute(select(StoredComparison.id, StoredComparison.old_id,
+                                    StoredComparison.new_id, StoredComparison.high)
+                             .where(StoredComparison.workspace_id == ws.id)
+                             .order_by(StoredComparison.created_at.desc()).limit(limit))
+            return [(r.id, r.old_id, r.new_id, r.high) for r in rows]
+
+    def save_check(self, ws: WorkspaceRef, document_id: str, *, controls_sha256: str | None,
+                   report_version: str, result_json: str, html: str) -> ReportRecord:
+        with self.session() as s:
+            self._document_row(s, ws, document_id)
+            row = StoredCheck(id=_new_id("chk_"), workspace_id=ws.id, document_id=document_id,
+                              controls_sha256=controls_sha256, report_version=report_version,
+                              result_json=result_json, html=html)
+            s.add(row)
+            s.flush()
+            return ReportRecord(id=row.id, subject=(document_id,),
+                                report_version=report_version, result_json=result_json,
+                                html=html, markdown=None, created_at=row.created_at)
+
+    def get_check(self, ws: WorkspaceRef, check_id: str) -> ReportRecord:
+        with self.session() as s:
+            row = s.get(StoredCheck, check_id)
+            if row is None or row.workspace_id != ws.id:
+                raise NotFound(f"no check {check_id!r} in this workspace")
+            return ReportRecord(id=row.id, subject=(row.document_id,),
+                                report_version=row.report_version,
+                                result_json=row.result_json, html=row.html, markdown=None,
+                                created_at=row.created_at)
+
+
+def open_store(settings: Settings) -> Store:
+    try:
+        return Store(settings)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot open the store: {exc}") from exc
