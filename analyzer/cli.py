@@ -198,6 +198,71 @@ def train(
     typer.echo(summary)
 
 
+keys_app = typer.Typer(no_args_is_help=True, help="API keys of the server's workspaces.")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    workspace: Annotated[str, typer.Option("--workspace", help="the workspace the key opens")],
+) -> None:
+    """Create an API key for a workspace (created if new); the key is the last line."""
+    from analyzer.settings import get_settings
+    from analyzer.store import open_store
+
+    def create() -> tuple[str, str]:
+        store = open_store(get_settings())
+        try:
+            return store.create_key(workspace), store.url
+        finally:
+            store.close()
+
+    key, where = _run(create)
+    typer.echo(f"Created an API key for workspace {workspace!r} in {where}.")
+    typer.echo("It is shown only this once; send it as 'Authorization: Bearer KEY'.")
+    typer.echo(key)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="default 127.0.0.1")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="default 8000")] = None,
+    samples: Annotated[
+        list[Path] | None,
+        typer.Option("--samples", help="load these documents or folders first (repeatable)"),
+    ] = None,
+) -> None:
+    """The web app and HTTP API, on the embedded store unless TERMSHIFT_DATABASE_URL is set."""
+    import uvicorn
+
+    from analyzer.settings import get_settings
+    from analyzer.store import open_store
+    from analyzer.web.app import create_app
+    from analyzer.web.auth import is_loopback
+    from analyzer.web.service import load_samples
+
+    settings = get_settings()
+    host = host or settings.host
+    port = settings.port if port is None else port
+    store = _run(lambda: open_store(settings))
+    if not is_loopback(host) and not _run(store.has_keys):
+        _fail(f"refusing to listen on {host} with no API key configured: anyone who can "
+              "reach it could read every document. Create a key first with "
+              "`termshift keys create --workspace NAME`, or listen on 127.0.0.1", 2)
+    shown = f"[{host}]" if ":" in host else host
+    base = f"http://{shown}:{port}"
+    if samples:
+        typer.echo(f"Loading samples into the local workspace ({store.url}):")
+        records = _run(lambda: load_samples(store, settings, samples, typer.echo))
+        for record in records:
+            typer.echo(f"  report: {base}/comparisons/{record.id}")
+    typer.echo(f"termshift is serving on {base}/ (API at {base}/api/v1, docs at {base}/docs);"
+               " stop it with Ctrl-C")
+    uvicorn.run(create_app(settings, store), host=host, port=port, log_level="warning",
+                proxy_headers=False)
+    store.close()
+
+
 def main() -> None:
     app()
 

@@ -7,6 +7,8 @@ with inline CSS and script and no external requests.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections import Counter
 from functools import lru_cache
@@ -38,7 +40,29 @@ def _environment(markdown: bool = False) -> Environment:
     )
     env.globals.update(categories=CATEGORIES, severities=SEVERITIES)
     env.filters["label"] = lambda value: str(value).replace("_", " ")
+    if not markdown:
+        env.globals["csp"] = content_security_policy(env)
     return env
+
+
+INLINE_STYLES = ("partials/style.css",)
+INLINE_SCRIPTS = ("partials/report.js", "partials/pages.js")
+
+
+def _source_hash(env: Environment, name: str) -> str:
+    text = env.get_template(name).render()
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+def content_security_policy(env: Environment | None = None) -> str:
+    """The policy of every HTML page: only our own inline style and scripts, by hash, may
+    run; nothing is fetched. (A header can add frame-ancestors, which a meta tag cannot.)"""
+    env = env or _environment()
+    styles = " ".join(_source_hash(env, n) for n in INLINE_STYLES)
+    scripts = " ".join(_source_hash(env, n) for n in INLINE_SCRIPTS)
+    return (f"default-src 'none'; style-src {styles}; script-src {scripts}; "
+            "img-src data:; base-uri 'none'; form-action 'self'")
 
 
 def _json(data: dict[str, Any]) -> str:
@@ -47,6 +71,11 @@ def _json(data: dict[str, Any]) -> str:
 
 def _unsupported(fmt: str, what: str) -> UsageError:
     return UsageError(f"{what} cannot be rendered as {fmt!r}")
+
+
+def render_page(name: str, **context: Any) -> str:
+    """One of the web app's pages (templates/pages/), under the same escaping and policy."""
+    return _environment().get_template(name).render(**context)
 
 
 def render_analysis(analysis: Analysis, fmt: str) -> str:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -14,7 +10,6 @@ from analyzer.api import analyze, check, compare
 from analyzer.report.render import render_analysis, render_check, render_comparison
 
 CORPORA = Path(__file__).resolve().parents[2] / "corpora"
-CHROMIUM = "/usr/bin/chromium"
 HOSTILE_OLD = "# Terms\n\n## 1. Use\n\nYou are responsible for content you post.\n"
 HOSTILE_NEW = (
     "# Terms\n\n## 1. Use\n\nYou are solely responsible for content you post, including by "
@@ -44,24 +39,3 @@ def report_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         path.write_text(html, encoding="utf-8")
         paths[name] = path
     return paths
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    missing = None
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        missing = "Debian's chromium is not installed (apt-get install chromium)"
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing = missing or "the playwright package is not installed"
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run in CI: {missing}")
-        pytest.skip(missing)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
-        yield chromium
-        chromium.close()

@@ -1,0 +1,210 @@
+"""The HTTP API under /api/v1 (CONTRACT.md, "HTTP API"). No analysis logic here: every
+route reads its input, calls the service and renders what it returns."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field
+
+from analyzer.errors import LimitExceeded, UsageError
+from analyzer.report.render import render_analysis, render_timeline
+from analyzer.settings import Settings
+from analyzer.store import DocumentInfo, ReportRecord, Store, WorkspaceRef
+from analyzer.web.auth import api_workspace
+from analyzer.web.security import REPORT_HEADERS
+from analyzer.web.service import Service
+
+router = APIRouter(prefix="/api/v1")
+Workspace = Annotated[WorkspaceRef, Depends(api_workspace)]
+FormatParam = Annotated[str | None, Query(alias="format", pattern="^(json|html|md)$",
+                                          description="json, html or md; else by Accept")]
+MEDIA = {"json": "application/json", "html": "text/html; charset=utf-8",
+         "md": "text/markdown; charset=utf-8"}
+
+
+def service_of(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service
+
+
+def pick_format(request: Request, fmt: str | None, allowed: tuple[str, ...]) -> str:
+    """`?format=` first, then the Accept header, then JSON."""
+    if fmt is None:
+        accept = request.headers.get("accept", "")
+        if "text/html" in accept:
+            fmt = "html"
+        elif "text/markdown" in accept:
+            fmt = "md"
+        else:
+            fmt = "json"
+    if fmt not in allowed:
+        raise UsageError(f"this result comes as {', '.join(allowed)}, not {fmt!r}")
+    return fmt
+
+
+def report_response(record: ReportRecord, fmt: str, service: Service,
+                    status: int = 200, location: str | None = None) -> Response:
+    headers = {"X-Termshift-Id": record.id}
+    if location:
+        headers["Location"] = location
+    if fmt == "html":
+        return HTMLResponse(record.html, status, headers={**headers, **REPORT_HEADERS})
+    if fmt == "md":
+        if record.markdown is None:
+            raise UsageError("this result comes as json or html, not 'md'")
+        return PlainTextResponse(record.markdown, status, headers=headers,
+                                 media_type=MEDIA["md"])
+    return JSONResponse(service.result(record), status, headers=headers)
+
+
+class DocumentOut(BaseModel):
+    id: str
+    sha256: str
+    name: str
+    version_label: str | None
+    filename: str
+    format: str
+    title: str
+    size: int
+    page_count: int | None
+    clause_count: int
+    created_at: str
+    existing: bool = Field(False, description="true when the same bytes were uploaded before")
+
+
+def _out(info: DocumentInfo, existing: bool = False) -> dict[str, Any]:
+    return {**info.to_json(), "existing": existing}
+
+
+@router.post("/documents", status_code=201, response_model=DocumentOut,
+             summary="Upload a document (the same bytes again return the same id)")
+async def upload_document(
+    request: Request, ws: Workspace,
+    file: Annotated[UploadFile, File(description="PDF, HTML, DOCX, Markdown or text")],
+    name: Annotated[str | None, Form(max_length=300)] = None,
+    version_label: Annotated[str | None, Form(max_length=200)] = None,
+) -> JSONResponse:
+    settings: Settings = request.app.state.settings
+    data = await read_upload(file, settings)
+    info, created = await service_of(request).upload(
+        ws, data, file.filename or "upload", name=name, version_label=version_label)
+    return JSONResponse(_out(info, existing=not created), 201,
+                        headers={"Location": f"/api/v1/documents/{info.id}"})
+
+
+async def read_upload(file: UploadFile, settings: Settings) -> bytes:
+    """The bytes of one uploaded file, refused past TERMSHIFT_MAX_BYTES without reading on."""
+    if file.size is not None and file.size > settings.max_bytes:
+        raise LimitExceeded("file size", file.size, settings.max_bytes, "TERMSHIFT_MAX_BYTES")
+    data = await file.read(settings.max_bytes + 1)
+    if len(data) > settings.max_bytes:
+        raise LimitExceeded("file size", len(data), settings.max_bytes, "TERMSHIFT_MAX_BYTES")
+    return data
+
+
+@router.get("/documents", summary="List documents (optionally matching q)")
+def list_documents(request: Request, ws: Workspace,
+                   q: Annotated[str | None, Query(max_length=200)] = None,
+                   limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+                   offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+    docs = service_of(request).store.list_documents(ws, q, limit, offset)
+    return {"documents": [d.to_json() for d in docs]}
+
+
+@router.get("/documents/{doc_id}", response_model=DocumentOut, summary="Document metadata")
+def get_document(request: Request, ws: Workspace, doc_id: str) -> dict[str, Any]:
+    return _out(service_of(request).store.get_document(ws, doc_id))
+
+
+@router.get("/documents/{doc_id}/clauses", summary="The document's clauses (analyze JSON)")
+def get_clauses(request: Request, ws: Workspace, doc_id: str,
+                fmt: FormatParam = None) -> Response:
+    chosen = pick_format(request, fmt, ("json", "html"))
+    analysis = service_of(request).store.load_analysis(ws, doc_id)
+    text = render_analysis(analysis, chosen)
+    if chosen == "html":
+        return HTMLResponse(text, headers=REPORT_HEADERS)
+    return Response(text, media_type=MEDIA["json"])
+
+
+@router.get("/documents/{doc_id}/original", summary="The uploaded bytes, unchanged")
+def get_original(request: Request, ws: Workspace, doc_id: str) -> Response:
+    return original_response(service_of(request).store, ws, doc_id)
+
+
+def original_response(store: Store, ws: WorkspaceRef, doc_id: str) -> Response:
+    """The uploaded bytes as a download under their original file name."""
+    info = store.get_document(ws, doc_id)
+    return Response(store.original(ws, doc_id), media_type="application/octet-stream",
+                    headers={"Content-Disposition": _attachment(info.filename)})
+
+
+def _attachment(filename: str) -> str:
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in filename) or "download"
+    return f'attachment; filename="{safe}"'
+
+
+class ComparisonIn(BaseModel):
+    old: str = Field(max_length=32, description="id of the older version")
+    new: str = Field(max_length=32, description="id of the newer version")
+
+
+@router.post("/comparisons", status_code=201, summary="Compare two stored documents")
+async def create_comparison(request: Request, ws: Workspace, body: ComparisonIn,
+                            fmt: FormatParam = None) -> Response:
+    chosen = pick_format(request, fmt, ("json", "html", "md"))
+    service = service_of(request)
+    record = await service.compare(ws, body.old, body.new)
+    return report_response(record, chosen, service, 201,
+                           location=f"/api/v1/comparisons/{record.id}")
+
+
+@router.get("/comparisons/{comparison_id}", summary="A comparison report")
+async def get_comparison(request: Request, ws: Workspace, comparison_id: str,
+                         fmt: FormatParam = None) -> Response:
+    chosen = pick_format(request, fmt, ("json", "html", "md"))
+    service = service_of(request)
+    return report_response(await service.comparison(ws, comparison_id), chosen, service)
+
+
+class CheckIn(BaseModel):
+    document: str = Field(max_length=32, description="id of a stored agent policy")
+    controls: str | None = Field(None, max_length=1_000_000,
+                                 description="a control baseline as YAML; default: built-in")
+
+
+@router.post("/checks", status_code=201, summary="Check a policy against controls")
+async def create_check(request: Request, ws: Workspace, body: CheckIn,
+                       fmt: FormatParam = None) -> Response:
+    chosen = pick_format(request, fmt, ("json", "html"))
+    service = service_of(request)
+    record = await service.check(ws, body.document, body.controls)
+    return report_response(record, chosen, service, 201,
+                           location=f"/api/v1/checks/{record.id}")
+
+
+@router.get("/checks/{check_id}", summary="A policy check report")
+def get_check(request: Request, ws: Workspace, check_id: str,
+              fmt: FormatParam = None) -> Response:
+    chosen = pick_format(request, fmt, ("json", "html"))
+    service = service_of(request)
+    return report_response(service.store.get_check(ws, check_id), chosen, service)
+
+
+class TimelineIn(BaseModel):
+    documents: list[str] = Field(min_length=2, max_length=50,
+                                 description="document ids, oldest first")
+
+
+@router.post("/timelines", summary="One document's history over stored versions")
+async def create_timeline(request: Request, ws: Workspace, body: TimelineIn,
+                          fmt: FormatParam = None) -> Response:
+    chosen = pick_format(request, fmt, ("json", "html"))
+    timeline = await service_of(request).timeline(ws, body.documents)
+    text = render_timeline(timeline, chosen)
+    if chosen == "html":
+        return HTMLResponse(text, headers=REPORT_HEADERS)
+    return Response(text, media_type=MEDIA["json"])

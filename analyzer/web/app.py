@@ -1,0 +1,56 @@
+"""The FastAPI application: the API under /api/v1, the pages at /, one store behind both."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from analyzer.settings import Settings, get_settings
+from analyzer.store import Store, open_store
+from analyzer.web import api, errors, pages
+from analyzer.web.limits import BodyLimit
+from analyzer.web.service import Service
+
+UPLOAD_OVERHEAD = 64 * 1024  # multipart boundaries and form fields around one file
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    """The app over `store` (opened from the settings when not given)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = store is None
+        app.state.store = store or open_store(settings)
+        app.state.service = Service(app.state.store, settings)
+        try:
+            yield
+        finally:
+            app.state.service.close()
+            if own:
+                app.state.store.close()
+
+    app = FastAPI(
+        title="termshift",
+        version="1",
+        summary="Where terms of service and AI-agent policies shift responsibility.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.pages = pages.Pages()
+    if store is not None:  # usable before startup, e.g. by tests that skip the lifespan
+        app.state.store = store
+        app.state.service = Service(store, settings)
+
+    def limit_for(path: str) -> tuple[int, str]:
+        if path == "/api/v1/documents":
+            return settings.max_bytes + UPLOAD_OVERHEAD, "TERMSHIFT_MAX_BYTES"
+        return settings.max_request_bytes, "TERMSHIFT_MAX_REQUEST_BYTES"
+
+    app.add_middleware(BodyLimit, limits=limit_for)
+    errors.install(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app

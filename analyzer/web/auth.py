@@ -1,0 +1,63 @@
+"""Who is asking: an API key names a workspace; with no key configured at all, the one
+local workspace answers (and `serve` then listens on loopback only)."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from fastapi import Request
+
+from analyzer.errors import AuthError
+from analyzer.store import LOCAL_WORKSPACE, Store, WorkspaceRef
+
+COOKIE = "termshift_key"
+
+
+class LoginRequired(Exception):
+    """A page was asked for without a key while keys are configured: show the login page."""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def workspace_for(store: Store, key: str | None) -> WorkspaceRef:
+    if key:
+        ws = store.workspace_for_key(key)
+        if ws is None:
+            raise AuthError("the API key is not known to this server")
+        return ws
+    if store.has_keys():
+        raise AuthError("this server needs an API key: send 'Authorization: Bearer KEY' "
+                        "(create one with `termshift keys create --workspace NAME`)")
+    return store.workspace(LOCAL_WORKSPACE)
+
+
+def api_workspace(request: Request) -> WorkspaceRef:
+    """The workspace of an API call, from its `Authorization: Bearer` header."""
+    header = request.headers.get("authorization")
+    key = None
+    if header is not None:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise AuthError("the Authorization header must be 'Bearer KEY'")
+        key = value.strip()
+    return workspace_for(_store(request), key)
+
+
+def page_workspace(request: Request) -> WorkspaceRef:
+    """The workspace of a page, from the key a person entered on the login page."""
+    try:
+        return workspace_for(_store(request), request.cookies.get(COOKIE))
+    except AuthError as exc:
+        raise LoginRequired(str(exc)) from exc

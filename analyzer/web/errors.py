@@ -1,0 +1,94 @@
+"""Errors as the API promises them: `{"error": {"code", "message"}}` with a 4xx status."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
+
+from analyzer.errors import (
+    AuthError,
+    InputError,
+    LimitExceeded,
+    NotFound,
+    RuleError,
+    StoreError,
+    TermshiftError,
+    UsageError,
+)
+from analyzer.web.auth import LoginRequired
+
+log = logging.getLogger("termshift.web")
+
+
+def status_of(exc: TermshiftError) -> int:
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, AuthError):
+        return 401
+    if isinstance(exc, LimitExceeded):
+        return 413 if exc.limit == "file size" else 422
+    if isinstance(exc, InputError | RuleError):
+        return 422
+    if isinstance(exc, UsageError):
+        return 400
+    if isinstance(exc, StoreError):
+        return 503
+    return 400
+
+
+def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
+    return {"error": {"code": code, "message": message}}
+
+
+def _wants_page(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+def _page(request: Request, status: int, message: str) -> Response:
+    pages = request.app.state.pages
+    return pages.error_page(request, status, message)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(TermshiftError)
+    async def termshift_error(request: Request, exc: TermshiftError) -> Response:
+        status = status_of(exc)
+        if _wants_page(request):
+            return _page(request, status, exc.message)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(error_body(exc.code, exc.message), status, headers=headers)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        message = str(exc.detail) if exc.detail else "request failed"
+        if _wants_page(request) and exc.status_code != 405:
+            return _page(request, exc.status_code, message)
+        return JSONResponse(error_body(f"http.{exc.status_code}", message), exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = []
+        for err in exc.errors()[:5]:
+            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+            problems.append(f"{where}: {err.get('msg', 'invalid')}")
+        message = "; ".join(problems) or "the request is not valid"
+        if _wants_page(request):
+            return _page(request, 422, message)
+        return JSONResponse(error_body("request.invalid", message), 422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        message = "the server failed on this request; the error is in the server log"
+        if _wants_page(request):
+            return _page(request, 500, message)
+        return JSONResponse(error_body("internal", message), 500)

@@ -1,0 +1,258 @@
+"""The web pages: documents, upload, compare, reports, checks, sign-in. Plain forms that
+work without JavaScript; pages.js only adds drag and drop. No analysis logic here."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from analyzer.errors import AuthError, NotFound, TermshiftError, UsageError
+from analyzer.report.render import render_analysis, render_page
+from analyzer.settings import Settings
+from analyzer.store import DocumentInfo, ReportRecord, Store, WorkspaceRef
+from analyzer.web.api import _attachment, original_response, read_upload, service_of
+from analyzer.web.auth import COOKIE, page_workspace, workspace_for
+from analyzer.web.security import REPORT_HEADERS
+
+router = APIRouter(include_in_schema=False)
+Workspace = Annotated[WorkspaceRef, Depends(page_workspace)]
+MAX_FILES = 20
+HEADINGS = {400: "That cannot be done", 401: "Sign-in needed", 404: "Not found",
+            413: "Too large", 422: "That file could not be read", 500: "Server error",
+            503: "Storage unavailable"}
+
+
+class Pages:
+    """Page rendering shared with the error handlers."""
+
+    def render(self, request: Request, template: str, code: int = 200,
+               **context: Any) -> HTMLResponse:
+        context.setdefault("workspace", getattr(request.state, "workspace", None))
+        context.setdefault("keyed", getattr(request.state, "keyed", False))
+        context.setdefault("downloads", None)
+        return HTMLResponse(render_page(template, **context), code, headers=REPORT_HEADERS)
+
+    def error_page(self, request: Request, status: int, message: str) -> HTMLResponse:
+        return self.render(request, "pages/error.html", status, status=status,
+                           heading=HEADINGS.get(status, "Request failed"), message=message)
+
+
+def _pages(request: Request) -> Pages:
+    pages: Pages = request.app.state.pages
+    return pages
+
+
+def _remember(request: Request, ws: WorkspaceRef) -> None:
+    request.state.workspace = ws.name
+    request.state.keyed = COOKIE in request.cookies
+
+
+def _same_origin(request: Request) -> None:
+    """Refuse a form posted from another site (the local mode has no key to protect it)."""
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        raise UsageError("this form was posted from another site and was refused")
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
+        raise UsageError("this form was posted from another site and was refused")
+
+
+def _with_nav(request: Request, html: str, downloads: list[tuple[str, str]]) -> HTMLResponse:
+    """A stored report with the app's navigation bar placed at the top of its body."""
+    nav = render_page("pages/nav.html", workspace=getattr(request.state, "workspace", None),
+                      keyed=getattr(request.state, "keyed", False), downloads=downloads)
+    start = html.find("<body")
+    cut = html.find(">", start) + 1 if start >= 0 else 0
+    return HTMLResponse(html[:cut] + nav + html[cut:], headers=REPORT_HEADERS)
+
+
+def _groups(docs: list[DocumentInfo]) -> list[tuple[str, list[DocumentInfo]]]:
+    groups: dict[str, list[DocumentInfo]] = {}
+    for doc in docs:
+        groups.setdefault(doc.name, []).append(doc)
+    return [(name, sorted(ds, key=lambda d: (d.created_at, d.id)))
+            for name, ds in sorted(groups.items(), key=lambda kv: kv[0].lower())]
+
+
+def _index(request: Request, ws: WorkspaceRef, *, q: str | None = None,
+           uploaded: list[DocumentInfo] | None = None, notices: list[str] | None = None,
+           errors: list[str] | None = None, status: int = 200) -> HTMLResponse:
+    store: Store = service_of(request).store
+    settings: Settings = request.app.state.settings
+    docs = store.list_documents(ws, q or None, limit=1000)
+    by_id = {d.id: d for d in store.list_documents(ws, None, limit=1000)}
+    comparisons = [(cid, by_id[o], by_id[n], high)
+                   for cid, o, n, high in store.list_comparisons(ws, 50)
+                   if o in by_id and n in by_id]
+    uploaded = uploaded or []
+    pair = [d for d in uploaded if d.name == uploaded[-1].name] if uploaded else []
+    suggest = tuple(sorted(pair, key=lambda d: (d.created_at, d.id))) if len(pair) == 2 else None
+    return _pages(request).render(
+        request, "pages/index.html", status, groups=_groups(docs), q=q,
+        comparisons=comparisons, uploaded={d.id for d in uploaded}, suggest=suggest,
+        notices=notices or [], errors=errors or [], max_mb=settings.max_bytes // 2**20)
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request, ws: Workspace, q: str | None = None,
+          uploaded: str | None = None) -> HTMLResponse:
+    _remember(request, ws)
+    store = service_of(request).store
+    docs = []
+    for doc_id in (uploaded or "").split(",")[:MAX_FILES]:
+        try:
+            docs.append(store.get_document(ws, doc_id))
+        except NotFound:
+            continue
+    notices = [f"Uploaded {len(docs)} document{'s' if len(docs) != 1 else ''}."] if docs else []
+    return _index(request, ws, q=(q or "").strip()[:200] or None, uploaded=docs,
+                  notices=notices)
+
+
+@router.post("/upload")
+async def upload(request: Request, ws: Workspace,
+                 files: Annotated[list[UploadFile], File()],
+                 name: Annotated[str | None, Form(max_length=300)] = None) -> Response:
+    _remember(request, ws)
+    _same_origin(request)
+    files = [f for f in files if f.filename]
+    if not files:
+        raise UsageError("choose at least one file to upload")
+    if len(files) > MAX_FILES:
+        raise UsageError(f"upload at most {MAX_FILES} files at a time")
+    settings: Settings = request.app.state.settings
+    done: list[DocumentInfo] = []
+    errors: list[str] = []
+    for file in files:
+        try:
+            data = await read_upload(file, settings)
+            info, _created = await service_of(request).upload(
+                ws, data, file.filename or "upload", name=name)
+            done.append(info)
+        except TermshiftError as exc:  # one bad file must not lose the others
+            errors.append(f"{file.filename}: {exc.message}")
+    if errors:
+        notices = [f"Uploaded {len(done)} of {len(files)} files."] if done else []
+        return _index(request, ws, uploaded=done, notices=notices, errors=errors, status=422)
+    return RedirectResponse("/?uploaded=" + quote(",".join(d.id for d in done)), 303)
+
+
+@router.post("/compare")
+async def compare(request: Request, ws: Workspace,
+                  doc: Annotated[list[str] | None, Form()] = None,
+                  old: Annotated[str | None, Form()] = None,
+                  new: Annotated[str | None, Form()] = None) -> Response:
+    _remember(request, ws)
+    _same_origin(request)
+    store = service_of(request).store
+    if old and new:
+        pair = [old, new]
+    else:
+        picked = [store.get_document(ws, d) for d in dict.fromkeys(doc or [])]
+        if len(picked) != 2:
+            raise UsageError(f"pick exactly two documents to compare ({len(picked)} picked)")
+        pair = [d.id for d in sorted(picked, key=lambda d: (d.created_at, d.id))]
+    record = await service_of(request).compare(ws, pair[0], pair[1])
+    return RedirectResponse(f"/comparisons/{record.id}", 303)
+
+
+def _downloads(base: str, formats: tuple[str, ...]) -> list[tuple[str, str]]:
+    names = {"html": "HTML", "json": "JSON", "md": "Markdown"}
+    return [(names[f], f"{base}/download?format={f}") for f in formats]
+
+
+@router.get("/comparisons/{comparison_id}", response_class=HTMLResponse)
+async def comparison_page(request: Request, ws: Workspace, comparison_id: str) -> Response:
+    _remember(request, ws)
+    record = await service_of(request).comparison(ws, comparison_id)
+    return _with_nav(request, record.html,
+                     _downloads(f"/comparisons/{record.id}", ("html", "json", "md")))
+
+
+def _download(record: ReportRecord, fmt: str, stem: str, request: Request) -> Response:
+    if fmt == "json":
+        import json
+
+        body = json.dumps(service_of(request).result(record), ensure_ascii=False, indent=2)
+        media = "application/json"
+    elif fmt == "md" and record.markdown is not None:
+        body, media = record.markdown, "text/markdown; charset=utf-8"
+    elif fmt == "html":
+        body, media = record.html, "text/html; charset=utf-8"
+    else:
+        raise UsageError(f"this report cannot be downloaded as {fmt!r}")
+    ext = {"json": "json", "md": "md", "html": "html"}[fmt]
+    return Response(body, media_type=media, headers={
+        **REPORT_HEADERS, "Content-Disposition": _attachment(f"{stem}.{ext}")})
+
+
+@router.get("/comparisons/{comparison_id}/download")
+async def comparison_download(request: Request, ws: Workspace, comparison_id: str,
+                              format: str = "html") -> Response:
+    record = await service_of(request).comparison(ws, comparison_id)
+    return _download(record, format, f"termshift-{record.id}", request)
+
+
+@router.get("/documents/{doc_id}", response_class=HTMLResponse)
+def document_page(request: Request, ws: Workspace, doc_id: str) -> Response:
+    _remember(request, ws)
+    analysis = service_of(request).store.load_analysis(ws, doc_id)
+    downloads = [("JSON", f"/api/v1/documents/{doc_id}/clauses?format=json"),
+                 ("original", f"/documents/{doc_id}/original")]
+    return _with_nav(request, render_analysis(analysis, "html"), downloads)
+
+
+@router.get("/documents/{doc_id}/original")
+def document_original(request: Request, ws: Workspace, doc_id: str) -> Response:
+    return original_response(service_of(request).store, ws, doc_id)
+
+
+@router.post("/checks")
+async def check(request: Request, ws: Workspace,
+                document: Annotated[str, Form(max_length=32)]) -> Response:
+    _remember(request, ws)
+    _same_origin(request)
+    record = await service_of(request).check(ws, document)
+    return RedirectResponse(f"/checks/{record.id}", 303)
+
+
+@router.get("/checks/{check_id}", response_class=HTMLResponse)
+def check_page(request: Request, ws: Workspace, check_id: str) -> Response:
+    _remember(request, ws)
+    record = service_of(request).store.get_check(ws, check_id)
+    return _with_nav(request, record.html, _downloads(f"/checks/{record.id}", ("html", "json")))
+
+
+@router.get("/checks/{check_id}/download")
+def check_download(request: Request, ws: Workspace, check_id: str,
+                   format: str = "html") -> Response:
+    record = service_of(request).store.get_check(ws, check_id)
+    return _download(record, format, f"termshift-{record.id}", request)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> HTMLResponse:
+    return _pages(request).render(request, "pages/login.html", message=None)
+
+
+@router.post("/login")
+def login(request: Request, key: Annotated[str, Form(max_length=200)]) -> Response:
+    _same_origin(request)
+    try:
+        workspace_for(service_of(request).store, key.strip())
+    except AuthError as exc:
+        return _pages(request).render(request, "pages/login.html", 401, message=exc.message)
+    response = RedirectResponse("/", 303)
+    response.set_cookie(COOKIE, key.strip(), httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", max_age=30 * 24 * 3600)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    _same_origin(request)
+    response = RedirectResponse("/login", 303)
+    response.delete_cookie(COOKIE)
+    return response

@@ -1,0 +1,13 @@
+"""Response headers: every page is served under the same strict policy its HTML declares
+(only our own inline style and scripts, by hash), plus framing and sniffing protections."""
+
+from __future__ import annotations
+
+from analyzer.report.render import content_security_policy
+
+REPORT_HEADERS = {
+    "Content-Security-Policy": content_security_policy() + "; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}

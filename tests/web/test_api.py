@@ -1,0 +1,180 @@
+"""The HTTP API over both stores: upload, fetch, compare, check, timeline, errors."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi.testclient import TestClient
+from web_support import corpus, upload
+
+from analyzer.api import analyze
+from analyzer.serialize import analysis_to_json
+from analyzer.store import Store
+
+
+def test_upload_returns_the_document_and_the_same_bytes_the_same_id(client: TestClient
+                                                                    ) -> None:
+    first = upload(client, "agent-network-terms-v1.md")
+    assert first.status_code == 201, first.text
+    body = first.json()
+    assert body["id"].startswith("doc_")
+    assert body["format"] == "markdown"
+    assert body["name"] == "agent-network-terms" and body["version_label"] == "v1"
+    assert body["clause_count"] > 10 and body["existing"] is False
+    assert first.headers["location"] == f"/api/v1/documents/{body['id']}"
+    again = upload(client, "renamed.md", corpus("agent-network-terms-v1.md"))
+    assert again.status_code == 201
+    assert again.json()["id"] == body["id"] and again.json()["existing"] is True
+
+
+def test_name_and_version_label_from_the_form(client: TestClient) -> None:
+    body = upload(client, "a.md", corpus("agent-network-terms-v1.md"),
+                  form={"name": "Acme terms", "version_label": "2026-01"}).json()
+    assert (body["name"], body["version_label"]) == ("Acme terms", "2026-01")
+
+
+def test_document_clauses_are_the_analyze_json(client: TestClient) -> None:
+    doc = upload(client, "agent-network-terms-v2.md").json()
+    meta = client.get(f"/api/v1/documents/{doc['id']}")
+    assert meta.status_code == 200 and meta.json()["sha256"] == doc["sha256"]
+    clauses = client.get(f"/api/v1/documents/{doc['id']}/clauses").json()
+    expected = analysis_to_json(analyze(corpus("agent-network-terms-v2.md"),
+                                        name="agent-network-terms-v2.md"))
+    assert clauses["clauses"] == expected["clauses"]
+    html = client.get(f"/api/v1/documents/{doc['id']}/clauses?format=html")
+    assert html.headers["content-type"].startswith("text/html")
+    original = client.get(f"/api/v1/documents/{doc['id']}/original")
+    assert original.content == corpus("agent-network-terms-v2.md")
+
+
+def test_the_same_pdf_and_docx_bytes_are_kept_and_parsed_once(client: TestClient,
+                                                               store: Store) -> None:
+    for name in ("rendered/agent-network-terms-v2.pdf", "rendered/agent-network-terms-v2.docx"):
+        doc = upload(client, name.split("/")[1], corpus(name)).json()
+        assert doc["format"] in ("pdf", "docx")
+        assert store.blobs.path_of(doc["sha256"]).read_bytes() == corpus(name)
+
+
+def test_list_and_search(client: TestClient) -> None:
+    upload(client, "agent-network-terms-v1.md")
+    upload(client, "assistant-terms-v1.md")
+    everything = client.get("/api/v1/documents").json()["documents"]
+    assert len(everything) == 2
+    found = client.get("/api/v1/documents", params={"q": "assistant"}).json()["documents"]
+    assert [d["name"] for d in found] == ["assistant-terms"]
+    assert client.get("/api/v1/documents", params={"q": "100%_x"}).json()["documents"] == []
+
+
+def _pair(client: TestClient) -> tuple[str, str]:
+    old = upload(client, "agent-network-terms-v1.md").json()["id"]
+    new = upload(client, "agent-network-terms-v2.md").json()["id"]
+    return old, new
+
+
+def test_comparison_json_has_the_solely_responsible_shift(client: TestClient) -> None:
+    old, new = _pair(client)
+    made = client.post("/api/v1/comparisons", json={"old": old, "new": new})
+    assert made.status_code == 201, made.text
+    body = made.json()
+    assert body["id"].startswith("cmp_") and body["schema_version"] == "1"
+    assert made.headers["location"] == f"/api/v1/comparisons/{body['id']}"
+    shift = [f for f in body["findings"] if f["type"] == "exclusivity_added"
+             and "agent" in (f["evidence"]["new"] or "").lower()]
+    assert shift and shift[0]["severity"] == "high"
+    assert shift[0]["direction"] == "against_user"
+    again = client.post("/api/v1/comparisons", json={"old": old, "new": new})
+    assert again.json()["id"] == body["id"]
+    fetched = client.get(f"/api/v1/comparisons/{body['id']}").json()
+    assert fetched == body
+
+
+def test_comparison_formats_by_query_and_accept(client: TestClient) -> None:
+    old, new = _pair(client)
+    cid = client.post("/api/v1/comparisons", json={"old": old, "new": new}).json()["id"]
+    html = client.get(f"/api/v1/comparisons/{cid}?format=html")
+    assert html.status_code == 200 and "<!doctype html>" in html.text.lower()
+    policy = html.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    md = client.get(f"/api/v1/comparisons/{cid}", headers={"Accept": "text/markdown"})
+    assert md.headers["content-type"].startswith("text/markdown") and md.text.startswith("#")
+    by_accept = client.get(f"/api/v1/comparisons/{cid}", headers={"Accept": "text/html"})
+    assert by_accept.text == html.text
+    made_md = client.post("/api/v1/comparisons?format=md", json={"old": old, "new": new})
+    assert made_md.status_code == 201 and made_md.headers["x-termshift-id"] == cid
+    bad = client.get(f"/api/v1/comparisons/{cid}?format=pdf")
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "request.invalid"
+
+
+def test_check_and_custom_controls(client: TestClient) -> None:
+    doc = upload(client, "agent-policy-weak.md").json()["id"]
+    made = client.post("/api/v1/checks", json={"document": doc})
+    assert made.status_code == 201, made.text
+    body = made.json()
+    assert body["id"].startswith("chk_")
+    assert body["summary"]["missing"] >= 1
+    assert {c["status"] for c in body["controls"]} <= {"met", "partial", "missing"}
+    fetched = client.get(f"/api/v1/checks/{body['id']}")
+    assert fetched.json() == body
+    html = client.get(f"/api/v1/checks/{body['id']}?format=html")
+    assert html.headers["content-type"].startswith("text/html")
+    broken = client.post("/api/v1/checks", json={"document": doc, "controls": "controls: [1"})
+    assert broken.status_code == 422
+    assert broken.json()["error"]["code"].startswith("rules.")
+
+
+def test_timeline_over_stored_versions(client: TestClient) -> None:
+    old, new = _pair(client)
+    made = client.post("/api/v1/timelines", json={"documents": [old, new]})
+    assert made.status_code == 200, made.text
+    body = made.json()
+    assert len(body["versions"]) == 2 and len(body["steps"]) == 1
+    assert body["steps"][0]["summary"]["findings"]["high"] >= 1
+    short = client.post("/api/v1/timelines", json={"documents": [old]})
+    assert short.status_code == 422
+
+
+def test_errors_are_json_with_a_code(client: TestClient) -> None:
+    junk = upload(client, "junk.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 4)
+    assert junk.status_code == 422
+    assert junk.json()["error"]["code"].startswith("ingest.")
+    empty = upload(client, "empty.md", b"")
+    assert empty.status_code == 422 and "empty" in empty.json()["error"]["message"]
+    missing = client.get("/api/v1/documents/doc_0000000000000000")
+    assert missing.status_code == 404
+    assert missing.json() == {"error": {"code": "store.not_found",
+                                        "message": "no document 'doc_0000000000000000' "
+                                                   "in this workspace"}}
+    no_body = client.post("/api/v1/comparisons", json={"old": "x"})
+    assert no_body.status_code == 422 and "new" in no_body.json()["error"]["message"]
+    doc = upload(client, "agent-network-terms-v1.md").json()["id"]
+    same = client.post("/api/v1/comparisons", json={"old": doc, "new": doc})
+    assert same.status_code == 400 and same.json()["error"]["code"] == "usage.invalid"
+    not_json = client.post("/api/v1/comparisons", content=b"{not json",
+                           headers={"content-type": "application/json"})
+    assert not_json.status_code == 422 and "error" in not_json.json()
+    no_file = client.post("/api/v1/documents", data={"name": "x"})
+    assert no_file.status_code == 422 and "file" in no_file.json()["error"]["message"]
+
+
+def test_openapi_describes_the_routes(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for route in ("/api/v1/documents", "/api/v1/documents/{doc_id}",
+                  "/api/v1/documents/{doc_id}/clauses", "/api/v1/comparisons",
+                  "/api/v1/comparisons/{comparison_id}", "/api/v1/checks",
+                  "/api/v1/timelines"):
+        assert route in spec["paths"], route
+    assert client.get("/docs").status_code == 200
+
+
+def test_stored_json_is_what_the_cli_would_print(client: TestClient) -> None:
+    old, new = _pair(client)
+    body = client.post("/api/v1/comparisons", json={"old": old, "new": new}).json()
+    from analyzer.api import compare_versions
+    from analyzer.serialize import comparison_to_json
+
+    cli = comparison_to_json(compare_versions(
+        analyze(corpus("agent-network-terms-v1.md"), name="agent-network-terms-v1.md"),
+        analyze(corpus("agent-network-terms-v2.md"), name="agent-network-terms-v2.md")))
+    body.pop("id")
+    assert json.loads(json.dumps(cli)) == body

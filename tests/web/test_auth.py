@@ -1,0 +1,70 @@
+"""Workspaces and keys: a key opens one workspace; another's objects are simply not there."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from web_support import corpus, upload
+
+from analyzer.store import Store
+
+
+def _bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_without_keys_the_local_workspace_needs_none(client: TestClient) -> None:
+    assert upload(client, "agent-network-terms-v1.md").status_code == 201
+    assert len(client.get("/api/v1/documents").json()["documents"]) == 1
+
+
+def test_once_a_key_exists_every_call_needs_one(client: TestClient, store: Store) -> None:
+    key = store.create_key("legal")
+    assert key.startswith("tsk_") and len(key) > 40
+    for headers in ({}, _bearer("tsk_wrong"), {"Authorization": "Basic abc"},
+                    {"Authorization": "Bearer "}):
+        response = client.get("/api/v1/documents", headers=headers)
+        assert response.status_code == 401, headers
+        assert response.json()["error"]["code"] == "auth.invalid_key"
+        assert response.headers["www-authenticate"] == "Bearer"
+    assert client.get("/api/v1/documents", headers=_bearer(key)).status_code == 200
+
+
+def test_keys_are_stored_hashed(store: Store) -> None:
+    key = store.create_key("legal")
+    from sqlalchemy import select
+
+    from analyzer.store.tables import ApiKey
+
+    with store.session() as s:
+        stored = s.scalars(select(ApiKey.key_hash)).all()
+    assert key not in stored and all(len(h) == 64 for h in stored)
+
+
+def test_another_workspace_sees_nothing_and_gets_404_like_a_missing_id(
+        client: TestClient, store: Store) -> None:
+    a, b = _bearer(store.create_key("team-a")), _bearer(store.create_key("team-b"))
+    old = upload(client, "agent-network-terms-v1.md", headers=a).json()["id"]
+    new = upload(client, "agent-network-terms-v2.md", headers=a).json()["id"]
+    cid = client.post("/api/v1/comparisons", json={"old": old, "new": new}, headers=a).json()["id"]
+    policy = upload(client, "agent-policy-weak.md", headers=a).json()["id"]
+    chk = client.post("/api/v1/checks", json={"document": policy}, headers=a).json()["id"]
+
+    assert client.get("/api/v1/documents", headers=b).json()["documents"] == []
+    for path, fake in ((f"/api/v1/documents/{old}", "/api/v1/documents/doc_ffffffffffffffff"),
+                       (f"/api/v1/documents/{old}/clauses",
+                        "/api/v1/documents/doc_ffffffffffffffff/clauses"),
+                       (f"/api/v1/comparisons/{cid}", "/api/v1/comparisons/cmp_ffffffffffffffff"),
+                       (f"/api/v1/checks/{chk}", "/api/v1/checks/chk_ffffffffffffffff")):
+        theirs, missing = client.get(path, headers=b), client.get(fake, headers=b)
+        assert theirs.status_code == missing.status_code == 404
+        assert theirs.json()["error"]["code"] == missing.json()["error"]["code"]
+        assert theirs.json()["error"]["message"].replace(path.split("/")[4], "X") == \
+            missing.json()["error"]["message"].replace(fake.split("/")[4], "X")
+    stolen = client.post("/api/v1/comparisons", json={"old": old, "new": new}, headers=b)
+    assert stolen.status_code == 404
+    assert client.post("/api/v1/checks", json={"document": policy},
+                       headers=b).status_code == 404
+    # The same bytes uploaded in B are B's own document, not A's.
+    mine = upload(client, "agent-network-terms-v1.md", corpus("agent-network-terms-v1.md"),
+                  headers=b).json()
+    assert mine["id"] != old and mine["existing"] is False

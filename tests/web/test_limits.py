@@ -1,0 +1,72 @@
+"""Uploads past the size limit are refused with 413 before they are read in full."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from web_support import upload
+
+from analyzer.settings import Settings
+from analyzer.store import open_store
+from analyzer.web.app import create_app
+
+
+@pytest.fixture
+def small_client(tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(data_dir=tmp_path, workers=0, max_bytes=4000, max_request_bytes=20000)
+    store = open_store(settings)
+    with TestClient(create_app(settings, store)) as client:
+        yield client
+    store.close()
+
+
+def test_a_file_over_the_limit_is_413_naming_the_setting(small_client: TestClient) -> None:
+    response = upload(small_client, "big.md", b"# Terms\n\n" + b"You agree. " * 2000)
+    assert response.status_code == 413
+    assert "TERMSHIFT_MAX_BYTES" in response.json()["error"]["message"]
+    assert response.json()["error"]["code"].startswith("limit.")
+
+
+def test_a_file_just_under_the_limit_but_above_it_by_content_is_refused(
+        small_client: TestClient) -> None:
+    # The declared length is within the request limit; the file part alone is over.
+    response = upload(small_client, "edge.md", b"# T\n\n" + b"x" * 4100)
+    assert response.status_code == 413
+
+
+def test_a_chunked_upload_without_length_is_cut_off(small_client: TestClient) -> None:
+    boundary = "termshiftboundary"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"big.md\"\r\nContent-Type: text/markdown\r\n\r\n").encode()
+    sent = []
+
+    def body() -> Iterator[bytes]:
+        yield head
+        for _ in range(200):  # 200 x 1000 bytes, far past the 4,000-byte limit
+            sent.append(1)
+            yield b"y" * 1000
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    response = small_client.post("/api/v1/documents", content=body(), headers={
+        "content-type": f"multipart/form-data; boundary={boundary}"})
+    assert response.status_code == 413
+    assert "TERMSHIFT_MAX_BYTES" in response.json()["error"]["message"]
+
+
+def test_pages_upload_is_bounded_by_the_request_limit(small_client: TestClient) -> None:
+    files = [("files", (f"f{i}.md", b"z" * 3000)) for i in range(10)]
+    response = small_client.post("/upload", files=files)
+    assert response.status_code == 413
+    assert "TERMSHIFT_MAX_REQUEST_BYTES" in response.json()["error"]["message"]
+
+
+def test_pages_files_over_the_file_limit_are_named(small_client: TestClient) -> None:
+    ok = b"# Terms\n\n## 1. Use\n\nYou are responsible for your agents.\n"
+    response = small_client.post("/upload", files=[("files", ("ok-v1.md", ok)),
+                                                   ("files", ("huge-v1.md", b"h" * 5000))])
+    assert response.status_code == 422
+    assert "huge-v1.md" in response.text and "TERMSHIFT_MAX_BYTES" in response.text
+    assert "Uploaded 1 of 2 files" in response.text  # the good file was kept

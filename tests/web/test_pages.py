@@ -1,0 +1,111 @@
+"""The web pages without a browser: forms, redirects, sign-in, downloads, refusals."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from web_support import corpus
+
+from analyzer.store import Store
+
+V1, V2 = "agent-network-terms-v1.md", "agent-network-terms-v2.md"
+
+
+def _upload_pair(client: TestClient) -> str:
+    response = client.post("/upload", files=[("files", (V1, corpus(V1))),
+                                             ("files", (V2, corpus(V2)))],
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return str(response.headers["location"])
+
+
+def test_index_is_served_under_a_strict_policy(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.text
+    policy = page.headers["content-security-policy"]
+    assert "unsafe-inline" not in policy and "script-src 'sha256-" in policy
+    assert page.headers["x-frame-options"] == "DENY"
+
+
+def test_upload_two_versions_then_compare_these_two(client: TestClient) -> None:
+    location = _upload_pair(client)
+    assert location.startswith("/?uploaded=")
+    index = client.get(location)
+    assert "Uploaded 2 documents." in index.text and "Compare these two" in index.text
+    assert "agent-network-terms" in index.text and "v1" in index.text
+    old = client.get("/api/v1/documents").json()["documents"][0]["id"]
+    new = client.get("/api/v1/documents").json()["documents"][1]["id"]
+    made = client.post("/compare", data={"old": old, "new": new}, follow_redirects=False)
+    assert made.status_code == 303
+    report = client.get(made.headers["location"])
+    assert report.status_code == 200 and "What shifted" in report.text
+    assert 'class="app-nav"' in report.text  # the navigation bar, with downloads
+    for fmt, kind in (("html", "text/html"), ("json", "application/json"),
+                      ("md", "text/markdown")):
+        download = client.get(made.headers["location"] + f"/download?format={fmt}")
+        assert download.status_code == 200 and download.headers["content-type"].startswith(kind)
+        assert download.headers["content-disposition"].startswith("attachment;")
+    plain = client.get(made.headers["location"] + "/download?format=html").text
+    assert 'class="app-nav"' not in plain  # a downloaded report is the standalone file
+
+
+def test_compare_the_two_selected_orders_by_upload(client: TestClient) -> None:
+    _upload_pair(client)
+    docs = client.get("/api/v1/documents").json()["documents"]
+    made = client.post("/compare", data={"doc": [docs[1]["id"], docs[0]["id"]]},
+                       follow_redirects=False)
+    cid = made.headers["location"].rsplit("/", 1)[1]
+    body = client.get(f"/api/v1/comparisons/{cid}").json()
+    assert body["old"]["sha256"] == docs[0]["sha256"]
+    one = client.post("/compare", data={"doc": [docs[0]["id"]]})
+    assert one.status_code == 400 and "pick exactly two" in one.text
+
+
+def test_a_bad_file_is_named_and_the_good_one_kept(client: TestClient) -> None:
+    response = client.post("/upload", files=[("files", (V1, corpus(V1))),
+                                             ("files", ("scan.pdf", b"%PDF-1.4 garbage"))])
+    assert response.status_code == 422
+    assert "scan.pdf" in response.text and "Uploaded 1 of 2 files." in response.text
+    assert len(client.get("/api/v1/documents").json()["documents"]) == 1
+
+
+def test_check_page_and_search(client: TestClient) -> None:
+    client.post("/upload", files=[("files", ("agent-policy-weak.md",
+                                             corpus("agent-policy-weak.md")))])
+    doc = client.get("/api/v1/documents").json()["documents"][0]["id"]
+    made = client.post("/checks", data={"document": doc}, follow_redirects=False)
+    assert made.status_code == 303
+    page = client.get(made.headers["location"])
+    assert page.status_code == 200 and "missing" in page.text
+    assert client.get(made.headers["location"] + "/download?format=json").json()["controls"]
+    assert "agent-policy-weak" in client.get("/?q=policy").text
+    assert "No document matches" in client.get("/?q=nothing-like-this").text
+
+
+def test_a_form_posted_from_another_site_is_refused(client: TestClient) -> None:
+    response = client.post("/upload", files=[("files", (V1, corpus(V1)))],
+                           headers={"Origin": "https://evil.example", "Sec-Fetch-Site":
+                                    "cross-site"})
+    assert response.status_code == 400 and "another site" in response.text
+    assert client.get("/api/v1/documents").json()["documents"] == []
+
+
+def test_with_keys_pages_ask_to_sign_in(client: TestClient, store: Store) -> None:
+    key = store.create_key("legal")
+    assert client.get("/", follow_redirects=False).headers["location"] == "/login"
+    wrong = client.post("/login", data={"key": "tsk_nope"})
+    assert wrong.status_code == 401 and "not known" in wrong.text
+    signed = client.post("/login", data={"key": key}, follow_redirects=False)
+    assert signed.status_code == 303
+    cookie = signed.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    page = client.get("/")
+    assert page.status_code == 200 and "legal" in page.text and "Sign out" in page.text
+    client.post("/logout")
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_missing_pages_are_html_404(client: TestClient) -> None:
+    page = client.get("/comparisons/cmp_0000000000000000")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "no comparison" in page.text
+    assert client.get("/no/such/page").status_code == 404

@@ -1,0 +1,82 @@
+"""The store on its own: migrations, content-addressed originals, stored analyses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from web_support import corpus
+
+from analyzer.api import analyze
+from analyzer.errors import NotFound, StoreError
+from analyzer.settings import Settings
+from analyzer.store import Store, open_store
+from analyzer.store.blobs import BlobStore, sha256_of
+from analyzer.store.codec import analysis_from_record, analysis_to_record
+
+
+def test_opening_twice_keeps_the_data(settings: Settings) -> None:
+    first = open_store(settings)
+    ws = first.workspace("legal")
+    data = corpus("assistant-terms-v1.md")
+    doc, created = first.add_document(ws, data, analyze(data, name="a.md"), filename="a.md")
+    first.close()
+    second = open_store(settings)  # migrations run again: a no-op
+    assert created and second.get_document(second.workspace("legal"), doc.id) == doc
+    second.close()
+
+
+@pytest.mark.parametrize("name", ["agent-network-terms-v2.md",
+                                  "rendered/agent-network-terms-v2.pdf",
+                                  "rendered/agent-network-terms-v2.docx",
+                                  "rendered/agent-network-terms-v2.html"])
+def test_a_stored_analysis_comes_back_equal(store: Store, name: str) -> None:
+    data = corpus(name)
+    analysis = analyze(data, name=Path(name).name)
+    ws = store.workspace()
+    doc, _ = store.add_document(ws, data, analysis, filename=Path(name).name)
+    assert store.load_analysis(ws, doc.id) == analysis
+    assert analysis_from_record(analysis_to_record(analysis)) == analysis
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    store = open_store(Settings(data_dir=tmp_path))
+    from sqlalchemy import text
+
+    with store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert (tmp_path / "termshift.db").exists()
+    store.close()
+
+
+def test_originals_are_written_once_and_atomically(tmp_path: Path) -> None:
+    blobs = BlobStore(tmp_path)
+    digest = blobs.put(b"hello")
+    assert digest == sha256_of(b"hello") and blobs.get(digest) == b"hello"
+    assert blobs.put(b"hello") == digest
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert files == [blobs.path_of(digest)]  # no leftover temporary file
+    with pytest.raises(StoreError):
+        blobs.path_of("../../etc/passwd")
+
+
+def test_unknown_ids_are_not_found(store: Store) -> None:
+    ws = store.workspace()
+    with pytest.raises(NotFound):
+        store.get_document(ws, "doc_nope")
+    with pytest.raises(NotFound):
+        store.load_analysis(ws, "doc_nope")
+
+
+def test_an_unreachable_database_is_one_clear_error(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path,
+                        database_url="postgresql+psycopg://nobody:secret@127.0.0.1:9/none")
+    with pytest.raises(StoreError) as caught:
+        open_store(settings)
+    assert "127.0.0.1" in str(caught.value) and "secret" not in str(caught.value)
+
+
+def test_a_bad_database_url_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="TERMSHIFT_DATABASE_URL"):
+        open_store(Settings(data_dir=tmp_path, database_url="nonsense://"))
+
