@@ -36,6 +36,14 @@ def read_source(source: Source, settings: Settings | None = None) -> tuple[bytes
     return data, name
 
 
+def detect_format(data: bytes, name: str) -> str:
+    """The format of a document's bytes (pdf, docx, html, markdown, text), without parsing it;
+    an InputError when it is none of them."""
+    from analyzer.ingest.sniff import sniff_format
+
+    return sniff_format(data, name)
+
+
 def analyze_document(document: Document) -> Analysis:
     """Segment and classify an already ingested document."""
     return Analysis(document=document, clauses=classify(document, segment(document)))

@@ -81,3 +81,9 @@ class AuthError(TermshiftError):
     """A missing or wrong API key."""
 
     code = "auth.invalid_key"
+
+
+class NotReady(TermshiftError):
+    """A document is still being parsed; ask again shortly."""
+
+    code = "document.processing"

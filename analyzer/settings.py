@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     # largest request body, and the address `termshift serve` listens on by default.
     workers: int = Field(default=2, ge=0, le=64)
     max_request_bytes: int = 200 * 1024 * 1024
+    ready_timeout: float = Field(default=300.0, gt=0)  # how long a request waits for a parse
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
 

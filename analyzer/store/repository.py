@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from analyzer.errors import NotFound, StoreError
+from analyzer.errors import InputError, NotFound, NotReady, StoreError
 from analyzer.model import Analysis
 from analyzer.settings import Settings
 from analyzer.store.blobs import BlobStore
@@ -57,14 +57,19 @@ class DocumentInfo:
     format: str
     title: str
     size: int
+    status: str  # processing | ready | failed
     page_count: int | None
-    clause_count: int
+    clause_count: int | None
     created_at: datetime
+    error_code: str | None = None
+    error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        failure = {"code": self.error_code, "message": self.error} if self.error else None
         return {"id": self.id, "sha256": self.sha256, "name": self.name,
                 "version_label": self.version_label, "filename": self.filename,
                 "format": self.format, "title": self.title, "size": self.size,
+                "status": self.status, "error": failure,
                 "page_count": self.page_count, "clause_count": self.clause_count,
                 "created_at": self.created_at.isoformat(timespec="seconds") + "Z"}
 
@@ -94,8 +99,9 @@ def _doc_info(row: StoredDocument) -> DocumentInfo:
     return DocumentInfo(id=row.id, sha256=row.sha256, name=row.name,
                         version_label=row.version_label, filename=row.filename,
                         format=row.format, title=row.title, size=row.size,
-                        page_count=row.page_count, clause_count=row.clause_count,
-                        created_at=row.created_at)
+                        status=row.status, page_count=row.page_count,
+                        clause_count=row.clause_count, created_at=row.created_at,
+                        error_code=row.error_code, error=row.error)
 
 
 def _shown_url(url: str) -> str:
@@ -219,24 +225,21 @@ class Store:
                 StoredDocument.workspace_id == ws.id, StoredDocument.sha256 == sha256))
             return _doc_info(row) if row else None
 
-    def add_document(self, ws: WorkspaceRef, data: bytes, analysis: Analysis, *,
-                     filename: str, name: str | None = None,
+    def add_original(self, ws: WorkspaceRef, data: bytes, *, filename: str, fmt: str,
+                     name: str | None = None,
                      version_label: str | None = None) -> tuple[DocumentInfo, bool]:
-        """Keep the original and its analysis; the same bytes again give the same document.
-        Returns the document and whether it is new."""
+        """Keep an upload, to be parsed later (status "processing"); the same bytes again give
+        the same document. Returns the document and whether it is new."""
         digest = self.blobs.put(data)
         existing = self.find_document(ws, digest)
         if existing is not None:
             return existing, False
-        doc = analysis.document
         row = StoredDocument(
             id=_new_id("doc_"), workspace_id=ws.id, sha256=digest,
             name=(name or Path(filename).stem or "document")[:300],
             version_label=version_label[:200] if version_label else None,
-            filename=filename[:300], format=doc.format, title=(doc.title or filename)[:500],
-            size=len(data), page_count=doc.page_count, clause_count=len(analysis.clauses),
-            analysis=json.dumps(analysis_to_record(analysis), separators=(",", ":")),
-        )
+            filename=filename[:300], format=fmt, title=filename[:500], size=len(data),
+            status="processing")
         try:
             with self.session() as s:
                 s.add(row)
@@ -246,6 +249,60 @@ class Store:
             if again is None:
                 raise
             return again, False
+
+    def set_analysis(self, doc_id: str, analysis: Analysis) -> DocumentInfo:
+        """Store a document's parse: it becomes ready."""
+        doc = analysis.document
+        with self.session() as s:
+            row = s.get(StoredDocument, doc_id)
+            if row is None:
+                raise NotFound(f"no document {doc_id!r}")
+            row.analysis = json.dumps(analysis_to_record(analysis), separators=(",", ":"))
+            row.title = (doc.title or row.filename)[:500]
+            row.format = doc.format
+            row.page_count = doc.page_count
+            row.clause_count = len(analysis.clauses)
+            row.status, row.error_code, row.error = "ready", None, None
+            return _doc_info(row)
+
+    def set_failed(self, doc_id: str, code: str, message: str) -> None:
+        """Record why a document could not be parsed; the original is kept."""
+        with self.session() as s:
+            row = s.get(StoredDocument, doc_id)
+            if row is not None:
+                row.status, row.error_code, row.error = "failed", code[:64], message
+
+    def retry(self, doc_id: str) -> None:
+        """Put a failed document back in the queue (limits or the reader may have changed)."""
+        with self.session() as s:
+            row = s.get(StoredDocument, doc_id)
+            if row is not None and row.status == "failed":
+                row.status, row.error_code, row.error = "processing", None, None
+
+    def document_status(self, ws: WorkspaceRef, doc_id: str) -> str:
+        with self.session() as s:
+            return self._document_row(s, ws, doc_id).status
+
+    def pending_documents(self) -> list[tuple[WorkspaceRef, DocumentInfo]]:
+        """Documents whose parse was never finished (e.g. the server stopped meanwhile)."""
+        with self.session() as s:
+            rows = s.execute(select(StoredDocument, Workspace.name)
+                             .join(Workspace, Workspace.id == StoredDocument.workspace_id)
+                             .where(StoredDocument.status == "processing")
+                             .order_by(StoredDocument.created_at))
+            return [(WorkspaceRef(doc.workspace_id, name), _doc_info(doc))
+                    for doc, name in rows]
+
+    def add_document(self, ws: WorkspaceRef, data: bytes, analysis: Analysis, *,
+                     filename: str, name: str | None = None,
+                     version_label: str | None = None) -> tuple[DocumentInfo, bool]:
+        """Keep an original together with its finished analysis."""
+        info, created = self.add_original(ws, data, filename=filename,
+                                          fmt=analysis.document.format, name=name,
+                                          version_label=version_label)
+        if info.status != "ready":
+            info = self.set_analysis(info.id, analysis)
+        return info, created
 
     def get_document(self, ws: WorkspaceRef, doc_id: str) -> DocumentInfo:
         with self.session() as s:
@@ -258,8 +315,16 @@ class Store:
         return row
 
     def load_analysis(self, ws: WorkspaceRef, doc_id: str) -> Analysis:
+        """The stored parse; NotReady while it is being made, InputError if it failed."""
         with self.session() as s:
-            record = self._document_row(s, ws, doc_id).analysis
+            row = self._document_row(s, ws, doc_id)
+            record, status = row.analysis, row.status
+            code, error = row.error_code, row.error
+        if status == "failed":
+            raise InputError(error or f"{doc_id} could not be read",
+                             code=code or "ingest.unreadable")
+        if record is None:
+            raise NotReady(f"{doc_id} is still being read; try again in a moment")
         try:
             return analysis_from_record(json.loads(record))
         except (ValueError, KeyError, TypeError) as exc:

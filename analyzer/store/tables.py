@@ -52,11 +52,15 @@ class StoredDocument(Base):
     version_label: Mapped[str | None] = mapped_column(String(200), nullable=True)
     filename: Mapped[str] = mapped_column(String(300))
     format: Mapped[str] = mapped_column(String(16))
-    title: Mapped[str] = mapped_column(String(500))
+    title: Mapped[str] = mapped_column(String(500))  # the file name until it is parsed
     size: Mapped[int] = mapped_column(Integer)
+    # processing -> ready | failed; parsing happens after the upload has been answered.
+    status: Mapped[str] = mapped_column(String(16), default="ready")
+    error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
     page_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    clause_count: Mapped[int] = mapped_column(Integer)
-    analysis: Mapped[str] = mapped_column(Text)  # analyzer.store.codec record, as JSON
+    clause_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    analysis: Mapped[str | None] = mapped_column(Text, nullable=True)  # codec record, JSON
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
@@ -69,8 +70,10 @@ class DocumentOut(BaseModel):
     format: str
     title: str
     size: int
+    status: str = Field(description="processing, ready or failed")
+    error: dict[str, str] | None = Field(None, description="why a failed parse failed")
     page_count: int | None
-    clause_count: int
+    clause_count: int | None
     created_at: str
     existing: bool = Field(False, description="true when the same bytes were uploaded before")
 
@@ -86,11 +89,15 @@ async def upload_document(
     file: Annotated[UploadFile, File(description="PDF, HTML, DOCX, Markdown or text")],
     name: Annotated[str | None, Form(max_length=300)] = None,
     version_label: Annotated[str | None, Form(max_length=200)] = None,
+    wait: Annotated[bool, Query(description="answer after the parse (default), so the "
+                                "reply has clause_count and a parse error is a 422; false: "
+                                "answer at once with status processing")] = True,
 ) -> JSONResponse:
     settings: Settings = request.app.state.settings
     data = await read_upload(file, settings)
     info, created = await service_of(request).upload(
-        ws, data, file.filename or "upload", name=name, version_label=version_label)
+        ws, data, file.filename or "upload", name=name, version_label=version_label,
+        wait=wait)
     return JSONResponse(_out(info, existing=not created), 201,
                         headers={"Location": f"/api/v1/documents/{info.id}"})
 
@@ -120,10 +127,12 @@ def get_document(request: Request, ws: Workspace, doc_id: str) -> dict[str, Any]
 
 
 @router.get("/documents/{doc_id}/clauses", summary="The document's clauses (analyze JSON)")
-def get_clauses(request: Request, ws: Workspace, doc_id: str,
-                fmt: FormatParam = None) -> Response:
+async def get_clauses(request: Request, ws: Workspace, doc_id: str,
+                      fmt: FormatParam = None) -> Response:
     chosen = pick_format(request, fmt, ("json", "html"))
-    analysis = service_of(request).store.load_analysis(ws, doc_id)
+    service = service_of(request)
+    await service.ready(ws, doc_id)
+    analysis = await anyio.to_thread.run_sync(service.store.load_analysis, ws, doc_id)
     text = render_analysis(analysis, chosen)
     if chosen == "html":
         return HTMLResponse(text, headers=REPORT_HEADERS)

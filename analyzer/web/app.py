@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,6 +14,7 @@ from analyzer.web import api, errors, pages
 from analyzer.web.limits import BodyLimit
 from analyzer.web.service import Service
 
+log = logging.getLogger("termshift.web")
 UPLOAD_OVERHEAD = 64 * 1024  # multipart boundaries and form fields around one file
 
 
@@ -23,8 +25,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = store is None
-        app.state.store = store or open_store(settings)
-        app.state.service = Service(app.state.store, settings)
+        if own:
+            app.state.store = open_store(settings)
+            app.state.service = Service(app.state.store, settings)
+        resumed = await app.state.service.resume_pending()
+        if resumed:
+            log.warning("resuming the parse of %d document(s) left unfinished", resumed)
         try:
             yield
         finally:

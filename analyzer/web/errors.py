@@ -14,6 +14,7 @@ from analyzer.errors import (
     InputError,
     LimitExceeded,
     NotFound,
+    NotReady,
     RuleError,
     StoreError,
     TermshiftError,
@@ -27,6 +28,8 @@ log = logging.getLogger("termshift.web")
 def status_of(exc: TermshiftError) -> int:
     if isinstance(exc, NotFound):
         return 404
+    if isinstance(exc, NotReady):
+        return 409
     if isinstance(exc, AuthError):
         return 401
     if isinstance(exc, LimitExceeded):

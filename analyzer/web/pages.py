@@ -33,6 +33,7 @@ class Pages:
         context.setdefault("workspace", getattr(request.state, "workspace", None))
         context.setdefault("keyed", getattr(request.state, "keyed", False))
         context.setdefault("downloads", None)
+        context.setdefault("reading", False)
         return HTMLResponse(render_page(template, **context), code, headers=REPORT_HEADERS)
 
     def error_page(self, request: Request, status: int, message: str) -> HTMLResponse:
@@ -89,8 +90,9 @@ def _index(request: Request, ws: WorkspaceRef, *, q: str | None = None,
     uploaded = uploaded or []
     pair = [d for d in uploaded if d.name == uploaded[-1].name] if uploaded else []
     suggest = tuple(sorted(pair, key=lambda d: (d.created_at, d.id))) if len(pair) == 2 else None
+    reading = any(d.status == "processing" for d in docs)
     return _pages(request).render(
-        request, "pages/index.html", status, groups=_groups(docs), q=q,
+        request, "pages/index.html", status, groups=_groups(docs), q=q, reading=reading,
         comparisons=comparisons, uploaded={d.id for d in uploaded}, suggest=suggest,
         notices=notices or [], errors=errors or [], max_mb=settings.max_bytes // 2**20)
 
@@ -129,7 +131,7 @@ async def upload(request: Request, ws: Workspace,
         try:
             data = await read_upload(file, settings)
             info, _created = await service_of(request).upload(
-                ws, data, file.filename or "upload", name=name)
+                ws, data, file.filename or "upload", name=name, wait=False)
             done.append(info)
         except TermshiftError as exc:  # one bad file must not lose the others
             errors.append(f"{file.filename}: {exc.message}")
@@ -196,9 +198,11 @@ async def comparison_download(request: Request, ws: Workspace, comparison_id: st
 
 
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)
-def document_page(request: Request, ws: Workspace, doc_id: str) -> Response:
+async def document_page(request: Request, ws: Workspace, doc_id: str) -> Response:
     _remember(request, ws)
-    analysis = service_of(request).store.load_analysis(ws, doc_id)
+    service = service_of(request)
+    await service.ready(ws, doc_id)
+    analysis = service.store.load_analysis(ws, doc_id)
     downloads = [("JSON", f"/api/v1/documents/{doc_id}/clauses?format=json"),
                  ("original", f"/documents/{doc_id}/original")]
     return _with_nav(request, render_analysis(analysis, "html"), downloads)

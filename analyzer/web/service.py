@@ -1,17 +1,25 @@
 """What the API and the pages both do: keep uploads, compare and check stored documents.
 
-Parsing runs in worker processes (TERMSHIFT_WORKERS; 0 runs it in threads), so a large
-PDF never stalls the server; stored analyses are reused, so a comparison never parses.
+An upload is kept first and parsed after, in worker processes (TERMSHIFT_WORKERS; 0 runs it
+in threads), so a large PDF never stalls the server and many uploads can arrive at once.
+Whatever needs a parse (a comparison, a check, the clauses) waits for it; stored analyses are
+reused, so a comparison never parses. A parse cut short by a stop is resumed at the next start.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import json
+import logging
 import re
 import tempfile
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -19,7 +27,14 @@ import anyio
 import anyio.to_thread
 
 from analyzer import api
-from analyzer.errors import InputError, NotFound, UsageError
+from analyzer.errors import (
+    InputError,
+    NotFound,
+    NotReady,
+    StoreError,
+    TermshiftError,
+    UsageError,
+)
 from analyzer.model import Analysis, Timeline
 from analyzer.report.render import render_check, render_comparison
 from analyzer.resources import content_version
@@ -31,6 +46,7 @@ _VERSION_SUFFIX = re.compile(
     r"^(?P<name>.+?)[-_ .]+(?P<label>v\d+(?:\.\d+)*|\d{4}-\d{2}-\d{2}(?:T[\d-]+Z?)?|"
     r"(?:old|new|draft|final|current|previous))$", re.IGNORECASE)
 MAX_TIMELINE = 50
+log = logging.getLogger("termshift.web")
 
 
 def split_version(filename: str) -> tuple[str, str | None]:
@@ -42,8 +58,24 @@ def split_version(filename: str) -> tuple[str, str | None]:
     return stem, None
 
 
-def _analyze_bytes(data: bytes, filename: str, settings: Settings) -> Analysis:
-    return api.analyze(data, name=filename, settings=settings)
+@dataclass(frozen=True)
+class ParseOutcome:
+    """What a parser process sends back: the analysis, or the error's code and message
+    (the project's exceptions do not survive pickling with their codes)."""
+
+    analysis: Analysis | None
+    code: str = ""
+    message: str = ""
+
+
+def _parse_bytes(data: bytes, filename: str, settings: Settings) -> ParseOutcome:
+    try:
+        return ParseOutcome(api.analyze(data, name=filename, settings=settings))
+    except TermshiftError as exc:
+        return ParseOutcome(None, exc.code, exc.message)
+    except MemoryError:
+        return ParseOutcome(None, "ingest.out_of_memory",
+                            f"{filename}: ran out of memory while reading the document")
 
 
 class Service:
@@ -51,44 +83,108 @@ class Service:
         self.store = store
         self.settings = settings
         self._executor: Executor | None = None
+        self._parsing: dict[str, asyncio.Task[None]] = {}
 
     def _pool(self) -> Executor:
         if self._executor is None:
             workers = self.settings.workers
             self._executor = (
                 ProcessPoolExecutor(workers, mp_context=get_context("spawn")) if workers > 0
-                else ThreadPoolExecutor(4, thread_name_prefix="termshift-analyze"))
+                else ThreadPoolExecutor(4, thread_name_prefix="termshift-parse"))
         return self._executor
 
     def close(self) -> None:
+        for task in list(self._parsing.values()):
+            task.cancel()  # left "processing": resumed at the next start
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
 
-    async def _analyze(self, data: bytes, filename: str) -> Analysis:
-        future: Future[Analysis] = self._pool().submit(_analyze_bytes, data, filename,
-                                                       self.settings)
-        return await anyio.to_thread.run_sync(future.result)
-
     # Documents ----------------------------------------------------------------------------
 
     async def upload(self, ws: WorkspaceRef, data: bytes, filename: str, *,
-                     name: str | None = None,
-                     version_label: str | None = None) -> tuple[DocumentInfo, bool]:
-        """Keep one upload; the same bytes again give the existing document, unparsed."""
+                     name: str | None = None, version_label: str | None = None,
+                     wait: bool = True) -> tuple[DocumentInfo, bool]:
+        """Keep one upload and parse it, once: the same bytes again give the same document.
+        With `wait`, answer after the parse (its failure is an InputError); without, at once
+        with status "processing"."""
         filename = Path(filename or "upload").name or "upload"
-        if not data:
-            raise InputError(f"{filename}: the file is empty")
-        existing = await anyio.to_thread.run_sync(self.store.find_document, ws,
-                                                  sha256_of(data))
-        if existing is not None:
-            return existing, False
+        fmt = api.detect_format(data, filename)  # not a document at all: refused right away
         guessed_name, guessed_label = split_version(filename)
-        analysis = await self._analyze(data, filename)
-        return await anyio.to_thread.run_sync(
-            lambda: self.store.add_document(
-                ws, data, analysis, filename=filename, name=(name or "").strip() or guessed_name,
-                version_label=(version_label or "").strip() or guessed_label))
+        info, created = await anyio.to_thread.run_sync(lambda: self.store.add_original(
+            ws, data, filename=filename, fmt=fmt, name=(name or "").strip() or guessed_name,
+            version_label=(version_label or "").strip() or guessed_label))
+        if info.status == "failed":  # a limit or the reader may have changed since
+            await anyio.to_thread.run_sync(self.store.retry, info.id)
+            info = replace(info, status="processing", error=None, error_code=None)
+        if info.status == "processing":
+            self._schedule(info.id, data, filename)
+            if wait:
+                info = await self.ready(ws, info.id)
+        return info, created
+
+    def _schedule(self, doc_id: str, data: bytes, filename: str) -> asyncio.Task[None]:
+        task = self._parsing.get(doc_id)
+        if task is None:
+            task = asyncio.get_running_loop().create_task(self._parse(doc_id, data, filename))
+            self._parsing[doc_id] = task
+            task.add_done_callback(lambda _done: self._parsing.pop(doc_id, None))
+        return task
+
+    async def _parse(self, doc_id: str, data: bytes, filename: str) -> None:
+        try:
+            future: Future[ParseOutcome] = self._pool().submit(
+                _parse_bytes, data, filename, self.settings)
+            outcome = await anyio.to_thread.run_sync(future.result)
+        except BrokenProcessPool:
+            self._executor = None  # a reader process died (killed, out of memory): start anew
+            outcome = ParseOutcome(None, "ingest.reader_crashed",
+                                   f"{filename}: the reader stopped while reading this "
+                                   "document; it may be too large or damaged")
+        except Exception:  # a bug, not the document: keep the original, say so
+            log.exception("parsing %s failed", doc_id)
+            outcome = ParseOutcome(None, "ingest.internal",
+                                   f"{filename}: the server failed while reading it; "
+                                   "the error is in the server log")
+        if outcome.analysis is not None:
+            await anyio.to_thread.run_sync(self.store.set_analysis, doc_id, outcome.analysis)
+        else:
+            await anyio.to_thread.run_sync(self.store.set_failed, doc_id, outcome.code,
+                                           outcome.message)
+
+    async def ready(self, ws: WorkspaceRef, doc_id: str) -> DocumentInfo:
+        """The document once its parse is finished: waits for it (up to
+        TERMSHIFT_READY_TIMEOUT seconds); a failed parse is raised as an InputError."""
+        info = await anyio.to_thread.run_sync(self.store.get_document, ws, doc_id)
+        deadline = time.monotonic() + self.settings.ready_timeout
+        while info.status == "processing":
+            task = self._parsing.get(doc_id)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise NotReady(f"{info.filename} is still being read; try again in a moment")
+            if task is not None:  # parsed here: wait for it (a cancelled request leaves it be)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(task), remaining)
+            else:  # parsed by another server process: look again shortly
+                await asyncio.sleep(min(0.2, remaining))
+            info = await anyio.to_thread.run_sync(self.store.get_document, ws, doc_id)
+        if info.status == "failed":
+            raise InputError(info.error or f"{info.filename} could not be read",
+                             code=info.error_code or "ingest.unreadable")
+        return info
+
+    async def resume_pending(self) -> int:
+        """Parse again what a previous run left half done; returns how many."""
+        pending = await anyio.to_thread.run_sync(self.store.pending_documents)
+        for _ws, info in pending:
+            try:
+                data = await anyio.to_thread.run_sync(self.store.blobs.get, info.sha256)
+            except StoreError as exc:
+                await anyio.to_thread.run_sync(self.store.set_failed, info.id, exc.code,
+                                               exc.message)
+                continue
+            self._schedule(info.id, data, info.filename)
+        return len(pending)
 
     # Comparisons --------------------------------------------------------------------------
 
@@ -96,6 +192,8 @@ class Service:
         """The comparison of two stored documents, reused while rules and templates stand."""
         if old_id == new_id:
             raise UsageError("old and new are the same document; pick two versions")
+        await self.ready(ws, old_id)
+        await self.ready(ws, new_id)
         return await anyio.to_thread.run_sync(self._compare, ws, old_id, new_id)
 
     def _compare(self, ws: WorkspaceRef, old_id: str, new_id: str) -> ReportRecord:
@@ -123,6 +221,7 @@ class Service:
 
     async def check(self, ws: WorkspaceRef, document_id: str,
                     controls: str | None = None) -> ReportRecord:
+        await self.ready(ws, document_id)
         return await anyio.to_thread.run_sync(self._check, ws, document_id, controls)
 
     def _check(self, ws: WorkspaceRef, document_id: str, controls: str | None) -> ReportRecord:
@@ -146,6 +245,8 @@ class Service:
         if not 2 <= len(document_ids) <= MAX_TIMELINE:
             raise UsageError(f"a timeline needs 2 to {MAX_TIMELINE} documents, "
                              f"got {len(document_ids)}")
+        for doc_id in document_ids:
+            await self.ready(ws, doc_id)
         return await anyio.to_thread.run_sync(self._timeline, ws, document_ids)
 
     def _timeline(self, ws: WorkspaceRef, document_ids: list[str]) -> Timeline:

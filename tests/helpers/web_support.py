@@ -20,3 +20,16 @@ def upload(client: TestClient, filename: str, data: bytes | None = None,
     body = corpus(filename) if data is None else data
     return client.post("/api/v1/documents", files={"file": (filename, body)},
                        data=form or {}, headers=headers or {})
+
+
+def wait_until_read(client: TestClient, doc_id: str, headers: dict[str, str] | None = None,
+                    seconds: float = 60) -> Any:
+    """The document's metadata once its parse has finished (bounded wait)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        doc = client.get(f"/api/v1/documents/{doc_id}", headers=headers or {}).json()
+        if doc["status"] != "processing" or time.monotonic() > deadline:
+            return doc
+        time.sleep(0.05)

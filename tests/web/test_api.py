@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 from fastapi.testclient import TestClient
-from web_support import corpus, upload
+from web_support import corpus, upload, wait_until_read
 
 from analyzer.api import analyze
 from analyzer.serialize import analysis_to_json
+from analyzer.settings import Settings
 from analyzer.store import Store
+from analyzer.web.app import create_app
 
 
 def test_upload_returns_the_document_and_the_same_bytes_the_same_id(client: TestClient
@@ -178,3 +180,45 @@ def test_stored_json_is_what_the_cli_would_print(client: TestClient) -> None:
         analyze(corpus("agent-network-terms-v2.md"), name="agent-network-terms-v2.md")))
     body.pop("id")
     assert json.loads(json.dumps(cli)) == body
+
+
+def test_upload_without_waiting_answers_at_once_and_compare_waits(client: TestClient) -> None:
+    old = client.post("/api/v1/documents?wait=false",
+                      files={"file": ("terms-v1.md", corpus("agent-network-terms-v1.md"))})
+    new = client.post("/api/v1/documents?wait=false",
+                      files={"file": ("terms-v2.md", corpus("agent-network-terms-v2.md"))})
+    assert old.status_code == new.status_code == 201
+    assert old.json()["status"] in ("processing", "ready")
+    made = client.post("/api/v1/comparisons", json={"old": old.json()["id"],
+                                                   "new": new.json()["id"]})
+    assert made.status_code == 201 and made.json()["summary"]["findings"]["high"] >= 1
+    doc = wait_until_read(client, old.json()["id"])
+    assert doc["status"] == "ready" and doc["clause_count"] > 10 and doc["error"] is None
+
+
+def test_a_failed_parse_is_kept_with_its_reason_and_retried_on_upload(client: TestClient
+                                                                      ) -> None:
+    bad = b"%PDF-1.4 not really a pdf"
+    first = upload(client, "bad.pdf", bad)
+    assert first.status_code == 422
+    listed = client.get("/api/v1/documents").json()["documents"]
+    assert listed[0]["status"] == "failed"
+    assert listed[0]["error"]["message"] == first.json()["error"]["message"]
+    doc = listed[0]["id"]
+    good = upload(client, "agent-network-terms-v1.md").json()["id"]
+    compared = client.post("/api/v1/comparisons", json={"old": doc, "new": good})
+    assert compared.status_code == 422
+    assert compared.json()["error"] == first.json()["error"]
+    again = upload(client, "bad.pdf", bad)  # parsed again: the limits may have changed
+    assert again.status_code == 422
+    assert len(client.get("/api/v1/documents").json()["documents"]) == 2
+
+
+def test_a_parse_left_unfinished_is_resumed_at_start(settings: Settings, store: Store) -> None:
+    ws = store.workspace()
+    info, _ = store.add_original(ws, corpus("assistant-terms-v1.md"),
+                                 filename="assistant-terms-v1.md", fmt="markdown")
+    assert info.status == "processing"
+    with TestClient(create_app(settings, store)) as fresh:
+        doc = wait_until_read(fresh, info.id)
+    assert doc["status"] == "ready" and doc["clause_count"] > 5

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from web_support import corpus
+from web_support import corpus, wait_until_read
 
 from analyzer.store import Store
 
@@ -62,10 +62,21 @@ def test_compare_the_two_selected_orders_by_upload(client: TestClient) -> None:
 
 def test_a_bad_file_is_named_and_the_good_one_kept(client: TestClient) -> None:
     response = client.post("/upload", files=[("files", (V1, corpus(V1))),
-                                             ("files", ("scan.pdf", b"%PDF-1.4 garbage"))])
+                                             ("files", ("photo.png", b"\x89PNG\r\n\x1a\n" +
+                                                        bytes(range(256))))])
     assert response.status_code == 422
-    assert "scan.pdf" in response.text and "Uploaded 1 of 2 files." in response.text
+    assert "photo.png" in response.text and "Uploaded 1 of 2 files." in response.text
     assert len(client.get("/api/v1/documents").json()["documents"]) == 1
+
+
+def test_a_document_that_fails_to_parse_shows_why(client: TestClient) -> None:
+    made = client.post("/upload", files=[("files", ("scan.pdf", b"%PDF-1.4 garbage"))],
+                       follow_redirects=False)
+    assert made.status_code == 303  # kept at once; read after the answer
+    doc = wait_until_read(client, client.get("/api/v1/documents").json()["documents"][0]["id"])
+    assert doc["status"] == "failed" and doc["error"]["code"].startswith("ingest.")
+    page = client.get("/")
+    assert "could not be read" in page.text and 'http-equiv="refresh"' not in page.text
 
 
 def test_check_page_and_search(client: TestClient) -> None:

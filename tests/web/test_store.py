@@ -80,3 +80,34 @@ def test_a_bad_database_url_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="TERMSHIFT_DATABASE_URL"):
         open_store(Settings(data_dir=tmp_path, database_url="nonsense://"))
 
+
+
+def test_a_store_made_by_the_first_migration_upgrades_with_its_rows(settings: Settings
+                                                                    ) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    import analyzer.store.repository as repository
+
+    url = settings.database_url or f"sqlite:///{settings.data_dir / 'termshift.db'}"
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    config = Config()
+    config.set_main_option("script_location",
+                           str(Path(repository.__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.execute(text("INSERT INTO workspaces (id, name, created_at) "
+                          "VALUES (1, 'local', CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO documents (id, workspace_id, sha256, name, filename, format, title, "
+            "size, clause_count, analysis, created_at) VALUES ('doc_old', 1, :sha, 'terms', "
+            "'terms.md', 'markdown', 'Terms', 10, 3, '{}', CURRENT_TIMESTAMP)"),
+            {"sha": "0" * 64})
+    engine.dispose()
+    store = open_store(settings)
+    doc = store.get_document(store.workspace(), "doc_old")
+    store.close()
+    assert (doc.status, doc.clause_count, doc.title) == ("ready", 3, "Terms")
