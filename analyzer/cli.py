@@ -157,7 +157,6 @@ def check(
     from analyzer.api import check as check_source
     from analyzer.report.render import render_check
 
-    _only(fmt, (ReportFormat.json, ReportFormat.html), "check")
     result = _run(lambda: check_source(policy, controls))
     _emit(render_check(result, fmt.value), output)
     if fail_on is not None:

@@ -103,9 +103,13 @@ def render_comparison(comparison: Comparison, fmt: str) -> str:
 
 
 def render_check(check: Check, fmt: str) -> str:
-    """The `check` result as json or html."""
+    """The `check` result as json, html or md."""
     if fmt == "json":
         return _json(check_to_json(check))
+    if fmt == "md":
+        return _environment(markdown=True).get_template("check.md.j2").render(
+            check=check, summary=Counter(c.status for c in check.controls),
+            clauses={c.id: c.text for c in check.analysis.clauses})
     if fmt == "html":
         evidence = {cid: [c.id for c in check.controls if cid in c.evidence]
                     for control in check.controls for cid in control.evidence}

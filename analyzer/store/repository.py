@@ -405,17 +405,18 @@ class Store:
             return [(r.id, r.old_id, r.new_id, r.high) for r in rows]
 
     def save_check(self, ws: WorkspaceRef, document_id: str, *, controls_sha256: str | None,
-                   report_version: str, result_json: str, html: str) -> ReportRecord:
+                   report_version: str, result_json: str, html: str,
+                   markdown: str) -> ReportRecord:
         with self.session() as s:
             self._document_row(s, ws, document_id)
             row = StoredCheck(id=_new_id("chk_"), workspace_id=ws.id, document_id=document_id,
                               controls_sha256=controls_sha256, report_version=report_version,
-                              result_json=result_json, html=html)
+                              result_json=result_json, html=html, markdown=markdown)
             s.add(row)
             s.flush()
             return ReportRecord(id=row.id, subject=(document_id,),
                                 report_version=report_version, result_json=result_json,
-                                html=html, markdown=None, created_at=row.created_at)
+                                html=html, markdown=markdown, created_at=row.created_at)
 
     def get_check(self, ws: WorkspaceRef, check_id: str) -> ReportRecord:
         with self.session() as s:
@@ -424,8 +425,8 @@ class Store:
                 raise NotFound(f"no check {check_id!r} in this workspace")
             return ReportRecord(id=row.id, subject=(row.document_id,),
                                 report_version=row.report_version,
-                                result_json=row.result_json, html=row.html, markdown=None,
-                                created_at=row.created_at)
+                                result_json=row.result_json, html=row.html,
+                                markdown=row.markdown, created_at=row.created_at)
 
 
 def open_store(settings: Settings) -> Store:

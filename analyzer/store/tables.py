@@ -96,4 +96,5 @@ class StoredCheck(Base):
     report_version: Mapped[str] = mapped_column(String(64))
     result_json: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)
+    markdown: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -54,8 +54,8 @@ def report_response(record: ReportRecord, fmt: str, service: Service,
     if fmt == "html":
         return HTMLResponse(record.html, status, headers={**headers, **REPORT_HEADERS})
     if fmt == "md":
-        if record.markdown is None:
-            raise UsageError("this result comes as json or html, not 'md'")
+        if record.markdown is None:  # a check stored before Markdown was kept
+            raise UsageError("this report was stored without Markdown; run the check again")
         return PlainTextResponse(record.markdown, status, headers=headers,
                                  media_type=MEDIA["md"])
     return JSONResponse(service.result(record), status, headers=headers)
@@ -82,7 +82,8 @@ def _out(info: DocumentInfo, existing: bool = False) -> dict[str, Any]:
     return {**info.to_json(), "existing": existing}
 
 
-@router.post("/documents", status_code=201, response_model=DocumentOut,
+@router.post("/documents", tags=["documents"],
+             status_code=201, response_model=DocumentOut,
              summary="Upload a document (the same bytes again return the same id)")
 async def upload_document(
     request: Request, ws: Workspace,
@@ -112,7 +113,8 @@ async def read_upload(file: UploadFile, settings: Settings) -> bytes:
     return data
 
 
-@router.get("/documents", summary="List documents (optionally matching q)")
+@router.get("/documents", tags=["documents"],
+             summary="List documents (optionally matching q)")
 def list_documents(request: Request, ws: Workspace,
                    q: Annotated[str | None, Query(max_length=200)] = None,
                    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
@@ -121,12 +123,14 @@ def list_documents(request: Request, ws: Workspace,
     return {"documents": [d.to_json() for d in docs]}
 
 
-@router.get("/documents/{doc_id}", response_model=DocumentOut, summary="Document metadata")
+@router.get("/documents/{doc_id}", tags=["documents"],
+             response_model=DocumentOut, summary="Document metadata")
 def get_document(request: Request, ws: Workspace, doc_id: str) -> dict[str, Any]:
     return _out(service_of(request).store.get_document(ws, doc_id))
 
 
-@router.get("/documents/{doc_id}/clauses", summary="The document's clauses (analyze JSON)")
+@router.get("/documents/{doc_id}/clauses", tags=["documents"],
+             summary="The document's clauses (analyze JSON)")
 async def get_clauses(request: Request, ws: Workspace, doc_id: str,
                       fmt: FormatParam = None) -> Response:
     chosen = pick_format(request, fmt, ("json", "html"))
@@ -139,7 +143,8 @@ async def get_clauses(request: Request, ws: Workspace, doc_id: str,
     return Response(text, media_type=MEDIA["json"])
 
 
-@router.get("/documents/{doc_id}/original", summary="The uploaded bytes, unchanged")
+@router.get("/documents/{doc_id}/original", tags=["documents"],
+             summary="The uploaded bytes, unchanged")
 def get_original(request: Request, ws: Workspace, doc_id: str) -> Response:
     return original_response(service_of(request).store, ws, doc_id)
 
@@ -161,7 +166,8 @@ class ComparisonIn(BaseModel):
     new: str = Field(max_length=32, description="id of the newer version")
 
 
-@router.post("/comparisons", status_code=201, summary="Compare two stored documents")
+@router.post("/comparisons", tags=["comparisons"],
+             status_code=201, summary="Compare two stored documents")
 async def create_comparison(request: Request, ws: Workspace, body: ComparisonIn,
                             fmt: FormatParam = None) -> Response:
     chosen = pick_format(request, fmt, ("json", "html", "md"))
@@ -171,7 +177,8 @@ async def create_comparison(request: Request, ws: Workspace, body: ComparisonIn,
                            location=f"/api/v1/comparisons/{record.id}")
 
 
-@router.get("/comparisons/{comparison_id}", summary="A comparison report")
+@router.get("/comparisons/{comparison_id}", tags=["comparisons"],
+             summary="A comparison report")
 async def get_comparison(request: Request, ws: Workspace, comparison_id: str,
                          fmt: FormatParam = None) -> Response:
     chosen = pick_format(request, fmt, ("json", "html", "md"))
@@ -185,20 +192,22 @@ class CheckIn(BaseModel):
                                  description="a control baseline as YAML; default: built-in")
 
 
-@router.post("/checks", status_code=201, summary="Check a policy against controls")
+@router.post("/checks", tags=["checks"],
+             status_code=201, summary="Check a policy against controls")
 async def create_check(request: Request, ws: Workspace, body: CheckIn,
                        fmt: FormatParam = None) -> Response:
-    chosen = pick_format(request, fmt, ("json", "html"))
+    chosen = pick_format(request, fmt, ("json", "html", "md"))
     service = service_of(request)
     record = await service.check(ws, body.document, body.controls)
     return report_response(record, chosen, service, 201,
                            location=f"/api/v1/checks/{record.id}")
 
 
-@router.get("/checks/{check_id}", summary="A policy check report")
+@router.get("/checks/{check_id}", tags=["checks"],
+             summary="A policy check report")
 def get_check(request: Request, ws: Workspace, check_id: str,
               fmt: FormatParam = None) -> Response:
-    chosen = pick_format(request, fmt, ("json", "html"))
+    chosen = pick_format(request, fmt, ("json", "html", "md"))
     service = service_of(request)
     return report_response(service.store.get_check(ws, check_id), chosen, service)
 
@@ -208,7 +217,8 @@ class TimelineIn(BaseModel):
                                  description="document ids, oldest first")
 
 
-@router.post("/timelines", summary="One document's history over stored versions")
+@router.post("/timelines", tags=["timelines"],
+             summary="One document's history over stored versions")
 async def create_timeline(request: Request, ws: Workspace, body: TimelineIn,
                           fmt: FormatParam = None) -> Response:
     chosen = pick_format(request, fmt, ("json", "html"))

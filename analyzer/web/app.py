@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from analyzer.settings import Settings, get_settings
 from analyzer.store import Store, open_store
@@ -38,11 +39,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             if own:
                 app.state.store.close()
 
-    app = FastAPI(
+    # The API docs page serves Swagger UI from the package, not a CDN: it works offline and
+    # tells no third party who reads it.
+    app = FastAPIOffline(
         title="termshift",
         version="1",
         summary="Where terms of service and AI-agent policies shift responsibility.",
         lifespan=lifespan,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.pages = pages.Pages()

@@ -179,7 +179,7 @@ def _download(record: ReportRecord, fmt: str, stem: str, request: Request) -> Re
 
         body = json.dumps(service_of(request).result(record), ensure_ascii=False, indent=2)
         media = "application/json"
-    elif fmt == "md" and record.markdown is not None:
+    elif fmt == "md" and record.markdown:
         body, media = record.markdown, "text/markdown; charset=utf-8"
     elif fmt == "html":
         body, media = record.html, "text/html; charset=utf-8"
@@ -226,7 +226,8 @@ async def check(request: Request, ws: Workspace,
 def check_page(request: Request, ws: Workspace, check_id: str) -> Response:
     _remember(request, ws)
     record = service_of(request).store.get_check(ws, check_id)
-    return _with_nav(request, record.html, _downloads(f"/checks/{record.id}", ("html", "json")))
+    return _with_nav(request, record.html, _downloads(f"/checks/{record.id}",
+                                                        ("html", "json", "md")))
 
 
 @router.get("/checks/{check_id}/download")

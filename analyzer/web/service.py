@@ -239,7 +239,7 @@ class Service:
             ws, document_id,
             controls_sha256=sha256_of(controls.encode()) if controls is not None else None,
             report_version=content_version(), result_json=render_check(result, "json"),
-            html=render_check(result, "html"))
+            html=render_check(result, "html"), markdown=render_check(result, "md"))
 
     async def timeline(self, ws: WorkspaceRef, document_ids: list[str]) -> Timeline:
         if not 2 <= len(document_ids) <= MAX_TIMELINE:

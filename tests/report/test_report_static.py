@@ -50,3 +50,27 @@ def test_first_screen_says_what_shifted(report_files: dict[str, Path]) -> None:
     summary = html[html.index('id="summary"'):html.index('id="findings"')]
     assert "Users became solely responsible for their AI agents" in summary
     assert "bold and capitals" in summary and "high" in summary and "against user" in summary
+
+
+def test_check_markdown_groups_controls_by_status_with_evidence() -> None:
+    from analyzer.api import check
+    from analyzer.report.render import render_check
+
+    result = check(CORPORA / "agent-policy-weak.md")
+    md = render_check(result, "md")
+    assert md.startswith("# Agent-policy check: ")
+    missing = [c for c in result.controls if c.status == "missing"]
+    assert f"{len(missing)} missing" in md
+    section = md[md.index("## Missing"):]
+    for control in missing:
+        assert f"### {control.id} · {control.title}" in section
+        for clause_id in control.evidence:
+            assert f"- {clause_id}: > " in section
+
+
+def test_strict_policy_in_every_html_report(report_files: dict[str, Path]) -> None:
+    for name, path in report_files.items():
+        html = path.read_text(encoding="utf-8")
+        policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+        assert policy, name
+        assert "unsafe-inline" not in policy.group(1) and "sha256-" in policy.group(1), name

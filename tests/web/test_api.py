@@ -120,6 +120,8 @@ def test_check_and_custom_controls(client: TestClient) -> None:
     assert fetched.json() == body
     html = client.get(f"/api/v1/checks/{body['id']}?format=html")
     assert html.headers["content-type"].startswith("text/html")
+    md = client.get(f"/api/v1/checks/{body['id']}", headers={"Accept": "text/markdown"})
+    assert md.text.startswith("# Agent-policy check") and "## Missing" in md.text
     broken = client.post("/api/v1/checks", json={"document": doc, "controls": "controls: [1"})
     assert broken.status_code == 422
     assert broken.json()["error"]["code"].startswith("rules.")

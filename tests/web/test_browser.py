@@ -113,5 +113,9 @@ def test_local_mode_needs_no_sign_in_and_checks_a_policy(browser: Any, settings:
         page.wait_for_url(f"{server.url}/checks/*")
         assert "missing" in page.inner_text("body")
         page.screenshot(path=str(tmp_path / "check.png"))
+        page.goto(server.url + "/docs")  # Swagger UI from the package: nothing from outside
+        page.wait_for_selector(".opblock-summary-path")
+        assert "/api/v1/comparisons" in page.inner_text(".swagger-ui")
+        page.screenshot(path=str(tmp_path / "api-docs.png"))
         assert problems == [], problems
         context.close()

@@ -88,6 +88,8 @@ def test_check_page_and_search(client: TestClient) -> None:
     page = client.get(made.headers["location"])
     assert page.status_code == 200 and "missing" in page.text
     assert client.get(made.headers["location"] + "/download?format=json").json()["controls"]
+    md = client.get(made.headers["location"] + "/download?format=md")
+    assert md.headers["content-disposition"].endswith('.md"') and "## Missing" in md.text
     assert "agent-policy-weak" in client.get("/?q=policy").text
     assert "No document matches" in client.get("/?q=nothing-like-this").text
 
