@@ -40,6 +40,7 @@ class BlobStore:
                     handle.flush()
                     os.fsync(handle.fileno())
                 os.replace(tmp, target)
+                _sync_folder(target.parent)  # the rename itself survives a crash
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
@@ -55,3 +56,16 @@ class BlobStore:
             return self.path_of(digest).read_bytes()
         except OSError as exc:
             raise StoreError(f"the original {digest[:12]}... is missing from {self.root}") from exc
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # platforms without directory handles
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

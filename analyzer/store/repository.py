@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +22,13 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, func, or_, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DataError,
+    IntegrityError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from analyzer.errors import InputError, NotFound, NotReady, StoreError
@@ -85,6 +92,19 @@ class ReportRecord:
     html: str
     markdown: str | None
     created_at: datetime
+
+
+_ID = re.compile(r"(?:doc|cmp|chk)_[0-9a-f]{16}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _clean(text: str, limit: int) -> str:
+    """Names and titles as a database can keep them (PostgreSQL refuses NUL in text)."""
+    return _CONTROL.sub(" ", text)[:limit]
+
+
+def _valid_id(object_id: str) -> bool:
+    return bool(_ID.fullmatch(object_id))
 
 
 def _hash_key(key: str) -> str:
@@ -175,6 +195,9 @@ class Store:
         except OperationalError as exc:
             raise StoreError(f"the database {self.url} failed: "
                              f"{str(exc.orig).strip().splitlines()[0]}") from exc
+        except DataError as exc:  # a value the database cannot hold: the caller's input
+            raise InputError("the request holds a value the database cannot store",
+                             code="store.bad_value") from exc
 
     # Workspaces and keys ------------------------------------------------------------------
 
@@ -236,9 +259,10 @@ class Store:
             return existing, False
         row = StoredDocument(
             id=_new_id("doc_"), workspace_id=ws.id, sha256=digest,
-            name=(name or Path(filename).stem or "document")[:300],
-            version_label=version_label[:200] if version_label else None,
-            filename=filename[:300], format=fmt, title=filename[:500], size=len(data),
+            name=_clean(name or Path(filename).stem or "document", 300),
+            version_label=_clean(version_label, 200) if version_label else None,
+            filename=_clean(filename, 300), format=fmt, title=_clean(filename, 500),
+            size=len(data),
             status="processing")
         try:
             with self.session() as s:
@@ -258,7 +282,7 @@ class Store:
             if row is None:
                 raise NotFound(f"no document {doc_id!r}")
             row.analysis = json.dumps(analysis_to_record(analysis), separators=(",", ":"))
-            row.title = (doc.title or row.filename)[:500]
+            row.title = _clean(doc.title or row.filename, 500)
             row.format = doc.format
             row.page_count = doc.page_count
             row.clause_count = len(analysis.clauses)
@@ -270,7 +294,8 @@ class Store:
         with self.session() as s:
             row = s.get(StoredDocument, doc_id)
             if row is not None:
-                row.status, row.error_code, row.error = "failed", code[:64], message
+                row.status, row.error_code = "failed", _clean(code, 64)
+                row.error = _clean(message, 2000)
 
     def retry(self, doc_id: str) -> None:
         """Put a failed document back in the queue (limits or the reader may have changed)."""
@@ -309,7 +334,7 @@ class Store:
             return _doc_info(self._document_row(s, ws, doc_id))
 
     def _document_row(self, s: Session, ws: WorkspaceRef, doc_id: str) -> StoredDocument:
-        row = s.get(StoredDocument, doc_id)
+        row = s.get(StoredDocument, doc_id) if _valid_id(doc_id) else None
         if row is None or row.workspace_id != ws.id:
             raise NotFound(f"no document {doc_id!r} in this workspace")
         return row
@@ -337,6 +362,7 @@ class Store:
     def list_documents(self, ws: WorkspaceRef, query: str | None = None,
                        limit: int = 200, offset: int = 0) -> list[DocumentInfo]:
         stmt = select(StoredDocument).where(StoredDocument.workspace_id == ws.id)
+        query = _clean(query, 200).strip() if query else None
         if query:
             like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             stmt = stmt.where(or_(*(func.lower(col).like(like.lower(), escape="\\") for col in (
@@ -350,6 +376,8 @@ class Store:
     # Comparisons and checks ---------------------------------------------------------------
 
     def find_comparison(self, ws: WorkspaceRef, old_id: str, new_id: str) -> ReportRecord | None:
+        if not (_valid_id(old_id) and _valid_id(new_id)):
+            return None
         with self.session() as s:
             row = s.scalar(select(StoredComparison).where(
                 StoredComparison.workspace_id == ws.id, StoredComparison.old_id == old_id,
@@ -389,7 +417,7 @@ class Store:
 
     def get_comparison(self, ws: WorkspaceRef, comparison_id: str) -> ReportRecord:
         with self.session() as s:
-            row = s.get(StoredComparison, comparison_id)
+            row = s.get(StoredComparison, comparison_id) if _valid_id(comparison_id) else None
             if row is None or row.workspace_id != ws.id:
                 raise NotFound(f"no comparison {comparison_id!r} in this workspace")
             return self._comparison_record(row)
@@ -420,7 +448,7 @@ class Store:
 
     def get_check(self, ws: WorkspaceRef, check_id: str) -> ReportRecord:
         with self.session() as s:
-            row = s.get(StoredCheck, check_id)
+            row = s.get(StoredCheck, check_id) if _valid_id(check_id) else None
             if row is None or row.workspace_id != ws.id:
                 raise NotFound(f"no check {check_id!r} in this workspace")
             return ReportRecord(id=row.id, subject=(row.document_id,),

@@ -4,6 +4,7 @@ route reads its input, calls the service and renders what it returns."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -157,8 +158,10 @@ def original_response(store: Store, ws: WorkspaceRef, doc_id: str) -> Response:
 
 
 def _attachment(filename: str) -> str:
-    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in filename) or "download"
-    return f'attachment; filename="{safe}"'
+    """A Content-Disposition for any file name: an ASCII fallback plus the UTF-8 name."""
+    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_"
+                       for c in filename)[:150] or "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename[:150])}"
 
 
 class ComparisonIn(BaseModel):

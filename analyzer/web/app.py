@@ -12,11 +12,13 @@ from fastapi_offline import FastAPIOffline
 from analyzer.settings import Settings, get_settings
 from analyzer.store import Store, open_store
 from analyzer.web import api, errors, pages
+from analyzer.web.gate import WorkspaceGate
 from analyzer.web.limits import BodyLimit
 from analyzer.web.service import Service
 
 log = logging.getLogger("termshift.web")
 UPLOAD_OVERHEAD = 64 * 1024  # multipart boundaries and form fields around one file
+FORM_LIMIT = 2 * 1024 * 1024  # JSON bodies and small forms (a control baseline fits)
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -55,11 +57,19 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.state.service = Service(store, settings)
 
     def limit_for(path: str) -> tuple[int, str]:
+        """The most bytes a request body may have, and what the refusal says."""
         if path == "/api/v1/documents":
-            return settings.max_bytes + UPLOAD_OVERHEAD, "TERMSHIFT_MAX_BYTES"
-        return settings.max_request_bytes, "TERMSHIFT_MAX_REQUEST_BYTES"
+            return (settings.max_bytes + UPLOAD_OVERHEAD,
+                    f"{settings.max_bytes:,} bytes per file (raise it with TERMSHIFT_MAX_BYTES)")
+        if path == "/upload":
+            return (settings.max_request_bytes,
+                    f"{settings.max_request_bytes:,} bytes per upload "
+                    "(raise it with TERMSHIFT_MAX_REQUEST_BYTES)")
+        return FORM_LIMIT, f"{FORM_LIMIT:,} bytes for this request"
 
+    # Outermost first: the gate checks the key before the body limit lets anything be read.
     app.add_middleware(BodyLimit, limits=limit_for)
+    app.add_middleware(WorkspaceGate, store=lambda: app.state.store, own_host=settings.host)
     errors.install(app)
     app.include_router(api.router)
     app.include_router(pages.router)

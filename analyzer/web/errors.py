@@ -60,6 +60,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(TermshiftError)
     async def termshift_error(request: Request, exc: TermshiftError) -> Response:
         status = status_of(exc)
+        if isinstance(exc, StoreError):  # its message names the database and folders
+            log.error("store error on %s %s: %s", request.method, request.url.path, exc)
+            exc = StoreError("the store is unavailable; the server log has the details")
         if _wants_page(request):
             return _page(request, status, exc.message)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None

@@ -14,7 +14,7 @@ class BodyTooLarge(Exception):
 
 
 class BodyLimit:
-    """ASGI middleware: `limit_for(path)` gives the byte limit and the setting that sets it."""
+    """ASGI middleware: `limits(path)` gives the byte limit and how to name it to the user."""
 
     def __init__(self, app: ASGIApp, limits: Any) -> None:
         self.app = app
@@ -24,10 +24,10 @@ class BodyLimit:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
-        limit, setting = self.limits(scope["path"])
+        limit, shown = self.limits(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await self._refuse(send, limit, setting)
+            await self._refuse(send, shown)
             return
         seen = 0
         exceeded = started = False
@@ -48,7 +48,7 @@ class BodyLimit:
             if exceeded:
                 if not started:
                     started = True
-                    await self._refuse(send, limit, setting)
+                    await self._refuse(send, shown)
                 return
             started = started or message["type"] == "http.response.start"
             await send(message)
@@ -57,14 +57,13 @@ class BodyLimit:
             await self.app(scope, counted, watched)
         except BodyTooLarge:
             if not started:
-                await self._refuse(send, limit, setting)
+                await self._refuse(send, shown)
 
     @staticmethod
-    async def _refuse(send: Send, limit: int, setting: str) -> None:
+    async def _refuse(send: Send, shown: str) -> None:
         body = json.dumps({"error": {
             "code": "limit.request_size",
-            "message": f"the upload is larger than the limit of {limit:,} bytes "
-                       f"(raise it with {setting})"}}).encode()
+            "message": f"the request is larger than the limit of {shown}"}}).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"),
                                 (b"content-length", str(len(body)).encode()),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -137,7 +138,8 @@ async def upload(request: Request, ws: Workspace,
             errors.append(f"{file.filename}: {exc.message}")
     if errors:
         notices = [f"Uploaded {len(done)} of {len(files)} files."] if done else []
-        return _index(request, ws, uploaded=done, notices=notices, errors=errors, status=422)
+        return await anyio.to_thread.run_sync(lambda: _index(
+            request, ws, uploaded=done, notices=notices, errors=errors, status=422))
     return RedirectResponse("/?uploaded=" + quote(",".join(d.id for d in done)), 303)
 
 
@@ -202,7 +204,7 @@ async def document_page(request: Request, ws: Workspace, doc_id: str) -> Respons
     _remember(request, ws)
     service = service_of(request)
     await service.ready(ws, doc_id)
-    analysis = service.store.load_analysis(ws, doc_id)
+    analysis = await anyio.to_thread.run_sync(service.store.load_analysis, ws, doc_id)
     downloads = [("JSON", f"/api/v1/documents/{doc_id}/clauses?format=json"),
                  ("original", f"/documents/{doc_id}/original")]
     return _with_nav(request, render_analysis(analysis, "html"), downloads)

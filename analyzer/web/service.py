@@ -135,7 +135,9 @@ class Service:
         try:
             future: Future[ParseOutcome] = self._pool().submit(
                 _parse_bytes, data, filename, self.settings)
-            outcome = await anyio.to_thread.run_sync(future.result)
+            # Awaited on the event loop, not in a thread: a queue of parses must not use up
+            # the thread pool the store calls and plain routes need.
+            outcome = await asyncio.wrap_future(future)
         except BrokenProcessPool:
             self._executor = None  # a reader process died (killed, out of memory): start anew
             outcome = ParseOutcome(None, "ingest.reader_crashed",
@@ -146,11 +148,19 @@ class Service:
             outcome = ParseOutcome(None, "ingest.internal",
                                    f"{filename}: the server failed while reading it; "
                                    "the error is in the server log")
-        if outcome.analysis is not None:
-            await anyio.to_thread.run_sync(self.store.set_analysis, doc_id, outcome.analysis)
-        else:
-            await anyio.to_thread.run_sync(self.store.set_failed, doc_id, outcome.code,
-                                           outcome.message)
+        try:
+            if outcome.analysis is not None:
+                await anyio.to_thread.run_sync(self.store.set_analysis, doc_id,
+                                               outcome.analysis)
+            else:
+                await anyio.to_thread.run_sync(self.store.set_failed, doc_id, outcome.code,
+                                               outcome.message)
+        except Exception:  # the store failed (locked, gone): say so rather than wait forever
+            log.exception("storing the parse of %s failed", doc_id)
+            with contextlib.suppress(Exception):
+                await anyio.to_thread.run_sync(
+                    self.store.set_failed, doc_id, "store.unavailable",
+                    f"{filename}: the server could not store what it read; upload it again")
 
     async def ready(self, ws: WorkspaceRef, doc_id: str) -> DocumentInfo:
         """The document once its parse is finished: waits for it (up to

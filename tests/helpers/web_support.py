@@ -33,3 +33,6 @@ def wait_until_read(client: TestClient, doc_id: str, headers: dict[str, str] | N
         if doc["status"] != "processing" or time.monotonic() > deadline:
             return doc
         time.sleep(0.05)
+
+# The local mode answers only on loopback (DNS rebinding): test clients use its address.
+LOCAL = "http://127.0.0.1"

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from web_support import LOCAL
 
 from analyzer.settings import Settings
 from analyzer.store import Store, open_store
@@ -60,5 +61,5 @@ def store(settings: Settings) -> Iterator[Store]:
 
 @pytest.fixture
 def client(settings: Settings, store: Store) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, store)) as test_client:
+    with TestClient(create_app(settings, store), base_url=LOCAL) as test_client:
         yield test_client

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from fastapi.testclient import TestClient
-from web_support import corpus, upload, wait_until_read
+from web_support import LOCAL, corpus, upload, wait_until_read
 
 from analyzer.api import analyze
 from analyzer.serialize import analysis_to_json
@@ -221,6 +221,15 @@ def test_a_parse_left_unfinished_is_resumed_at_start(settings: Settings, store: 
     info, _ = store.add_original(ws, corpus("assistant-terms-v1.md"),
                                  filename="assistant-terms-v1.md", fmt="markdown")
     assert info.status == "processing"
-    with TestClient(create_app(settings, store)) as fresh:
+    with TestClient(create_app(settings, store), base_url=LOCAL) as fresh:
         doc = wait_until_read(fresh, info.id)
     assert doc["status"] == "ready" and doc["clause_count"] > 5
+
+
+def test_an_original_with_a_non_latin_name_downloads(client: TestClient) -> None:
+    doc = upload(client, "договор-v1.md", corpus("agent-network-terms-v1.md")).json()
+    response = client.get(f"/api/v1/documents/{doc['id']}/original")
+    assert response.status_code == 200
+    disposition = response.headers["content-disposition"]
+    assert 'filename="' in disposition and "filename*=UTF-8''%D0%B4" in disposition
+    assert client.get(f"/documents/{doc['id']}/original").status_code == 200

@@ -68,3 +68,58 @@ def test_another_workspace_sees_nothing_and_gets_404_like_a_missing_id(
     mine = upload(client, "agent-network-terms-v1.md", corpus("agent-network-terms-v1.md"),
                   headers=b).json()
     assert mine["id"] != old and mine["existing"] is False
+
+
+def test_local_mode_answers_only_a_loopback_host(client: TestClient) -> None:
+    # DNS rebinding: a page on attacker.example re-pointed at 127.0.0.1 sends its own Host.
+    for path in ("/api/v1/documents", "/"):
+        response = client.get(path, headers={"Host": "attacker.example:8000"})
+        assert response.status_code == 421, path
+    assert client.get("/api/v1/documents", headers={"Host": "localhost:8000"}).status_code == 200
+
+
+def test_local_mode_refuses_writes_from_other_sites(client: TestClient) -> None:
+    response = upload(client, "agent-network-terms-v1.md",
+                      headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "http.cross_site"
+    assert client.get("/api/v1/documents").json()["documents"] == []
+
+
+def test_the_key_is_checked_before_the_body_is_read(client: TestClient, store: Store) -> None:
+    store.create_key("legal")
+    # Without a key even a malformed body is answered 401, not parsed (422).
+    response = client.post("/api/v1/comparisons", content=b"{not json",
+                           headers={"content-type": "application/json"})
+    assert response.status_code == 401
+    big = client.post("/api/v1/checks", content=b"x" * (3 * 1024 * 1024),
+                      headers={"content-type": "application/json",
+                               "Authorization": "Bearer tsk_wrong"})
+    assert big.status_code == 401
+
+
+def test_json_bodies_are_capped(client: TestClient) -> None:
+    response = client.post("/api/v1/checks", content=b"{" + b" " * (3 * 1024 * 1024) + b"}",
+                           headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert "bytes for this request" in response.json()["error"]["message"]
+
+
+def test_other_workspace_originals_and_timelines_are_404(client: TestClient,
+                                                         store: Store) -> None:
+    a, b = _bearer(store.create_key("team-a")), _bearer(store.create_key("team-b"))
+    old = upload(client, "agent-network-terms-v1.md", headers=a).json()["id"]
+    new = upload(client, "agent-network-terms-v2.md", headers=a).json()["id"]
+    assert client.get(f"/api/v1/documents/{old}/original", headers=b).status_code == 404
+    assert client.post("/api/v1/timelines", json={"documents": [old, new]},
+                       headers=b).status_code == 404
+    assert client.post("/api/v1/timelines", json={"documents": [old, new]},
+                       headers=a).status_code == 200
+
+
+def test_malformed_ids_and_nul_characters_are_not_found_or_refused(client: TestClient
+                                                                   ) -> None:
+    assert client.get("/api/v1/documents/doc_%00").status_code == 404
+    assert client.get("/api/v1/documents", params={"q": "a\x00b"}).status_code == 200
+    named = upload(client, "agent-network-terms-v1.md", form={"name": "x\x00y"})
+    assert named.status_code == 201 and "\x00" not in named.json()["name"]

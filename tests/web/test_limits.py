@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import select
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import upload
+from live_server import LiveServer
+from web_support import LOCAL, upload
 
 from analyzer.settings import Settings
 from analyzer.store import open_store
@@ -18,7 +21,7 @@ from analyzer.web.app import create_app
 def small_client(tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(data_dir=tmp_path, workers=0, max_bytes=4000, max_request_bytes=20000)
     store = open_store(settings)
-    with TestClient(create_app(settings, store)) as client:
+    with TestClient(create_app(settings, store), base_url=LOCAL) as client:
         yield client
     store.close()
 
@@ -37,16 +40,13 @@ def test_a_file_just_under_the_limit_but_above_it_by_content_is_refused(
     assert response.status_code == 413
 
 
-def test_a_chunked_upload_without_length_is_cut_off(small_client: TestClient) -> None:
+def test_a_chunked_upload_without_length_is_refused(small_client: TestClient) -> None:
     boundary = "termshiftboundary"
     head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
             f"filename=\"big.md\"\r\nContent-Type: text/markdown\r\n\r\n").encode()
-    sent = []
-
     def body() -> Iterator[bytes]:
         yield head
         for _ in range(200):  # 200 x 1000 bytes, far past the 4,000-byte limit
-            sent.append(1)
             yield b"y" * 1000
         yield f"\r\n--{boundary}--\r\n".encode()
 
@@ -70,3 +70,53 @@ def test_pages_files_over_the_file_limit_are_named(small_client: TestClient) -> 
     assert response.status_code == 422
     assert "huge-v1.md" in response.text and "TERMSHIFT_MAX_BYTES" in response.text
     assert "Uploaded 1 of 2 files" in response.text  # the good file was kept
+
+
+def _raw_request(port: int, head: str) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall(head.encode())
+    return sock
+
+
+def test_the_413_comes_before_a_streamed_body_is_all_sent(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, workers=0, max_bytes=4000)
+    store = open_store(settings)
+    with LiveServer(create_app(settings, store)) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        sock = _raw_request(port, (
+            f"POST /api/v1/documents HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            "Content-Type: multipart/form-data; boundary=b\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n"))
+        part = b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.md"\r\n\r\n'
+        sock.sendall(b"%x\r\n%s\r\n" % (len(part), part))
+        chunk = b"y" * 65536
+        sent = 0
+        for _ in range(1600):  # up to 100 MB, were the server to read it all
+            try:
+                sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            except (BrokenPipeError, ConnectionResetError, TimeoutError):
+                break  # the server stopped reading
+            sent += len(chunk)
+            if select.select([sock], [], [], 0)[0]:
+                break  # it has answered already
+        reply = sock.recv(65536)
+        sock.close()
+    store.close()
+    assert reply.startswith(b"HTTP/1.1 413"), reply[:200]
+    assert b"4,000 bytes per file" in reply and b"TERMSHIFT_MAX_BYTES" in reply
+    assert sent < 10 * 1024 * 1024, sent  # refused long before the 100 MB were sent
+
+
+def test_a_declared_length_over_the_limit_is_refused_at_once(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, workers=0, max_bytes=4000)
+    store = open_store(settings)
+    with LiveServer(create_app(settings, store)) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        sock = _raw_request(port, (
+            f"POST /api/v1/documents HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            "Content-Type: multipart/form-data; boundary=b\r\n"
+            "Content-Length: 50000000\r\n\r\n"))
+        reply = sock.recv(65536)  # no body sent at all: the answer cannot wait for one
+        sock.close()
+    store.close()
+    assert reply.startswith(b"HTTP/1.1 413"), reply[:200]

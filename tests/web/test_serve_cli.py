@@ -99,7 +99,7 @@ def test_an_unreachable_database_is_exit_3_one_line(tmp_path: Path) -> None:
 
 def test_uploads_parse_in_worker_processes(tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
-    from web_support import upload
+    from web_support import LOCAL, upload
 
     from analyzer.settings import Settings
     from analyzer.store import open_store
@@ -107,7 +107,7 @@ def test_uploads_parse_in_worker_processes(tmp_path: Path) -> None:
 
     settings = Settings(data_dir=tmp_path, workers=1)
     store = open_store(settings)
-    with TestClient(create_app(settings, store)) as client:
+    with TestClient(create_app(settings, store), base_url=LOCAL) as client:
         response = upload(client, "rendered/agent-network-terms-v2.pdf")
         assert response.status_code == 201, response.text
         assert response.json()["format"] == "pdf"

@@ -103,11 +103,11 @@ def test_a_store_made_by_the_first_migration_upgrades_with_its_rows(settings: Se
                           "VALUES (1, 'local', CURRENT_TIMESTAMP)"))
         conn.execute(text(
             "INSERT INTO documents (id, workspace_id, sha256, name, filename, format, title, "
-            "size, clause_count, analysis, created_at) VALUES ('doc_old', 1, :sha, 'terms', "
-            "'terms.md', 'markdown', 'Terms', 10, 3, '{}', CURRENT_TIMESTAMP)"),
+            "size, clause_count, analysis, created_at) VALUES ('doc_00000000000000aa', 1, "
+            ":sha, 'terms', 'terms.md', 'markdown', 'Terms', 10, 3, '{}', CURRENT_TIMESTAMP)"),
             {"sha": "0" * 64})
     engine.dispose()
     store = open_store(settings)
-    doc = store.get_document(store.workspace(), "doc_old")
+    doc = store.get_document(store.workspace(), "doc_00000000000000aa")
     store.close()
     assert (doc.status, doc.clause_count, doc.title) == ("ready", 3, "Terms")

@@ -1,0 +1,132 @@
+"""Who may ask, decided before a request body is read.
+
+- An API call's key (or a page's sign-in cookie) is checked first: a stranger cannot make the
+  server read a large body. The workspace found is handed to the routes in the scope.
+- With no key configured (the local mode), only a loopback Host is served, which defeats DNS
+  rebinding, and writes from other sites are refused (a web page cannot fill the store).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+import anyio.to_thread
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from analyzer.errors import AuthError
+from analyzer.store import Store, WorkspaceRef
+from analyzer.web.auth import COOKIE, is_loopback, workspace_for
+
+OPEN_PATHS = ("/docs", "/openapi.json", "/static-offline-docs", "/login", "/logout")
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+
+
+def _cookie(header: str | None, name: str) -> str | None:
+    for part in (header or "").split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value.strip('"') or None
+    return None
+
+
+def _host_name(host: str) -> str:
+    return urlsplit("//" + host).hostname or ""
+
+
+class WorkspaceGate:
+    def __init__(self, app: ASGIApp, store: Callable[[], Store], own_host: str) -> None:
+        self.app = app
+        self.store = store
+        self.own_host = own_host
+        self._keys_seen: tuple[float, bool] = (0.0, False)
+
+    async def _has_keys(self) -> bool:
+        # Looked up at most once a second: a key created meanwhile takes effect at once after.
+        seen_at, value = self._keys_seen
+        if time.monotonic() - seen_at > 1.0:
+            value = await anyio.to_thread.run_sync(self.store().has_keys)
+            self._keys_seen = (time.monotonic(), value)
+        return value
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        headers = _headers(scope)
+        api = path.startswith("/api/")
+        keyed = await self._has_keys()
+        if not keyed:
+            host = _host_name(headers.get("host", ""))
+            if not (is_loopback(host) or host == self.own_host):
+                await _refuse(send, api, 421, "http.misdirected",
+                              "this server answers only on its loopback address")
+                return
+            if scope["method"] in WRITE_METHODS and _cross_site(headers):
+                await _refuse(send, api, 403, "http.cross_site",
+                              "a request sent by another site was refused")
+                return
+        if path.startswith(OPEN_PATHS):
+            await self.app(scope, receive, send)
+            return
+        if api:
+            key, problem = _bearer(headers.get("authorization"))
+        else:
+            key, problem = _cookie(headers.get("cookie"), COOKIE), None
+        try:
+            if problem:
+                raise AuthError(problem)
+            ws: WorkspaceRef = await anyio.to_thread.run_sync(workspace_for, self.store(), key)
+        except AuthError as exc:
+            if api:
+                await _refuse(send, True, 401, exc.code, exc.message,
+                              [(b"www-authenticate", b"Bearer")])
+            else:
+                await _redirect(send, "/login")
+            return
+        scope.setdefault("state", {})["workspace"] = ws
+        await self.app(scope, receive, send)
+
+
+def _bearer(header: str | None) -> tuple[str | None, str | None]:
+    if header is None:
+        return None, None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None, "the Authorization header must be 'Bearer KEY'"
+    return value.strip(), None
+
+
+def _cross_site(headers: dict[str, str]) -> bool:
+    if headers.get("sec-fetch-site") == "cross-site":
+        return True
+    origin = headers.get("origin")
+    return bool(origin and origin != "null" and urlsplit(origin).netloc != headers.get("host"))
+
+
+async def _refuse(send: Send, api: bool, status: int, code: str, message: str,
+                  extra: list[tuple[bytes, bytes]] | None = None) -> None:
+    if api:
+        body = json.dumps({"error": {"code": code, "message": message}}).encode()
+        kind = b"application/json"
+    else:
+        body = (f"<!doctype html><title>{status}</title><p>{message}</p>").encode()
+        kind = b"text/html; charset=utf-8"
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close"), *(extra or [])]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _redirect(send: Send, location: str) -> None:
+    await send({"type": "http.response.start", "status": 303,
+                "headers": [(b"location", location.encode()), (b"content-length", b"0"),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": b""})
