@@ -222,6 +222,45 @@ def keys_create(
     typer.echo(key)
 
 
+@keys_app.command("list")
+def keys_list() -> None:
+    """The keys of every workspace, by prefix (the keys themselves are not kept)."""
+    from analyzer.settings import get_settings
+    from analyzer.store import open_store
+
+    def read() -> list[tuple[str, str, object]]:
+        store = open_store(get_settings())
+        try:
+            return list(store.list_keys())
+        finally:
+            store.close()
+
+    rows = _run(read)
+    if not rows:
+        typer.echo("No keys: `termshift serve` runs as one local workspace on loopback.")
+    for workspace, prefix, created in rows:
+        typer.echo(f"{prefix}...  {workspace}  created {created:%Y-%m-%d %H:%M} UTC")
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key: Annotated[str, typer.Argument(help="the key, or its prefix from `keys list`")],
+) -> None:
+    """Delete a key at once: requests that send it are refused from then on."""
+    from analyzer.settings import get_settings
+    from analyzer.store import open_store
+
+    def revoke() -> str:
+        store = open_store(get_settings())
+        try:
+            return store.revoke_key(key)
+        finally:
+            store.close()
+
+    workspace = _run(revoke)
+    typer.echo(f"Revoked the key of workspace {workspace!r}.")
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option("--host", help="default 127.0.0.1")] = None,

@@ -31,7 +31,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from analyzer.errors import InputError, NotFound, NotReady, StoreError
+from analyzer.errors import InputError, NotFound, NotReady, StoreError, UsageError
 from analyzer.model import Analysis
 from analyzer.settings import Settings
 from analyzer.store.blobs import BlobStore
@@ -226,6 +226,36 @@ class Store:
         with self.session() as s:
             s.add(ApiKey(workspace_id=ws.id, key_hash=_hash_key(key), prefix=key[:10]))
         return key
+
+    def list_keys(self) -> list[tuple[str, str, datetime]]:
+        """(workspace, key prefix, created) of every key; the keys themselves are not kept."""
+        with self.session() as s:
+            rows = s.execute(select(Workspace.name, ApiKey.prefix, ApiKey.created_at)
+                             .join(Workspace, Workspace.id == ApiKey.workspace_id)
+                             .order_by(Workspace.name, ApiKey.created_at))
+            return [(r.name, r.prefix, r.created_at) for r in rows]
+
+    def revoke_key(self, key_or_prefix: str) -> str:
+        """Delete one key, given whole or by the prefix `keys list` shows; returns its
+        workspace. An unknown or ambiguous prefix is an error, never a guess."""
+        given = key_or_prefix.strip()
+        with self.session() as s:
+            if len(given) > 16:
+                matched = list(s.scalars(select(ApiKey).where(
+                    ApiKey.key_hash == _hash_key(given))))
+            elif len(given) >= 8:
+                matched = list(s.scalars(select(ApiKey).where(ApiKey.prefix == given)))
+            else:
+                raise UsageError("give the key, or its prefix as `termshift keys list` shows "
+                                 "it", code="usage.key_prefix")
+            if not matched:
+                raise UsageError(f"no key matches {given[:10]!r}", code="usage.key_unknown")
+            if len(matched) > 1:
+                raise UsageError(f"{len(matched)} keys start with {given!r}; give the whole "
+                                 "key", code="usage.key_ambiguous")
+            workspace = s.get(Workspace, matched[0].workspace_id)
+            s.delete(matched[0])
+            return workspace.name if workspace else "?"
 
     def has_keys(self) -> bool:
         with self.session() as s:
@@ -434,17 +464,26 @@ class Store:
 
     def save_check(self, ws: WorkspaceRef, document_id: str, *, controls_sha256: str | None,
                    report_version: str, result_json: str, html: str,
-                   markdown: str) -> ReportRecord:
+                   markdown: str, check_id: str | None = None) -> ReportRecord:
+        """Keep a check's reports (a new check, or `check_id` rendered again)."""
         with self.session() as s:
             self._document_row(s, ws, document_id)
-            row = StoredCheck(id=_new_id("chk_"), workspace_id=ws.id, document_id=document_id,
-                              controls_sha256=controls_sha256, report_version=report_version,
-                              result_json=result_json, html=html, markdown=markdown)
-            s.add(row)
+            row = s.get(StoredCheck, check_id) if check_id else None
+            if row is None or row.workspace_id != ws.id:
+                row = StoredCheck(id=_new_id("chk_"), workspace_id=ws.id,
+                                  document_id=document_id)
+                s.add(row)
+            row.controls_sha256, row.report_version = controls_sha256, report_version
+            row.result_json, row.html, row.markdown = result_json, html, markdown
             s.flush()
             return ReportRecord(id=row.id, subject=(document_id,),
                                 report_version=report_version, result_json=result_json,
                                 html=html, markdown=markdown, created_at=row.created_at)
+
+    def check_uses_default_controls(self, ws: WorkspaceRef, check_id: str) -> bool:
+        with self.session() as s:
+            row = s.get(StoredCheck, check_id) if _valid_id(check_id) else None
+            return row is not None and row.workspace_id == ws.id and row.controls_sha256 is None
 
     def get_check(self, ws: WorkspaceRef, check_id: str) -> ReportRecord:
         with self.session() as s:

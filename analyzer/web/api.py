@@ -208,11 +208,11 @@ async def create_check(request: Request, ws: Workspace, body: CheckIn,
 
 @router.get("/checks/{check_id}", tags=["checks"],
              summary="A policy check report")
-def get_check(request: Request, ws: Workspace, check_id: str,
-              fmt: FormatParam = None) -> Response:
+async def get_check(request: Request, ws: Workspace, check_id: str,
+                    fmt: FormatParam = None) -> Response:
     chosen = pick_format(request, fmt, ("json", "html", "md"))
     service = service_of(request)
-    return report_response(service.store.get_check(ws, check_id), chosen, service)
+    return report_response(await service.check_report(ws, check_id), chosen, service)
 
 
 class TimelineIn(BaseModel):

@@ -225,17 +225,17 @@ async def check(request: Request, ws: Workspace,
 
 
 @router.get("/checks/{check_id}", response_class=HTMLResponse)
-def check_page(request: Request, ws: Workspace, check_id: str) -> Response:
+async def check_page(request: Request, ws: Workspace, check_id: str) -> Response:
     _remember(request, ws)
-    record = service_of(request).store.get_check(ws, check_id)
+    record = await service_of(request).check_report(ws, check_id)
     return _with_nav(request, record.html, _downloads(f"/checks/{record.id}",
                                                         ("html", "json", "md")))
 
 
 @router.get("/checks/{check_id}/download")
-def check_download(request: Request, ws: Workspace, check_id: str,
-                   format: str = "html") -> Response:
-    record = service_of(request).store.get_check(ws, check_id)
+async def check_download(request: Request, ws: Workspace, check_id: str,
+                         format: str = "html") -> Response:
+    record = await service_of(request).check_report(ws, check_id)
     return _download(record, format, f"termshift-{record.id}", request)
 
 

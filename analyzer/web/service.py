@@ -234,7 +234,21 @@ class Service:
         await self.ready(ws, document_id)
         return await anyio.to_thread.run_sync(self._check, ws, document_id, controls)
 
-    def _check(self, ws: WorkspaceRef, document_id: str, controls: str | None) -> ReportRecord:
+    async def check_report(self, ws: WorkspaceRef, check_id: str) -> ReportRecord:
+        """A stored check; one made against the built-in controls is made again when the
+        installed rules or templates changed since (custom controls are not kept)."""
+        record = await anyio.to_thread.run_sync(self.store.get_check, ws, check_id)
+        if record.report_version == content_version():
+            return record
+        default = await anyio.to_thread.run_sync(self.store.check_uses_default_controls, ws,
+                                                 check_id)
+        if not default:
+            return record
+        return await anyio.to_thread.run_sync(self._check, ws, record.subject[0], None,
+                                              check_id)
+
+    def _check(self, ws: WorkspaceRef, document_id: str, controls: str | None,
+               check_id: str | None = None) -> ReportRecord:
         from analyzer.check import check_analysis
 
         analysis = self.store.load_analysis(ws, document_id)
@@ -249,7 +263,8 @@ class Service:
             ws, document_id,
             controls_sha256=sha256_of(controls.encode()) if controls is not None else None,
             report_version=content_version(), result_json=render_check(result, "json"),
-            html=render_check(result, "html"), markdown=render_check(result, "md"))
+            html=render_check(result, "html"), markdown=render_check(result, "md"),
+            check_id=check_id)
 
     async def timeline(self, ws: WorkspaceRef, document_ids: list[str]) -> Timeline:
         if not 2 <= len(document_ids) <= MAX_TIMELINE:

@@ -233,3 +233,21 @@ def test_an_original_with_a_non_latin_name_downloads(client: TestClient) -> None
     disposition = response.headers["content-disposition"]
     assert 'filename="' in disposition and "filename*=UTF-8''%D0%B4" in disposition
     assert client.get(f"/documents/{doc['id']}/original").status_code == 200
+
+
+def test_stale_reports_are_made_again_from_stored_analyses(client: TestClient,
+                                                           store: Store) -> None:
+    old, new = _pair(client)
+    cid = client.post("/api/v1/comparisons", json={"old": old, "new": new}).json()["id"]
+    policy = upload(client, "agent-policy-weak.md").json()["id"]
+    chk = client.post("/api/v1/checks", json={"document": policy}).json()["id"]
+    from sqlalchemy import update
+
+    from analyzer.store.tables import StoredCheck, StoredComparison
+
+    with store.session() as s:  # as if rendered by an older release
+        s.execute(update(StoredComparison).values(report_version="old", html="stale"))
+        s.execute(update(StoredCheck).values(report_version="old", html="stale"))
+    assert "What shifted" in client.get(f"/api/v1/comparisons/{cid}?format=html").text
+    assert "Agent-policy check" in client.get(f"/api/v1/checks/{chk}?format=html").text
+    assert client.get(f"/api/v1/checks/{chk}").json()["id"] == chk  # the same check, redone

@@ -114,3 +114,24 @@ def test_uploads_parse_in_worker_processes(tmp_path: Path) -> None:
         broken = upload(client, "broken.docx", b"PK\x03\x04broken")
         assert broken.status_code == 422
     store.close()
+
+
+def test_keys_list_and_revoke(tmp_path: Path) -> None:
+    env = {"TERMSHIFT_DATA_DIR": str(tmp_path)}
+    assert "No keys" in _cli("keys", "list", env=env).stdout
+    key = _cli("keys", "create", "--workspace", "legal", env=env).stdout.splitlines()[-1]
+    _cli("keys", "create", "--workspace", "ops", env=env)
+    listed = _cli("keys", "list", env=env).stdout
+    assert key[:10] in listed and "legal" in listed and "ops" in listed
+    assert key not in listed  # only a prefix is shown: the key itself is not kept
+    short = _cli("keys", "revoke", "tsk_", env=env)
+    assert short.returncode == 2 and "Traceback" not in short.stderr
+    done = _cli("keys", "revoke", key[:10], env=env)
+    assert done.returncode == 0 and "legal" in done.stdout
+    from analyzer.settings import Settings
+    from analyzer.store import open_store
+
+    store = open_store(Settings(data_dir=tmp_path))
+    assert store.workspace_for_key(key) is None
+    store.close()
+    assert _cli("keys", "revoke", key, env=env).returncode == 2  # already gone
