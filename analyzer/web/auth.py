@@ -4,8 +4,10 @@ local workspace answers (and `serve` then listens on loopback only)."""
 from __future__ import annotations
 
 import ipaddress
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from analyzer.errors import AuthError
 from analyzer.store import LOCAL_WORKSPACE, Store, WorkspaceRef
@@ -38,7 +40,14 @@ def workspace_for(store: Store, key: str | None) -> WorkspaceRef:
     return store.workspace(LOCAL_WORKSPACE)
 
 
-def api_workspace(request: Request) -> WorkspaceRef:
+# Declares "Authorization: Bearer KEY" in the OpenAPI document, so /docs offers to send it;
+# the key itself is checked by the gate before the body is read.
+BEARER = HTTPBearer(auto_error=False, description="an API key from `termshift keys create`")
+
+
+def api_workspace(request: Request,
+                  _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+                  ) -> WorkspaceRef:
     """The workspace of an API call, found by the gate from its `Authorization` header."""
     ws: WorkspaceRef | None = getattr(request.state, "workspace", None)
     if ws is None:  # only routes the gate leaves open get here

@@ -168,6 +168,7 @@ def test_openapi_describes_the_routes(client: TestClient) -> None:
                   "/api/v1/comparisons/{comparison_id}", "/api/v1/checks",
                   "/api/v1/timelines"):
         assert route in spec["paths"], route
+    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     assert client.get("/docs").status_code == 200
 
 
