@@ -25,9 +25,9 @@ class BlobStore:
             raise StoreError(f"not a SHA-256 digest: {digest[:80]!r}")
         return self.root / digest[:2] / digest
 
-    def put(self, data: bytes) -> str:
+    def put(self, data: bytes, digest: str | None = None) -> str:
         """Keep `data` (once) and return its digest; a crash never leaves a partial file."""
-        digest = sha256_of(data)
+        digest = digest or sha256_of(data)
         target = self.path_of(digest)
         if target.exists():
             return digest
@@ -50,6 +50,14 @@ class BlobStore:
                 "check TERMSHIFT_DATA_DIR"
             ) from exc
         return digest
+
+    def remove(self, digest: str) -> None:
+        """Forget an original (a missing one is fine)."""
+        try:
+            self.path_of(digest).unlink(missing_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot remove an original under {self.root} "
+                             f"({exc.strerror})") from exc
 
     def get(self, digest: str) -> bytes:
         try:

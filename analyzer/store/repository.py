@@ -20,7 +20,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, or_, select
+from sqlalchemy import Engine, create_engine, delete, event, func, or_, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -297,6 +297,7 @@ class Store:
         try:
             with self.session() as s:
                 s.add(row)
+            self.blobs.put(data, digest)  # again: a deletion of these bytes may have raced
             return _doc_info(row), True
         except IntegrityError:  # the same bytes arrived twice at once
             again = self.find_document(ws, digest)
@@ -368,6 +369,24 @@ class Store:
         if row is None or row.workspace_id != ws.id:
             raise NotFound(f"no document {doc_id!r} in this workspace")
         return row
+
+    def delete_document(self, ws: WorkspaceRef, doc_id: str) -> DocumentInfo:
+        """Delete a document with its comparisons and checks; its original goes too unless
+        another document (in any workspace) has the same bytes."""
+        with self.session() as s:
+            row = self._document_row(s, ws, doc_id)
+            info = _doc_info(row)
+            for table, column in ((StoredComparison, StoredComparison.old_id),
+                                  (StoredComparison, StoredComparison.new_id),
+                                  (StoredCheck, StoredCheck.document_id)):
+                s.execute(delete(table).where(column == doc_id))
+            s.delete(row)
+            s.flush()
+            shared = s.scalar(select(func.count()).select_from(StoredDocument)
+                              .where(StoredDocument.sha256 == info.sha256))
+        if not shared:
+            self.blobs.remove(info.sha256)
+        return info
 
     def load_analysis(self, ws: WorkspaceRef, doc_id: str) -> Analysis:
         """The stored parse; NotReady while it is being made, InputError if it failed."""

@@ -130,6 +130,13 @@ def get_document(request: Request, ws: Workspace, doc_id: str) -> dict[str, Any]
     return _out(service_of(request).store.get_document(ws, doc_id))
 
 
+@router.delete("/documents/{doc_id}", tags=["documents"], status_code=204,
+                summary="Delete a document, its comparisons and checks, and its original")
+def delete_document(request: Request, ws: Workspace, doc_id: str) -> Response:
+    service_of(request).store.delete_document(ws, doc_id)
+    return Response(status_code=204)
+
+
 @router.get("/documents/{doc_id}/clauses", tags=["documents"],
              summary="The document's clauses (analyze JSON)")
 async def get_clauses(request: Request, ws: Workspace, doc_id: str,

@@ -100,7 +100,7 @@ def _index(request: Request, ws: WorkspaceRef, *, q: str | None = None,
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, ws: Workspace, q: str | None = None,
-          uploaded: str | None = None) -> HTMLResponse:
+          uploaded: str | None = None, deleted: str | None = None) -> HTMLResponse:
     _remember(request, ws)
     store = service_of(request).store
     docs = []
@@ -110,6 +110,8 @@ def index(request: Request, ws: Workspace, q: str | None = None,
         except NotFound:
             continue
     notices = [f"Uploaded {len(docs)} document{'s' if len(docs) != 1 else ''}."] if docs else []
+    if deleted:
+        notices.append(f"Deleted {deleted[:200]}, with its comparisons and checks.")
     return _index(request, ws, q=(q or "").strip()[:200] or None, uploaded=docs,
                   notices=notices)
 
@@ -208,6 +210,13 @@ async def document_page(request: Request, ws: Workspace, doc_id: str) -> Respons
     downloads = [("JSON", f"/api/v1/documents/{doc_id}/clauses?format=json"),
                  ("original", f"/documents/{doc_id}/original")]
     return _with_nav(request, render_analysis(analysis, "html"), downloads)
+
+
+@router.post("/documents/{doc_id}/delete")
+def document_delete(request: Request, ws: Workspace, doc_id: str) -> Response:
+    _same_origin(request)
+    info = service_of(request).store.delete_document(ws, doc_id)
+    return RedirectResponse("/?deleted=" + quote(info.filename[:200]), 303)
 
 
 @router.get("/documents/{doc_id}/original")

@@ -30,6 +30,12 @@
     });
     input.addEventListener("change", show);
   });
+  // Buttons that destroy something ask first.
+  document.querySelectorAll("[data-confirm]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      if (!window.confirm(button.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  });
   // "Compare selected" needs exactly two ticked documents.
   document.querySelectorAll("[data-pick-two]").forEach(function (form) {
     var button = form.querySelector("[data-pick-two-submit]");

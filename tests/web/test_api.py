@@ -252,3 +252,26 @@ def test_stale_reports_are_made_again_from_stored_analyses(client: TestClient,
     assert "What shifted" in client.get(f"/api/v1/comparisons/{cid}?format=html").text
     assert "Agent-policy check" in client.get(f"/api/v1/checks/{chk}?format=html").text
     assert client.get(f"/api/v1/checks/{chk}").json()["id"] == chk  # the same check, redone
+
+
+def test_delete_a_document_with_its_reports_and_original(client: TestClient,
+                                                         store: Store) -> None:
+    old, new = _pair(client)
+    cid = client.post("/api/v1/comparisons", json={"old": old, "new": new}).json()["id"]
+    sha = client.get(f"/api/v1/documents/{old}").json()["sha256"]
+    assert client.delete(f"/api/v1/documents/{old}").status_code == 204
+    assert client.get(f"/api/v1/documents/{old}").status_code == 404
+    assert client.get(f"/api/v1/comparisons/{cid}").status_code == 404
+    assert not store.blobs.path_of(sha).exists()
+    assert client.delete(f"/api/v1/documents/{old}").status_code == 404
+    assert client.get(f"/api/v1/documents/{new}").status_code == 200
+
+
+def test_an_original_shared_with_another_workspace_is_kept(client: TestClient,
+                                                           store: Store) -> None:
+    a, b = ({"Authorization": f"Bearer {store.create_key(n)}"} for n in ("team-a", "team-b"))
+    mine = upload(client, "agent-network-terms-v1.md", headers=a).json()
+    upload(client, "agent-network-terms-v1.md", headers=b)
+    assert client.delete(f"/api/v1/documents/{mine['id']}", headers=b).status_code == 404
+    assert client.delete(f"/api/v1/documents/{mine['id']}", headers=a).status_code == 204
+    assert store.blobs.path_of(mine["sha256"]).exists()  # team B's copy still needs it

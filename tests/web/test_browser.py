@@ -113,6 +113,17 @@ def test_local_mode_needs_no_sign_in_and_checks_a_policy(browser: Any, settings:
         page.wait_for_url(f"{server.url}/checks/*")
         assert "missing" in page.inner_text("body")
         page.screenshot(path=str(tmp_path / "check.png"))
+        page.goto(server.url + "/")
+        asked: list[str] = []
+
+        def answer(dialog: Any) -> None:
+            asked.append(dialog.message)
+            dialog.accept()
+
+        page.on("dialog", answer)
+        page.click("text=Delete")
+        page.wait_for_selector("text=No documents yet")
+        assert asked and "agent-policy-weak.md" in asked[0]
         page.goto(server.url + "/docs")  # Swagger UI from the package: nothing from outside
         page.wait_for_selector(".opblock-summary-path")
         assert "/api/v1/comparisons" in page.inner_text(".swagger-ui")

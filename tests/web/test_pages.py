@@ -122,3 +122,15 @@ def test_missing_pages_are_html_404(client: TestClient) -> None:
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
     assert "no comparison" in page.text
     assert client.get("/no/such/page").status_code == 404
+
+
+def test_delete_from_the_library(client: TestClient) -> None:
+    _upload_pair(client)
+    doc = client.get("/api/v1/documents").json()["documents"][0]
+    page = client.get("/")
+    assert f'formaction="/documents/{doc["id"]}/delete"' in page.text
+    gone = client.post(f"/documents/{doc['id']}/delete", follow_redirects=False)
+    assert gone.status_code == 303
+    after = client.get(gone.headers["location"])
+    assert f"Deleted {doc['filename']}" in after.text
+    assert len(client.get("/api/v1/documents").json()["documents"]) == 1
