@@ -72,51 +72,48 @@ def test_pages_files_over_the_file_limit_are_named(small_client: TestClient) -> 
     assert "Uploaded 1 of 2 files" in response.text  # the good file was kept
 
 
-def _raw_request(port: int, head: str) -> socket.socket:
-    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-    sock.sendall(head.encode())
-    return sock
-
-
-def test_the_413_comes_before_a_streamed_body_is_all_sent(tmp_path: Path) -> None:
+@pytest.fixture
+def small_server(tmp_path: Path) -> Iterator[int]:
+    """The port of a live server whose file limit is 4,000 bytes."""
     settings = Settings(data_dir=tmp_path, workers=0, max_bytes=4000)
     store = open_store(settings)
     with LiveServer(create_app(settings, store)) as server:
-        port = int(server.url.rsplit(":", 1)[1])
-        sock = _raw_request(port, (
-            f"POST /api/v1/documents HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            "Content-Type: multipart/form-data; boundary=b\r\n"
-            "Transfer-Encoding: chunked\r\n\r\n"))
-        part = b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.md"\r\n\r\n'
-        sock.sendall(b"%x\r\n%s\r\n" % (len(part), part))
-        chunk = b"y" * 65536
-        sent = 0
-        for _ in range(1600):  # up to 100 MB, were the server to read it all
-            try:
-                sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-            except (BrokenPipeError, ConnectionResetError, TimeoutError):
-                break  # the server stopped reading
-            sent += len(chunk)
-            if select.select([sock], [], [], 0)[0]:
-                break  # it has answered already
-        reply = sock.recv(65536)
-        sock.close()
+        yield int(server.url.rsplit(":", 1)[1])
     store.close()
+
+
+def _upload_head(port: int, length_header: str) -> socket.socket:
+    """A socket that has sent the head of a multipart upload, and no body yet."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall((f"POST /api/v1/documents HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                  "Content-Type: multipart/form-data; boundary=b\r\n"
+                  f"{length_header}\r\n\r\n").encode())
+    return sock
+
+
+def test_the_413_comes_before_a_streamed_body_is_all_sent(small_server: int) -> None:
+    sock = _upload_head(small_server, "Transfer-Encoding: chunked")
+    part = b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.md"\r\n\r\n'
+    sock.sendall(b"%x\r\n%s\r\n" % (len(part), part))
+    chunk = b"y" * 65536
+    sent = 0
+    for _ in range(1600):  # up to 100 MB, were the server to read it all
+        try:
+            sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            break  # the server stopped reading
+        sent += len(chunk)
+        if select.select([sock], [], [], 0)[0]:
+            break  # it has answered already
+    reply = sock.recv(65536)
+    sock.close()
     assert reply.startswith(b"HTTP/1.1 413"), reply[:200]
     assert b"4,000 bytes per file" in reply and b"TERMSHIFT_MAX_BYTES" in reply
     assert sent < 10 * 1024 * 1024, sent  # refused long before the 100 MB were sent
 
 
-def test_a_declared_length_over_the_limit_is_refused_at_once(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, workers=0, max_bytes=4000)
-    store = open_store(settings)
-    with LiveServer(create_app(settings, store)) as server:
-        port = int(server.url.rsplit(":", 1)[1])
-        sock = _raw_request(port, (
-            f"POST /api/v1/documents HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            "Content-Type: multipart/form-data; boundary=b\r\n"
-            "Content-Length: 50000000\r\n\r\n"))
-        reply = sock.recv(65536)  # no body sent at all: the answer cannot wait for one
-        sock.close()
-    store.close()
+def test_a_declared_length_over_the_limit_is_refused_at_once(small_server: int) -> None:
+    sock = _upload_head(small_server, "Content-Length: 50000000")
+    reply = sock.recv(65536)  # no body sent at all: the answer cannot wait for one
+    sock.close()
     assert reply.startswith(b"HTTP/1.1 413"), reply[:200]
