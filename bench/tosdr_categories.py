@@ -1,5 +1,5 @@
 """Category recall on real clause text: ToS;DR points whose case names one of termshift's
-categories (a hand-made map from 22 frequent case names), read by the full `analyze` pipeline.
+categories (a hand-made map from 35 frequent case names), read by the full `analyze` pipeline.
 
     python bench/tosdr_categories.py [--split dev|held-out|all] [--show-misses CATEGORY]
 
@@ -66,6 +66,26 @@ CASES: dict[str, set[str]] = {
         {"data_use"},
     "The copyright license that users grant to the service is limited for the purposes of "
     "that same service, and not third parties.": {"data_use"},
+    "The service can sell or otherwise transfer your personal data as part of a bankruptcy "
+    "proceeding or other type of financial transaction.": {"data_use"},
+    "This service can share your personal information to third parties": {"data_use"},
+    "Your personal data is given to third parties": {"data_use"},
+    "The service uses your personal data to employ targeted third-party advertising":
+        {"data_use"},
+    "This service reserves the right to disclose your personal information without notifying "
+    "you": {"data_use"},
+    "This service uses your personal information for many different purposes": {"data_use"},
+    "The service can read your private messages": {"data_use"},
+    "The service uses your personal data for advertising": {"data_use"},
+    "This service can use your content for all their existing and future services":
+        {"data_use"},
+    "This service keeps a license on user-generated content even after users close their "
+    "accounts.": {"data_use"},
+    "This service employs a broad copyright license over user content including the right to "
+    "distribute through any media": {"data_use"},
+    "Your private content may be accessed by people working for the service": {"data_use"},
+    "This service will continue using anonymized user-generated content even after erasure "
+    "of personal information": {"data_use"},
 }
 TAG = re.compile(r"<[^>]+>")
 
