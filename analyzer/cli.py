@@ -296,8 +296,8 @@ def serve(
             typer.echo(f"  report: {base}/comparisons/{record.id}")
     typer.echo(f"termshift is serving on {base}/ (API at {base}/api/v1, docs at {base}/docs);"
                " stop it with Ctrl-C")
-    uvicorn.run(create_app(settings, store), host=host, port=port, log_level="warning",
-                proxy_headers=False)
+    uvicorn.run(create_app(settings, store, bind_host=host), host=host, port=port,
+                log_level="warning", proxy_headers=False)
     store.close()
 
 

@@ -21,9 +21,12 @@ UPLOAD_OVERHEAD = 64 * 1024  # multipart boundaries and form fields around one f
 FORM_LIMIT = 2 * 1024 * 1024  # JSON bodies and small forms (a control baseline fits)
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
-    """The app over `store` (opened from the settings when not given)."""
+def create_app(settings: Settings | None = None, store: Store | None = None, *,
+               bind_host: str | None = None) -> FastAPI:
+    """The app over `store` (opened from the settings when not given); `bind_host` is the
+    address the server listens on (default: the host setting)."""
     settings = settings or get_settings()
+    bind_host = bind_host or settings.host
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,7 +72,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     # Outermost first: the gate checks the key before the body limit lets anything be read.
     app.add_middleware(BodyLimit, limits=limit_for)
-    app.add_middleware(WorkspaceGate, store=lambda: app.state.store, own_host=settings.host)
+    app.add_middleware(WorkspaceGate, store=lambda: app.state.store, bind_host=bind_host)
     errors.install(app)
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -4,6 +4,7 @@
   server read a large body. The workspace found is handed to the routes in the scope.
 - With no key configured (the local mode), only a loopback Host is served, which defeats DNS
   rebinding, and writes from other sites are refused (a web page cannot fill the store).
+- A server listening beyond loopback whose keys were all revoked refuses everything.
 """
 
 from __future__ import annotations
@@ -41,10 +42,11 @@ def _host_name(host: str) -> str:
 
 
 class WorkspaceGate:
-    def __init__(self, app: ASGIApp, store: Callable[[], Store], own_host: str) -> None:
+    def __init__(self, app: ASGIApp, store: Callable[[], Store], bind_host: str) -> None:
         self.app = app
         self.store = store
-        self.own_host = own_host
+        self.bind_host = bind_host
+        self.public = not is_loopback(bind_host)
         self._keys_seen: tuple[float, bool] = (0.0, False)
 
     async def _has_keys(self) -> bool:
@@ -63,9 +65,16 @@ class WorkspaceGate:
         headers = _headers(scope)
         api = path.startswith("/api/")
         keyed = await self._has_keys()
+        if not keyed and self.public:
+            # Listening beyond loopback and every key was revoked: never fall back to the
+            # key-less local mode, which anyone who can reach the port would then be in.
+            await _refuse(send, api, 503, "auth.no_keys",
+                          "this server has no API key left; create one with "
+                          "`termshift keys create --workspace NAME`")
+            return
         if not keyed:
             host = _host_name(headers.get("host", ""))
-            if not (is_loopback(host) or host == self.own_host):
+            if not is_loopback(host):
                 await _refuse(send, api, 421, "http.misdirected",
                               "this server answers only on its loopback address")
                 return

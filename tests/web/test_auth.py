@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-from web_support import corpus, upload
+import time
 
+from fastapi.testclient import TestClient
+from web_support import LOCAL, corpus, upload
+
+from analyzer.settings import Settings
 from analyzer.store import Store
+from analyzer.web.app import create_app
 
 
 def _bearer(key: str) -> dict[str, str]:
@@ -123,3 +127,16 @@ def test_malformed_ids_and_nul_characters_are_not_found_or_refused(client: TestC
     assert client.get("/api/v1/documents", params={"q": "a\x00b"}).status_code == 200
     named = upload(client, "agent-network-terms-v1.md", form={"name": "x\x00y"})
     assert named.status_code == 201 and "\x00" not in named.json()["name"]
+
+
+def test_a_public_server_whose_keys_are_all_revoked_refuses_everything(
+        settings: Settings, store: Store) -> None:
+    key = store.create_key("legal")
+    app = create_app(settings, store, bind_host="0.0.0.0")
+    with TestClient(app, base_url=LOCAL) as public:
+        assert public.get("/api/v1/documents", headers=_bearer(key)).status_code == 200
+        store.revoke_key(key)
+        time.sleep(1.1)  # the gate looks keys up at most once a second
+        response = public.get("/api/v1/documents", headers={"Host": "127.0.0.1"})
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "auth.no_keys"
