@@ -94,11 +94,20 @@ class Service:
         return self._executor
 
     def close(self) -> None:
+        """Stop parsing: unfinished documents stay "processing" and resume at the next start.
+        Parser processes are ended here; left alone they outlive the server and spin."""
         for task in list(self._parsing.values()):
-            task.cancel()  # left "processing": resumed at the next start
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+            task.cancel()
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        # ProcessPoolExecutor keeps its workers in _processes (no public handle exists).
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=10)
 
     # Documents ----------------------------------------------------------------------------
 

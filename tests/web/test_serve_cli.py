@@ -12,6 +12,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -135,3 +137,70 @@ def test_keys_list_and_revoke(tmp_path: Path) -> None:
     assert store.workspace_for_key(key) is None
     store.close()
     assert _cli("keys", "revoke", key, env=env).returncode == 2  # already gone
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}").exists() and "zombie" not in _state(pid)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:")[1].splitlines()[0]
+    except (OSError, IndexError):
+        return "zombie"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_stopping_the_server_ends_its_parser_processes(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "TERMSHIFT_DATA_DIR": str(tmp_path), "TERMSHIFT_WORKERS": "1"}
+    env.pop("TERMSHIFT_DATABASE_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "analyzer.cli", "serve", "--port", str(port)],
+                            cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    children: list[int] = []
+    try:
+        for _ in range(240):
+            time.sleep(0.25)
+            try:
+                _get(f"http://127.0.0.1:{port}/api/v1/documents")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert proc.poll() is None
+        body = (REPO / "corpora" / "agent-network-terms-v1.md").read_bytes()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/documents", method="POST",
+            data=b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"t.md\""
+                 b"\r\n\r\n" + body + b"\r\n--b--\r\n",
+            headers={"Content-Type": "multipart/form-data; boundary=b"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status == 201
+        children = _children(proc.pid)
+        assert children, "the upload should have started a parser process"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    for _ in range(100):  # up to 10 s for the children to go
+        if not any(_alive(pid) for pid in children):
+            break
+        time.sleep(0.1)
+    left = [pid for pid in children if _alive(pid)]
+    for pid in left:  # do not leave them running if the test fails
+        os.kill(pid, 9)
+    assert left == []
