@@ -17,6 +17,10 @@ _NUMBERED_HEADING = re.compile(
     r"|\d+(?:\.\d+)*\.?\s+[A-Z][^.!?]{0,90}[^.!?:;,])$"
 )
 _LIST_ITEM = re.compile(r"^(\(?[a-z0-9ivx]{1,4}[.)]|[-*•])\s+", re.IGNORECASE)
+# "7. ACCEPTANCE OF TERMS. By using ..." at the start of a line: a heading run into its text.
+_RUN_IN_HEADING = re.compile(
+    r"^[ \t]*(?:\d+(?:\.\d+)*\.?|(?:ARTICLE|SECTION)\s+[0-9IVXLC]+\.?)[ \t]+"
+    r"[A-Z][A-Z0-9&,'’/()\- ]{1,80}[A-Z)]\.(?=[ \t]+\S)", re.MULTILINE)
 
 
 def read_text(data: bytes, source: str, settings: Settings) -> Document:
@@ -26,12 +30,12 @@ def read_text(data: bytes, source: str, settings: Settings) -> Document:
         raise LimitExceeded("characters", len(text), settings.max_chars, "TERMSHIFT_MAX_CHARS")
     pending: list[PendingBlock] = []
     offsets: list[tuple[int, int]] = []
-    for match in _PARAGRAPH.finditer(text):
-        body = match.group(0)
-        kind, level = classify_paragraph(body)
+    for start, end, run_in in _pieces(text):
+        body = text[start:end]
+        kind, level = _run_in_level(body) if run_in else classify_paragraph(body)
         marker = heading_marker(body) if kind == "heading" else _list_marker(body, kind)
         pending.append(PendingBlock(kind, body, (), level, marker))
-        offsets.append((match.start(), match.end()))
+        offsets.append((start, end))
     blocks = tuple(
         Block(kind=p.kind, text=p.text, start=start, end=end, level=p.level, section=section,
               marker=p.marker)
@@ -41,6 +45,38 @@ def read_text(data: bytes, source: str, settings: Settings) -> Document:
         source=source, format="text", sha256=hashlib.sha256(data).hexdigest(),
         title=choose_title(None, list(blocks), source), text=text, blocks=blocks,
     )
+
+
+def _pieces(text: str) -> list[tuple[int, int, bool]]:
+    """Paragraph spans, with each run-in heading ("7. FEES. You pay ...") cut off as its own
+    span at the line it starts, so the clauses under it get a section."""
+    spans: list[tuple[int, int, bool]] = []
+    for match in _PARAGRAPH.finditer(text):
+        start, end = match.start(), match.end()
+        cuts = [m for m in _RUN_IN_HEADING.finditer(text, start, end)]
+        position = start
+        for cut in cuts:
+            head_start = cut.start() + (len(cut.group(0)) - len(cut.group(0).lstrip()))
+            if head_start > position:
+                spans.append((position, _trim_end(text, position, head_start), False))
+            spans.append((head_start, cut.end(), True))
+            position = cut.end()
+            while position < end and text[position] in " \t":
+                position += 1
+        if position < end:
+            spans.append((position, end, False))
+    return spans
+
+
+def _run_in_level(body: str) -> tuple[BlockKind, int]:
+    marker = heading_marker(body) or ""
+    return "heading", 1 + marker.count(".") if marker[:1].isdigit() else 1
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in " \t\r\n":
+        end -= 1
+    return end
 
 
 def classify_paragraph(body: str) -> tuple[BlockKind, int]:

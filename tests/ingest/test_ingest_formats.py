@@ -48,6 +48,26 @@ def test_text_keeps_the_files_own_text_and_finds_headings() -> None:
     assert doc.blocks[2].section == ("ARTICLE VII TERMS", "7.2 Agents")
 
 
+def test_text_run_in_headings_become_sections() -> None:
+    raw = ("TERMS\n\n1. ACCEPTANCE. By using the site you accept.\n"
+           "2. FEES (GENERAL). You pay all fees. 3. Not a heading here.\n"
+           "4. Fees are due monthly. They are not refundable.\n")
+    doc = ingest(raw.encode(), "t.txt")
+    assert doc.text == raw
+    assert_offsets(doc)
+    shape = [(b.kind, b.text) for b in doc.blocks]
+    assert shape == [
+        ("heading", "TERMS"),
+        ("heading", "1. ACCEPTANCE."),
+        ("paragraph", "By using the site you accept."),
+        ("heading", "2. FEES (GENERAL)."),
+        ("paragraph", "You pay all fees. 3. Not a heading here.\n"
+                      "4. Fees are due monthly. They are not refundable."),
+    ]
+    assert doc.blocks[2].section[-1] == "1. ACCEPTANCE."
+    assert doc.blocks[4].section[-1] == "2. FEES (GENERAL)."
+
+
 def test_html_keeps_main_content_and_emphasis() -> None:
     html = (b"<html><head><title>Acme Terms</title><style>p{}</style></head><body>"
             b"<nav>Home Pricing</nav><div class='cookie-banner'>We use cookies</div><main>"
