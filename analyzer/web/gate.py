@@ -3,7 +3,8 @@
 - An API call's key (or a page's sign-in cookie) is checked first: a stranger cannot make the
   server read a large body. The workspace found is handed to the routes in the scope.
 - With no key configured (the local mode), only a loopback Host is served, which defeats DNS
-  rebinding, and writes from other sites are refused (a web page cannot fill the store).
+  rebinding. Writes from other sites are refused on every page form, and on the API when no
+  key protects it.
 - A server listening beyond loopback whose keys were all revoked refuses everything.
 """
 
@@ -78,10 +79,12 @@ class WorkspaceGate:
                 await _refuse(send, api, 421, "http.misdirected",
                               "this server answers only on its loopback address")
                 return
-            if scope["method"] in WRITE_METHODS and _cross_site(headers):
-                await _refuse(send, api, 403, "http.cross_site",
-                              "a request sent by another site was refused")
-                return
+        # Cross-site writes: pages always (their sign-in cookie would ride along), the API
+        # when no key protects it (a bearer key is never sent by another site's page).
+        if scope["method"] in WRITE_METHODS and (not api or not keyed) and _cross_site(headers):
+            await _refuse(send, api, 403, "http.cross_site",
+                          "a request sent by another site was refused")
+            return
         if path.startswith(OPEN_PATHS):
             await self.app(scope, receive, send)
             return

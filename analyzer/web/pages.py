@@ -4,7 +4,7 @@ work without JavaScript; pages.js only adds drag and drop. No analysis logic her
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -31,10 +31,7 @@ class Pages:
 
     def render(self, request: Request, template: str, code: int = 200,
                **context: Any) -> HTMLResponse:
-        context.setdefault("workspace", getattr(request.state, "workspace", None))
-        context.setdefault("keyed", getattr(request.state, "keyed", False))
-        context.setdefault("downloads", None)
-        context.setdefault("reading", False)
+        context = {**_who(request), "downloads": None, "reading": False, **context}
         return HTMLResponse(render_page(template, **context), code, headers=REPORT_HEADERS)
 
     def error_page(self, request: Request, status: int, message: str) -> HTMLResponse:
@@ -47,24 +44,15 @@ def _pages(request: Request) -> Pages:
     return pages
 
 
-def _remember(request: Request, ws: WorkspaceRef) -> None:
-    request.state.workspace = ws.name
-    request.state.keyed = COOKIE in request.cookies
-
-
-def _same_origin(request: Request) -> None:
-    """Refuse a form posted from another site (the local mode has no key to protect it)."""
-    if request.headers.get("sec-fetch-site") == "cross-site":
-        raise UsageError("this form was posted from another site and was refused")
-    origin = request.headers.get("origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
-        raise UsageError("this form was posted from another site and was refused")
+def _who(request: Request) -> dict[str, Any]:
+    """The nav bar's workspace name, and whether a sign-in cookie is there to sign out of."""
+    ws: WorkspaceRef | None = getattr(request.state, "workspace", None)
+    return {"workspace": ws.name if ws else None, "keyed": COOKIE in request.cookies}
 
 
 def _with_nav(request: Request, html: str, downloads: list[tuple[str, str]]) -> HTMLResponse:
     """A stored report with the app's navigation bar placed at the top of its body."""
-    nav = render_page("pages/nav.html", workspace=getattr(request.state, "workspace", None),
-                      keyed=getattr(request.state, "keyed", False), downloads=downloads)
+    nav = render_page("pages/nav.html", downloads=downloads, **_who(request))
     start = html.find("<body")
     cut = html.find(">", start) + 1 if start >= 0 else 0
     return HTMLResponse(html[:cut] + nav + html[cut:], headers=REPORT_HEADERS)
@@ -83,8 +71,9 @@ def _index(request: Request, ws: WorkspaceRef, *, q: str | None = None,
            errors: list[str] | None = None, status: int = 200) -> HTMLResponse:
     store: Store = service_of(request).store
     settings: Settings = request.app.state.settings
-    docs = store.list_documents(ws, q or None, limit=1000)
-    by_id = {d.id: d for d in store.list_documents(ws, None, limit=1000)}
+    everything = store.list_documents(ws, None, limit=1000)
+    docs = store.list_documents(ws, q, limit=1000) if q else everything
+    by_id = {d.id: d for d in everything}
     comparisons = [(cid, by_id[o], by_id[n], high)
                    for cid, o, n, high in store.list_comparisons(ws, 50)
                    if o in by_id and n in by_id]
@@ -101,7 +90,6 @@ def _index(request: Request, ws: WorkspaceRef, *, q: str | None = None,
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, ws: Workspace, q: str | None = None,
           uploaded: str | None = None, deleted: str | None = None) -> HTMLResponse:
-    _remember(request, ws)
     store = service_of(request).store
     docs = []
     for doc_id in (uploaded or "").split(",")[:MAX_FILES]:
@@ -120,8 +108,6 @@ def index(request: Request, ws: Workspace, q: str | None = None,
 async def upload(request: Request, ws: Workspace,
                  files: Annotated[list[UploadFile], File()],
                  name: Annotated[str | None, Form(max_length=300)] = None) -> Response:
-    _remember(request, ws)
-    _same_origin(request)
     files = [f for f in files if f.filename]
     if not files:
         raise UsageError("choose at least one file to upload")
@@ -150,8 +136,6 @@ async def compare(request: Request, ws: Workspace,
                   doc: Annotated[list[str] | None, Form()] = None,
                   old: Annotated[str | None, Form()] = None,
                   new: Annotated[str | None, Form()] = None) -> Response:
-    _remember(request, ws)
-    _same_origin(request)
     store = service_of(request).store
     if old and new:
         pair = [old, new]
@@ -171,7 +155,6 @@ def _downloads(base: str, formats: tuple[str, ...]) -> list[tuple[str, str]]:
 
 @router.get("/comparisons/{comparison_id}", response_class=HTMLResponse)
 async def comparison_page(request: Request, ws: Workspace, comparison_id: str) -> Response:
-    _remember(request, ws)
     record = await service_of(request).comparison(ws, comparison_id)
     return _with_nav(request, record.html,
                      _downloads(f"/comparisons/{record.id}", ("html", "json", "md")))
@@ -203,7 +186,6 @@ async def comparison_download(request: Request, ws: Workspace, comparison_id: st
 
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)
 async def document_page(request: Request, ws: Workspace, doc_id: str) -> Response:
-    _remember(request, ws)
     service = service_of(request)
     await service.ready(ws, doc_id)
     analysis = await anyio.to_thread.run_sync(service.store.load_analysis, ws, doc_id)
@@ -214,7 +196,6 @@ async def document_page(request: Request, ws: Workspace, doc_id: str) -> Respons
 
 @router.post("/documents/{doc_id}/delete")
 def document_delete(request: Request, ws: Workspace, doc_id: str) -> Response:
-    _same_origin(request)
     info = service_of(request).store.delete_document(ws, doc_id)
     return RedirectResponse("/?deleted=" + quote(info.filename[:200]), 303)
 
@@ -227,15 +208,12 @@ def document_original(request: Request, ws: Workspace, doc_id: str) -> Response:
 @router.post("/checks")
 async def check(request: Request, ws: Workspace,
                 document: Annotated[str, Form(max_length=32)]) -> Response:
-    _remember(request, ws)
-    _same_origin(request)
     record = await service_of(request).check(ws, document)
     return RedirectResponse(f"/checks/{record.id}", 303)
 
 
 @router.get("/checks/{check_id}", response_class=HTMLResponse)
 async def check_page(request: Request, ws: Workspace, check_id: str) -> Response:
-    _remember(request, ws)
     record = await service_of(request).check_report(ws, check_id)
     return _with_nav(request, record.html, _downloads(f"/checks/{record.id}",
                                                         ("html", "json", "md")))
@@ -255,7 +233,6 @@ def login_page(request: Request) -> HTMLResponse:
 
 @router.post("/login")
 def login(request: Request, key: Annotated[str, Form(max_length=200)]) -> Response:
-    _same_origin(request)
     try:
         workspace_for(service_of(request).store, key.strip())
     except AuthError as exc:
@@ -268,7 +245,6 @@ def login(request: Request, key: Annotated[str, Form(max_length=200)]) -> Respon
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
-    _same_origin(request)
     response = RedirectResponse("/login", 303)
     response.delete_cookie(COOKIE)
     return response

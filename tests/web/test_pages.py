@@ -134,3 +134,25 @@ def test_delete_from_the_library(client: TestClient) -> None:
     after = client.get(gone.headers["location"])
     assert f"Deleted {doc['filename']}" in after.text
     assert len(client.get("/api/v1/documents").json()["documents"]) == 1
+
+
+def test_every_page_names_the_workspace_in_its_nav_bar(client: TestClient) -> None:
+    for path in ("/documents/doc_ffffffffffffffff/original", "/no/such/page",
+                 "/comparisons/cmp_ffffffffffffffff"):
+        page = client.get(path)
+        assert page.status_code == 404
+        assert "Workspace: <b>local</b>" in page.text, path
+        assert "WorkspaceRef" not in page.text
+
+
+def test_signed_in_forms_posted_from_another_site_are_refused(client: TestClient,
+                                                              store: Store) -> None:
+    key = store.create_key("legal")
+    assert client.post("/login", data={"key": key}).status_code == 200  # follows to /
+    evil = {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
+    response = client.post("/upload", files=[("files", (V1, corpus(V1)))], headers=evil)
+    assert response.status_code == 403
+    assert client.get("/api/v1/documents",
+                      headers={"Authorization": f"Bearer {key}"}).json()["documents"] == []
+    same_site = client.post("/upload", files=[("files", (V1, corpus(V1)))])
+    assert same_site.status_code == 200  # redirected to the library
