@@ -3,15 +3,16 @@ route reads its input, calls the service and renders what it returns."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 from urllib.parse import quote
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from analyzer.errors import LimitExceeded, UsageError
+from analyzer.errors import LimitExceeded, StoreError, UsageError
 from analyzer.report.render import render_analysis, render_timeline
 from analyzer.settings import Settings
 from analyzer.store import DocumentInfo, ReportRecord, Store, WorkspaceRef
@@ -23,6 +24,7 @@ router = APIRouter(prefix="/api/v1")
 Workspace = Annotated[WorkspaceRef, Depends(api_workspace)]
 FormatParam = Annotated[str | None, Query(alias="format", pattern="^(json|html|md)$",
                                           description="json, html or md; else by Accept")]
+REPORT_FORMATS = ("json", "html", "md")
 MEDIA = {"json": "application/json", "html": "text/html; charset=utf-8",
          "md": "text/markdown; charset=utf-8"}
 
@@ -47,19 +49,37 @@ def pick_format(request: Request, fmt: str | None, allowed: tuple[str, ...]) -> 
     return fmt
 
 
-def report_response(record: ReportRecord, fmt: str, service: Service,
-                    status: int = 200, location: str | None = None) -> Response:
+def report_body(record: ReportRecord, fmt: str) -> tuple[str, str]:
+    """A stored report's text and media type in one format (JSON gets its id first)."""
+    if fmt == "html":
+        return record.html, MEDIA["html"]
+    if fmt == "md":
+        if record.markdown is None:  # a check stored before Markdown was kept
+            raise UsageError("this report was stored without Markdown; run the check again")
+        return record.markdown, MEDIA["md"]
+    if fmt == "json":
+        return with_id(record), MEDIA["json"]
+    raise UsageError(f"this report comes as html, json or md, not {fmt!r}")
+
+
+def with_id(record: ReportRecord) -> str:
+    """The stored JSON with `"id"` as its first key, spliced in rather than parsed and
+    dumped again: a cached comparison is served as it was stored."""
+    body = record.result_json
+    if not body.startswith("{\n"):  # every result is rendered as an indented JSON object
+        raise StoreError(f"the stored result {record.id} cannot be read")
+    return "{\n  \"id\": " + json.dumps(record.id) + "," + body[1:]
+
+
+def report_response(record: ReportRecord, fmt: str, status: int = 200,
+                    location: str | None = None) -> Response:
     headers = {"X-Termshift-Id": record.id}
     if location:
         headers["Location"] = location
     if fmt == "html":
-        return HTMLResponse(record.html, status, headers={**headers, **REPORT_HEADERS})
-    if fmt == "md":
-        if record.markdown is None:  # a check stored before Markdown was kept
-            raise UsageError("this report was stored without Markdown; run the check again")
-        return PlainTextResponse(record.markdown, status, headers=headers,
-                                 media_type=MEDIA["md"])
-    return JSONResponse(service.result(record), status, headers=headers)
+        headers.update(REPORT_HEADERS)
+    body, media = report_body(record, fmt)
+    return Response(body, status, headers=headers, media_type=media)
 
 
 class DocumentOut(BaseModel):
@@ -180,20 +200,17 @@ class ComparisonIn(BaseModel):
              status_code=201, summary="Compare two stored documents")
 async def create_comparison(request: Request, ws: Workspace, body: ComparisonIn,
                             fmt: FormatParam = None) -> Response:
-    chosen = pick_format(request, fmt, ("json", "html", "md"))
-    service = service_of(request)
-    record = await service.compare(ws, body.old, body.new)
-    return report_response(record, chosen, service, 201,
-                           location=f"/api/v1/comparisons/{record.id}")
+    chosen = pick_format(request, fmt, REPORT_FORMATS)
+    record = await service_of(request).compare(ws, body.old, body.new)
+    return report_response(record, chosen, 201, location=f"/api/v1/comparisons/{record.id}")
 
 
 @router.get("/comparisons/{comparison_id}", tags=["comparisons"],
              summary="A comparison report")
 async def get_comparison(request: Request, ws: Workspace, comparison_id: str,
                          fmt: FormatParam = None) -> Response:
-    chosen = pick_format(request, fmt, ("json", "html", "md"))
-    service = service_of(request)
-    return report_response(await service.comparison(ws, comparison_id), chosen, service)
+    chosen = pick_format(request, fmt, REPORT_FORMATS)
+    return report_response(await service_of(request).comparison(ws, comparison_id), chosen)
 
 
 class CheckIn(BaseModel):
@@ -206,20 +223,17 @@ class CheckIn(BaseModel):
              status_code=201, summary="Check a policy against controls")
 async def create_check(request: Request, ws: Workspace, body: CheckIn,
                        fmt: FormatParam = None) -> Response:
-    chosen = pick_format(request, fmt, ("json", "html", "md"))
-    service = service_of(request)
-    record = await service.check(ws, body.document, body.controls)
-    return report_response(record, chosen, service, 201,
-                           location=f"/api/v1/checks/{record.id}")
+    chosen = pick_format(request, fmt, REPORT_FORMATS)
+    record = await service_of(request).check(ws, body.document, body.controls)
+    return report_response(record, chosen, 201, location=f"/api/v1/checks/{record.id}")
 
 
 @router.get("/checks/{check_id}", tags=["checks"],
              summary="A policy check report")
 async def get_check(request: Request, ws: Workspace, check_id: str,
                     fmt: FormatParam = None) -> Response:
-    chosen = pick_format(request, fmt, ("json", "html", "md"))
-    service = service_of(request)
-    return report_response(await service.check_report(ws, check_id), chosen, service)
+    chosen = pick_format(request, fmt, REPORT_FORMATS)
+    return report_response(await service_of(request).check_report(ws, check_id), chosen)
 
 
 class TimelineIn(BaseModel):

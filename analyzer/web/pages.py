@@ -14,7 +14,13 @@ from analyzer.errors import AuthError, NotFound, TermshiftError, UsageError
 from analyzer.report.render import render_analysis, render_page
 from analyzer.settings import Settings
 from analyzer.store import DocumentInfo, ReportRecord, Store, WorkspaceRef
-from analyzer.web.api import _attachment, original_response, read_upload, service_of
+from analyzer.web.api import (
+    _attachment,
+    original_response,
+    read_upload,
+    report_body,
+    service_of,
+)
 from analyzer.web.auth import COOKIE, page_workspace, workspace_for
 from analyzer.web.security import REPORT_HEADERS
 
@@ -160,28 +166,17 @@ async def comparison_page(request: Request, ws: Workspace, comparison_id: str) -
                      _downloads(f"/comparisons/{record.id}", ("html", "json", "md")))
 
 
-def _download(record: ReportRecord, fmt: str, stem: str, request: Request) -> Response:
-    if fmt == "json":
-        import json
-
-        body = json.dumps(service_of(request).result(record), ensure_ascii=False, indent=2)
-        media = "application/json"
-    elif fmt == "md" and record.markdown:
-        body, media = record.markdown, "text/markdown; charset=utf-8"
-    elif fmt == "html":
-        body, media = record.html, "text/html; charset=utf-8"
-    else:
-        raise UsageError(f"this report cannot be downloaded as {fmt!r}")
-    ext = {"json": "json", "md": "md", "html": "html"}[fmt]
+def _download(record: ReportRecord, fmt: str) -> Response:
+    body, media = report_body(record, fmt)
     return Response(body, media_type=media, headers={
-        **REPORT_HEADERS, "Content-Disposition": _attachment(f"{stem}.{ext}")})
+        **REPORT_HEADERS, "Content-Disposition": _attachment(f"termshift-{record.id}.{fmt}")})
 
 
 @router.get("/comparisons/{comparison_id}/download")
 async def comparison_download(request: Request, ws: Workspace, comparison_id: str,
                               format: str = "html") -> Response:
     record = await service_of(request).comparison(ws, comparison_id)
-    return _download(record, format, f"termshift-{record.id}", request)
+    return _download(record, format)
 
 
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)
@@ -223,7 +218,7 @@ async def check_page(request: Request, ws: Workspace, check_id: str) -> Response
 async def check_download(request: Request, ws: Workspace, check_id: str,
                          format: str = "html") -> Response:
     record = await service_of(request).check_report(ws, check_id)
-    return _download(record, format, f"termshift-{record.id}", request)
+    return _download(record, format)
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 import logging
 import re
 import tempfile
@@ -29,7 +28,6 @@ import anyio.to_thread
 from analyzer import api
 from analyzer.errors import (
     InputError,
-    NotFound,
     NotReady,
     StoreError,
     TermshiftError,
@@ -289,14 +287,6 @@ class Service:
         steps = tuple(api.compare_versions(a, b) for a, b in itertools.pairwise(analyses))
         labels = tuple(i.version_label or i.filename for i in infos)
         return Timeline(labels=labels, versions=tuple(analyses), steps=steps)
-
-    def result(self, record: ReportRecord) -> dict[str, object]:
-        """The stored JSON result with its id first."""
-        try:
-            body = json.loads(record.result_json)
-        except ValueError as exc:
-            raise NotFound(f"the stored result {record.id} cannot be read") from exc
-        return {"id": record.id, **body}
 
 
 SAMPLE_SUFFIXES = {".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt"}
