@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from web_support import LOCAL, corpus, upload, wait_until_read
@@ -10,7 +11,7 @@ from web_support import LOCAL, corpus, upload, wait_until_read
 from analyzer.api import analyze
 from analyzer.serialize import analysis_to_json
 from analyzer.settings import Settings
-from analyzer.store import Store
+from analyzer.store import Store, open_store
 from analyzer.web.app import create_app
 
 
@@ -275,3 +276,15 @@ def test_an_original_shared_with_another_workspace_is_kept(client: TestClient,
     assert client.delete(f"/api/v1/documents/{mine['id']}", headers=b).status_code == 404
     assert client.delete(f"/api/v1/documents/{mine['id']}", headers=a).status_code == 204
     assert store.blobs.path_of(mine["sha256"]).exists()  # team B's copy still needs it
+
+
+def test_a_parse_longer_than_the_wait_is_a_409_then_ready(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, workers=0, ready_timeout=0.001)
+    store = open_store(settings)
+    with TestClient(create_app(settings, store), base_url=LOCAL) as slow:
+        response = upload(slow, "rendered/agent-network-terms-v2.pdf")
+        assert response.status_code == 409
+        assert response.json()["error"]["code"] == "document.processing"
+        doc = slow.get("/api/v1/documents").json()["documents"][0]
+        assert wait_until_read(slow, doc["id"])["status"] == "ready"
+    store.close()
