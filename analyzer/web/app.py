@@ -54,7 +54,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *,
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.pages = pages.Pages()
     if store is not None:  # usable before startup, e.g. by tests that skip the lifespan
         app.state.store = store
         app.state.service = Service(store, settings)

@@ -21,6 +21,7 @@ from analyzer.errors import (
     UsageError,
 )
 from analyzer.web.auth import LoginRequired
+from analyzer.web.pages import error_page
 
 log = logging.getLogger("termshift.web")
 
@@ -52,8 +53,7 @@ def _wants_page(request: Request) -> bool:
 
 
 def _page(request: Request, status: int, message: str) -> Response:
-    pages = request.app.state.pages
-    return pages.error_page(request, status, message)
+    return error_page(request, status, message)
 
 
 def install(app: FastAPI) -> None:

@@ -32,22 +32,15 @@ HEADINGS = {400: "That cannot be done", 401: "Sign-in needed", 404: "Not found",
             503: "Storage unavailable"}
 
 
-class Pages:
-    """Page rendering shared with the error handlers."""
-
-    def render(self, request: Request, template: str, code: int = 200,
-               **context: Any) -> HTMLResponse:
-        context = {**_who(request), "downloads": None, "reading": False, **context}
-        return HTMLResponse(render_page(template, **context), code, headers=REPORT_HEADERS)
-
-    def error_page(self, request: Request, status: int, message: str) -> HTMLResponse:
-        return self.render(request, "pages/error.html", status, status=status,
-                           heading=HEADINGS.get(status, "Request failed"), message=message)
+def render(request: Request, template: str, code: int = 200, **context: Any) -> HTMLResponse:
+    """A page under the app's policy headers, with the nav bar's workspace filled in."""
+    context = {**_who(request), "downloads": None, "reading": False, **context}
+    return HTMLResponse(render_page(template, **context), code, headers=REPORT_HEADERS)
 
 
-def _pages(request: Request) -> Pages:
-    pages: Pages = request.app.state.pages
-    return pages
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    return render(request, "pages/error.html", status, status=status,
+                  heading=HEADINGS.get(status, "Request failed"), message=message)
 
 
 def _who(request: Request) -> dict[str, Any]:
@@ -87,7 +80,7 @@ def _index(request: Request, ws: WorkspaceRef, *, q: str | None = None,
     pair = [d for d in uploaded if d.name == uploaded[-1].name] if uploaded else []
     suggest = tuple(sorted(pair, key=lambda d: (d.created_at, d.id))) if len(pair) == 2 else None
     reading = any(d.status == "processing" for d in docs)
-    return _pages(request).render(
+    return render(
         request, "pages/index.html", status, groups=_groups(docs), q=q, reading=reading,
         comparisons=comparisons, uploaded={d.id for d in uploaded}, suggest=suggest,
         notices=notices or [], errors=errors or [], max_mb=settings.max_bytes // 2**20)
@@ -223,7 +216,7 @@ async def check_download(request: Request, ws: Workspace, check_id: str,
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request) -> HTMLResponse:
-    return _pages(request).render(request, "pages/login.html", message=None)
+    return render(request, "pages/login.html", message=None)
 
 
 @router.post("/login")
@@ -231,7 +224,7 @@ def login(request: Request, key: Annotated[str, Form(max_length=200)]) -> Respon
     try:
         workspace_for(service_of(request).store, key.strip())
     except AuthError as exc:
-        return _pages(request).render(request, "pages/login.html", 401, message=exc.message)
+        return render(request, "pages/login.html", 401, message=exc.message)
     response = RedirectResponse("/", 303)
     response.set_cookie(COOKIE, key.strip(), httponly=True, samesite="strict",
                         secure=request.url.scheme == "https", max_age=30 * 24 * 3600)
