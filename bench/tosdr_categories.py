@@ -86,6 +86,17 @@ CASES: dict[str, set[str]] = {
     "Your private content may be accessed by people working for the service": {"data_use"},
     "This service will continue using anonymized user-generated content even after erasure "
     "of personal information": {"data_use"},
+    "This service only shares user information with third parties when given specific consent":
+        {"data_use"},
+    # Automated access and authorization (added 2026-12-01).
+    "Spidering or crawling is not allowed": {"agent_conduct", "access_control"},
+    "Users cannot scrape the website of the service": {"agent_conduct", "access_control"},
+    "This service prohibits users from attempting to gain unauthorized access to other "
+    "computer systems": {"access_control", "agent_conduct"},
+    "This service assumes no liability for unauthorized access to your personal information":
+        {"liability_limitation"},
+    "The service is not responsible for linked or (clearly) quoted content from third-party "
+    "content providers": {"liability_limitation"},
 }
 TAG = re.compile(r"<[^>]+>")
 

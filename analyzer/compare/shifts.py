@@ -53,6 +53,7 @@ class _Side(BaseModel):
     agent_scope: bool | None = None
     negated: bool | None = None
     modality: list[str] | None = None
+    modality_not: str | None = None
     emphasis_any: list[str] = Field(default_factory=list)
 
     @field_validator("category", "category_not")
@@ -110,6 +111,7 @@ def side_holds(side: _Side, clause: Clause | None) -> bool:
         side.agent_scope is None or a.agent_scope == side.agent_scope,
         side.negated is None or a.negated == side.negated,
         side.modality is None or a.modality in side.modality,
+        side.modality_not is None or a.modality != side.modality_not,
         not side.emphasis_any or bool(set(a.emphasis) & set(side.emphasis_any)),
     ]
     return all(checks)
