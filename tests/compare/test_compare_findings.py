@@ -159,3 +159,14 @@ def test_a_table_of_contents_entry_is_not_a_new_limitation() -> None:
                    "- 13. Limitation of Liability\n- 14. Arbitration\n\n"
                    "Our total liability shall not exceed $50.").findings
     assert [f.title for f in findings if f.severity != "info"] == []
+
+
+def test_a_promise_not_to_use_data_is_not_data_use_expanded() -> None:
+    promise = ("Notwithstanding the above, Acme will not use your chat content to train its "
+               "models without your consent.")
+    findings = run("We may share usage statistics.", "We may share usage statistics.\n\n" + promise)
+    assert "data_use_expanded" not in {f.type for f in findings.findings}
+    loosened = run("We may share usage statistics.",
+                   "We may share usage statistics.\n\nAcme may use your chat content to train "
+                   "its models.").findings
+    assert "data_use_expanded" in {f.type for f in loosened}
