@@ -84,7 +84,8 @@ def control_changes(old: Analysis, new: Analysis, controls_path: Path | None = N
     """Control status changes between two versions of an agent policy (none for other text)."""
     before = check_analysis(old, controls_path).controls
     after = check_analysis(new, controls_path).controls
-    if max(_evidenced(before), _evidenced(after)) < 3:
+    if max(_evidenced(before), _evidenced(after)) < 3 or not (
+            _about_agents(old) or _about_agents(new)):
         return ()  # not an agent policy: consumer terms are left to the shift rules
     findings = []
     for was, now in zip(before, after, strict=True):
@@ -92,6 +93,17 @@ def control_changes(old: Analysis, new: Analysis, controls_path: Path | None = N
             continue
         findings.append(_control_finding(was, now, controls_path, old, new))
     return tuple(findings)
+
+
+# An agent policy talks about agents throughout: its clauses with agent scope are at least
+# this share (the hand-written policies: 0.5 to 1.0; real terms of service 0.01 to 0.26).
+AGENT_POLICY_SHARE = 0.3
+
+
+def _about_agents(analysis: Analysis) -> bool:
+    clauses = analysis.clauses
+    scoped = sum(1 for c in clauses if c.attributes.agent_scope)
+    return bool(clauses) and scoped >= AGENT_POLICY_SHARE * len(clauses)
 
 
 def _evidenced(results: tuple[ControlResult, ...]) -> int:

@@ -56,6 +56,17 @@ class _LineLoader(yaml.SafeLoader):
         return mapping
 
 
+
+_WILL = re.compile(r"\s*['’]\s*ll\b")
+
+
+def fold(text: str) -> str:
+    """The text rules are matched against: lower-cased, with "we'll" read as "we will"."""
+    lowered = text.lower()
+    if "ll" in lowered and ("'" in lowered or "’" in lowered):
+        return _WILL.sub(" will", lowered)
+    return lowered
+
 def load_yaml_with_lines(path: Path) -> Any:
     """Parse a YAML file; every mapping carries `__line__`. Syntax errors become RuleError."""
     shown = display_path(path)
@@ -248,10 +259,10 @@ class PatternRule:
 
     def matches(self, text: str) -> bool:
         """Whether the rule matches `text` (any case)."""
-        return self.matches_lowered(text.lower())
+        return self.matches_lowered(fold(text))
 
     def matches_lowered(self, lowered: str) -> bool:
-        """The same, for text already lower-cased once for many rules."""
+        """The same, for text already folded (see `fold`) once for many rules."""
         if self.gate is not None and self.gate.search(lowered) is None:
             return False
         return (

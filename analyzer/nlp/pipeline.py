@@ -23,6 +23,7 @@ from analyzer.nlp.components.categories import categorize_text, category_gate_st
 from analyzer.nlp.components.parser import installed_parser
 from analyzer.nlp.components.shared import state
 from analyzer.nlp.gates import presence
+from analyzer.rules import fold
 from analyzer.settings import get_settings
 
 __all__ = ["PIPELINE", "build_pipeline", "categorize_text", "classify", "clause_emphasis",
@@ -72,7 +73,7 @@ def run_pipeline(texts: list[str], use_parser: bool | None = None) -> Iterator[D
     tokens, like an installed parser, tokenises the few clauses it refines itself.
     """
     nlp = build_pipeline(use_parser)
-    lowered = [text.lower() for text in texts]
+    lowered = [fold(text) for text in texts]
     for text, low, present in zip(texts, lowered, presence(lowered, _gate_strings()),
                                   strict=True):
         doc = Doc(nlp.vocab, words=[text], spaces=[False])

@@ -95,3 +95,14 @@ def test_categories_unrelated_clause_matches_nothing() -> None:
 
 def test_categories_normalise_text_joins_split_contractions() -> None:
     assert normalise_text("We DO N'T sell") == normalise_text("we don't sell") == "we do not sell"
+
+
+@pytest.mark.parametrize("short, long", [
+    ("Second, we’ll delete your content if you break these rules.",
+     "Second, we will delete your content if you break these rules."),
+    ("If you do not pay, we 'll suspend your access .",
+     "If you do not pay, we will suspend your access ."),
+])
+def test_categories_read_contracted_will_as_will(short: str, long: str) -> None:
+    assert rule_matches(long, FILES)
+    assert rule_matches(short, FILES) == rule_matches(long, FILES)

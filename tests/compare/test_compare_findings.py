@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from analyzer.api import analyze, compare_versions
@@ -170,3 +172,26 @@ def test_a_promise_not_to_use_data_is_not_data_use_expanded() -> None:
                    "We may share usage statistics.\n\nAcme may use your chat content to train "
                    "its models.").findings
     assert "data_use_expanded" in {f.type for f in loosened}
+
+
+CORPORA = Path(__file__).resolve().parents[2] / "corpora"
+
+
+def _control_findings(comparison: Comparison) -> list[str]:
+    return [f.title for f in comparison.findings if " went from " in f.title]
+
+
+def test_agent_policy_versions_compare_control_by_control() -> None:
+    strong = analyze(CORPORA / "agent-policy-strong.md")
+    weak = analyze(CORPORA / "agent-policy-weak.md")
+    assert _control_findings(compare_versions(strong, weak))
+
+
+def test_terms_of_service_that_mention_agents_get_no_control_findings() -> None:
+    policy = (CORPORA / "agent-policy-strong.md").read_text("utf-8")
+    weak = (CORPORA / "agent-policy-weak.md").read_text("utf-8")
+    filler = "".join(f"## {i}. Fees part {i}\n\nYou pay the fee number {i} each month.\n\n"
+                     for i in range(1, 60))
+    comparison = compare_versions(analyze((filler + policy).encode()),
+                                  analyze((filler + weak).encode()))
+    assert _control_findings(comparison) == []

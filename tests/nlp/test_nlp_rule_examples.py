@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analyzer.nlp.attribute_rules import AttributeRule, default_attribute_rules
-from analyzer.rules import CategoryRule, default_categories
+from analyzer.rules import CategoryRule, default_categories, fold
 
 ATTRIBUTE_RULES = [r for rules in default_attribute_rules().values() for r in rules.rules]
 CATEGORY_RULES = [r for f in default_categories() for r in f.rules]
@@ -42,7 +42,7 @@ def test_literal_gates_are_necessary_for_every_example() -> None:
         if rule.gate is None:
             continue
         for text in rule.examples_match:
-            assert rule.gate.search(text.lower()), (rule.source, text)
+            assert rule.gate.search(fold(text)), (rule.source, text)
 
 
 def test_gates_derived_from_patterns() -> None:
@@ -61,4 +61,4 @@ def test_category_gates_pass_every_matching_example() -> None:
     for category_file in default_categories():
         for rule in category_file.rules:
             for text in rule.examples_match:
-                assert category_file.matches_lowered(text.lower()), (rule.source, text)
+                assert category_file.matches_lowered(fold(text)), (rule.source, text)

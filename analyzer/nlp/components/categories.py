@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 from analyzer.model import CATEGORIES
 from analyzer.nlp.components.shared import lowered_text, present_strings, state
 from analyzer.nlp.gates import RuleIndex
-from analyzer.rules import default_categories
+from analyzer.rules import default_categories, fold
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def category_gate_strings() -> set[str]:
 
 def categorize_text(text: str) -> tuple[str, ...]:
     """The categories whose rules match `text`, in the contract's order (rules only)."""
-    return categorize_lowered(text.lower())
+    return categorize_lowered(fold(text))
 
 
 def categorize_lowered(lowered: str, present: frozenset[str] | None = None) -> tuple[str, ...]:

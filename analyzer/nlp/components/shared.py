@@ -7,6 +7,8 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+from analyzer.rules import fold
+
 STATE = "termshift"  # the components' results live in doc.user_data[STATE]
 
 
@@ -20,7 +22,7 @@ def lowered_text(doc: Doc) -> str:
     """The doc's text lower-cased once for every rule component."""
     shared = state(doc)
     if "lowered" not in shared:
-        shared["lowered"] = doc.text.lower()
+        shared["lowered"] = fold(doc.text)
     return str(shared["lowered"])
 
 
