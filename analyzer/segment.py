@@ -20,13 +20,14 @@ from analyzer.rules import load_yaml_with_lines, strip_lines
 
 MAX_WORDS = 300
 _CANDIDATE = re.compile(r"([.!?…]+)([\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-9])")
-_WORD_BEFORE = re.compile(r"(\S+)$")
 _INLINE_MARKER = re.compile(
     r"(?:(?<=^)|(?<=[\s:;,—–-]))(\((?:[a-z]|[ivx]{1,5}|\d{1,2})\)|(?:[a-z]|[ivx]{1,5})\))\s+"
 )
 _LEAD_IN_END = re.compile(r"(?::|—|–|\bfollowing|\bto|\bnot|\bmay|\bmust|\bshall)\s*$",
                           re.IGNORECASE)
 _SOFT_BREAK = re.compile(r"[;:]\s+")
+_NUMBER_LIKE = re.compile(r"(?:\d+\.)*\d+|[a-z]|\(?[a-z0-9]{1,4}\)")
+_LETTER = re.compile(r"[a-z]")
 
 
 @dataclass(frozen=True)
@@ -107,23 +108,34 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def _is_boundary(text: str, match: re.Match[str], rules: SegmentRules) -> bool:
     if match.group(1) != ".":
         return True
-    before = _WORD_BEFORE.search(text, 0, match.start(1))
-    word = before.group(1) if before else ""
+    word = _word_before(text, match.start(1))
     bare = word.lstrip("(\"'“‘[").lower()
     following = text[match.end():match.end() + 30].split(" ", 1)[0].strip("\"'“‘([")
-    if re.fullmatch(r"(?:\d+\.)*\d+|[a-z]|\(?[a-z0-9]{1,4}\)", bare):
+    if _NUMBER_LIKE.fullmatch(bare):
         # "Section 7." before a capital is usually "7. Title" inside a line, not an ending,
         # unless a sentence clearly starts after it.
-        return following in rules.openers and bool(re.fullmatch(r"[a-z]", bare)) is False
+        return following in rules.openers and bool(_LETTER.fullmatch(bare)) is False
     if bare + "." in rules.abbreviations or (bare and "." in bare and len(bare) <= 6):
         return following in rules.openers
     # an initial ("J. Smith") is not an ending
     return not (len(bare) == 1 and bare.isalpha())
 
 
+def _word_before(text: str, end: int) -> str:
+    """The run of non-space characters that ends at `end`, or just before a newline that
+    ends there (what the regex `(\\S+)$` finds in text[:end]), read backwards from `end` so
+    that no sentence end rescans the paragraph before it."""
+    stop = end - 1 if end > 0 and text[end - 1] == "\n" else end
+    start = stop
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return text[start:stop]
+
+
 def _split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Break a run-on sentence (over MAX_WORDS words) at semicolons and colons."""
-    if len(text[start:end].split()) <= MAX_WORDS:
+    # n characters hold at most (n + 1) // 2 words: short sentences need no split().
+    if (end - start + 1) // 2 <= MAX_WORDS or len(text[start:end].split()) <= MAX_WORDS:
         return [(start, end)]
     pieces, cursor = [], start
     for match in _SOFT_BREAK.finditer(text, start, end):
@@ -137,6 +149,8 @@ def _split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def split_enumeration(text: str, start: int, end: int
                       ) -> list[tuple[int, int, str | None, str | None]]:
     """An inline "(a) ...; (b) ..." enumeration as one piece per item, keeping the lead-in."""
+    if text.find(")", start, end) < 0:  # every marker holds a ")"
+        return [(start, end, None, None)]
     markers = [m for m in _INLINE_MARKER.finditer(text, start, end) if _is_item(m, text)]
     markers = _consistent(markers)
     if len(markers) < 2:

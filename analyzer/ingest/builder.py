@@ -17,6 +17,8 @@ _HEADING_NUMBER = re.compile(
     re.IGNORECASE,
 )
 BLOCK_SEPARATOR = "\n\n"
+# What _SPACES would change in ASCII text: a run of two or more, or any but the plain space.
+_ASCII_FOLDABLE = re.compile(r"[\t\r\n\f\v]| [ \t\r\n\f\v]")
 
 
 @dataclass
@@ -40,6 +42,10 @@ def clean_block_text(text: str, spans: list[tuple[int, int, frozenset[str]]]
                      ) -> tuple[str, tuple[Span, ...]]:
     """Fold whitespace and drop invisible characters, moving span offsets along."""
     if not spans:
+        if text.isascii():  # no invisible character is ASCII; most blocks need no folding
+            if _ASCII_FOLDABLE.search(text) is None:
+                return text, ()
+            return _SPACES.sub(" ", text), ()
         return _SPACES.sub(" ", _INVISIBLE.sub("", text)), ()
     out: list[str] = []
     mapping: list[int] = []  # mapping[i]: where input offset i lands in the output
@@ -149,8 +155,10 @@ class DocumentBuilder:
 
 
 def _strip(text: str, spans: tuple[Span, ...]) -> tuple[str, tuple[Span, ...]]:
-    lead = len(text) - len(text.lstrip())
     stripped = text.strip()
+    if not spans:
+        return stripped, ()
+    lead = len(text) - len(text.lstrip())
     moved = tuple(
         Span(max(0, s.start - lead), min(len(stripped), s.end - lead), s.styles)
         for s in spans

@@ -9,8 +9,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
 from functools import lru_cache
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -21,7 +21,7 @@ from analyzer.nlp import components  # noqa: F401  (importing registers the fact
 from analyzer.nlp.attribute_rules import default_attribute_rules
 from analyzer.nlp.components.categories import categorize_text, category_gate_strings
 from analyzer.nlp.components.parser import installed_parser
-from analyzer.nlp.components.shared import state
+from analyzer.nlp.components.shared import STATE
 from analyzer.nlp.gates import presence
 from analyzer.rules import fold
 from analyzer.settings import get_settings
@@ -72,14 +72,33 @@ def run_pipeline(texts: list[str], use_parser: bool | None = None) -> Iterator[D
     (tokenising 50k words costs more than all the rules together); a component that needs
     tokens, like an installed parser, tokenises the few clauses it refines itself.
     """
-    nlp = build_pipeline(use_parser)
+    vocab = build_pipeline(use_parser).vocab
+    return _run_components(texts, lambda text: Doc(vocab, words=[text], spaces=[False]),
+                           use_parser)
+
+
+class _ClauseText:
+    """What the rule components read of a Doc (its text and user_data), without building
+    one: `classify` needs only their shared results, and a Doc per clause costs more than
+    some of the components."""
+
+    __slots__ = ("text", "user_data")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.user_data: dict[str, Any] = {}
+
+
+def _run_components(texts: list[str], make: Callable[[str], Any],
+                    use_parser: bool | None) -> Iterator[Any]:
+    steps = [component for _, component in build_pipeline(use_parser).pipeline]
     lowered = [fold(text) for text in texts]
     for text, low, present in zip(texts, lowered, presence(lowered, _gate_strings()),
                                   strict=True):
-        doc = Doc(nlp.vocab, words=[text], spaces=[False])
-        state(doc).update(lowered=low, present=present)
-        for _, component in nlp.pipeline:
-            doc = component(doc)
+        doc = make(text)
+        doc.user_data[STATE] = {"lowered": low, "present": present}
+        for step in steps:
+            doc = step(doc)
         yield doc
 
 
@@ -100,15 +119,19 @@ def classify(doc: Document, clauses: Sequence[Clause], *, use_parser: bool | Non
     extra = _trained_predictions(texts)
     out: list[Clause] = []
     index = _BlockIndex(doc)
-    for clause, parsed, more in zip(clauses, run_pipeline(texts, use_parser), extra,
-                                    strict=True):
-        shared = state(parsed)
+    for clause, parsed, more in zip(clauses, _run_components(texts, _ClauseText, use_parser),
+                                    extra, strict=True):
+        shared = parsed.user_data[STATE]
         values = shared.get("attribute_values") or {}
         bearer = values.get("bearer")
-        categories = set(shared.get("categories") or ()) | more
-        out.append(replace(
-            clause,
-            categories=tuple(c for c in CATEGORIES if c in categories),
+        found = shared.get("categories") or ()
+        if more:
+            found = set(found) | more
+        # A new Clause, not dataclasses.replace: replace costs several times more.
+        out.append(Clause(
+            id=clause.id, section=clause.section, text=clause.text, start=clause.start,
+            end=clause.end, page=clause.page, lead_in=clause.lead_in, marker=clause.marker,
+            categories=tuple(c for c in CATEGORIES if c in found),
             attributes=Attributes(
                 bearer=None if bearer in (None, "none") else bearer,
                 exclusive=bool(values.get("exclusive")),
@@ -202,15 +225,19 @@ def clause_emphasis(doc: Document, clause: Clause, index: _BlockIndex | None = N
     return tuple(e for e in EMPHASIS_ORDER if e in found)
 
 
-_UPPER = re.compile(r"[A-Z]")
-_LOWER = re.compile(r"[a-z]")
+_NO_UPPER = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_NO_LOWER = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz")
 _ALNUM = re.compile(r"[^\W_]")
 
 
 def is_all_caps(text: str) -> bool:
     """At least 12 cased letters, nine in ten of them capitals (a short acronym is not)."""
     if text.isascii():
-        upper, lower = len(_UPPER.findall(text)), len(_LOWER.findall(text))
+        # str.translate deleting one case counts it without building a list of matches.
+        lower = len(text) - len(text.translate(_NO_LOWER))
+        if 10 * lower > len(text):  # then upper < 9 * lower: not nine in ten capitals
+            return False
+        upper = len(text) - len(text.translate(_NO_UPPER))
     else:
         upper = sum(1 for ch in text if ch.isupper())
         lower = sum(1 for ch in text if ch.islower())

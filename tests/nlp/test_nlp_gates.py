@@ -81,3 +81,22 @@ def test_rule_index_gives_ungated_and_gated_candidates_in_rule_order(tmp_path: P
     text = "gamma, as is"
     present = presence([text], rules.gate_strings())[0]
     assert rules.decide(text, present) == rules.decide(text) == "exclusion"
+
+
+def test_classify_keeps_every_field_of_the_segmented_clause() -> None:
+    from dataclasses import fields
+
+    from analyzer.ingest import ingest
+    from analyzer.nlp.pipeline import classify
+    from analyzer.segment import segment
+
+    source = (b"# Terms\n\n## 4. Agents\n\nYou must not let agents: (a) post for you; and "
+              b"(b) buy things. **WE MAY TERMINATE YOUR ACCOUNT AT ANY TIME.**\n")
+    document = ingest(source, "terms.md")
+    plain = segment(document)
+    classified = classify(document, plain)
+    assert any(c.categories for c in classified)
+    assert any(c.marker and c.lead_in for c in classified)
+    kept = [f.name for f in fields(plain[0]) if f.name not in ("categories", "attributes")]
+    for before, after in zip(plain, classified, strict=True):
+        assert [getattr(after, n) for n in kept] == [getattr(before, n) for n in kept]
