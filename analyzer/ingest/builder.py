@@ -17,6 +17,14 @@ _HEADING_NUMBER = re.compile(
     re.IGNORECASE,
 )
 BLOCK_SEPARATOR = "\n\n"
+# A bold run-in heading ("4. Documentation. Agents must ...", "Medical notice. ..." with the
+# title in bold, in any format):
+# a short bold phrase that ends in "." or ":" and reads as a title, not a sentence.
+_RUN_IN_MAX_WORDS = 10
+_RUN_IN_END = re.compile(r"[.:]\s*$")
+_SENTENCE_WORD = re.compile(
+    r"\b(?:you|we|is|are|was|were|be|been|must|may|shall|will|can|cannot|should|not|never|"
+    r"do|does|agree|agrees|have|has)\b", re.IGNORECASE)  # "Your account." is a title
 # What _SPACES would change in ASCII text: a run of two or more, or any but the plain space.
 _ASCII_FOLDABLE = re.compile(r"[\t\r\n\f\v]| [ \t\r\n\f\v]")
 
@@ -36,6 +44,43 @@ class RunText:
             self.spans.append((self.length, self.length + len(text), styles))
         self.parts.append(text)
         self.length += len(text)
+
+
+def run_in_heading(run: RunText) -> tuple[RunText, RunText] | None:
+    """A paragraph that opens with a bold run-in heading, as (heading, the rest), or None."""
+    if not run.spans or not run.parts:
+        return None
+    start, end, styles = run.spans[0]
+    text = "".join(run.parts)
+    if start != len(text) - len(text.lstrip()) or "bold" not in styles:
+        return None
+    # Adjacent bold pieces ("**4.** **Documentation.**") count as one phrase.
+    for next_start, next_end, next_styles in run.spans[1:]:
+        if "bold" not in next_styles or text[end:next_start].strip():
+            break
+        end = next_end
+    head, rest = text[start:end], text[end:]
+    if (not rest.strip() or not _RUN_IN_END.search(head)
+            or len(head.split()) > _RUN_IN_MAX_WORDS or _SENTENCE_WORD.search(head)):
+        return None
+    heading = RunText()
+    heading.add(head, frozenset({"bold"}))
+    return heading, _slice(text, run.spans, end)
+
+
+def _slice(text: str, spans: list[tuple[int, int, frozenset[str]]], cut: int) -> RunText:
+    """The styled text from offset `cut` on."""
+    out = RunText()
+    position = cut
+    for start, end, styles in spans:
+        if end <= cut:
+            continue
+        start = max(start, cut)
+        out.add(text[position:start])
+        out.add(text[start:end], styles)
+        position = end
+    out.add(text[position:])
+    return out
 
 
 def clean_block_text(text: str, spans: list[tuple[int, int, frozenset[str]]]
@@ -112,10 +157,25 @@ class DocumentBuilder:
         self.blocks: list[PendingBlock] = []
         self.chars = 0
         self.title: str | None = None
+        self.heading_level = 0  # of the latest heading added through `add`
 
     def add(self, kind: BlockKind, run: RunText, *, level: int = 0,
             marker: str | None = None, page: int | None = None) -> None:
-        """Add a block from styled runs; empty blocks are dropped."""
+        """Add a block from styled runs; empty blocks are dropped. A paragraph that opens
+        with a bold run-in heading is added as that heading (one level below the last
+        heading) and the rest."""
+        if kind == "paragraph":
+            split = run_in_heading(run)
+            if split is not None:
+                heading, run = split
+                self._add(kind="heading", run=heading, level=min(self.heading_level + 1, 6),
+                          marker=None, page=page)
+        self._add(kind, run, level, marker, page)
+        if kind == "heading" and self.blocks and self.blocks[-1].kind == "heading":
+            self.heading_level = self.blocks[-1].level or 1
+
+    def _add(self, kind: BlockKind, run: RunText, level: int, marker: str | None,
+             page: int | None) -> None:
         text, spans = clean_block_text("".join(run.parts), run.spans)
         text, spans = _strip(text, spans)
         if not text:

@@ -17,6 +17,7 @@ _TAGS = re.compile(r"<[^>]{0,500}>")
 _STYLE_OF = {"strong": "bold", "em": "italic", "u": "underline"}
 
 
+
 def read_markdown(data: bytes, source: str, settings: Settings) -> Document:
     """Parse Markdown: headings, lists, tables, bold/italic runs; links keep their text."""
     builder = DocumentBuilder(source, "markdown", data, settings)

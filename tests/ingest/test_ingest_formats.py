@@ -68,6 +68,53 @@ def test_text_run_in_headings_become_sections() -> None:
     assert doc.blocks[4].section[-1] == "2. FEES (GENERAL)."
 
 
+def test_markdown_bold_run_in_headings_become_sections() -> None:
+    data = (b"# Terms\n\n## 4. Access\n\n**Age limit.** You must be 18. Ask us first.\n\n"
+            b"**4.2** **Your account.** Keep it **safe**.\n\n"
+            b"**YOU ARE SOLELY RESPONSIBLE FOR YOUR AGENTS.** They act for you.\n\n"
+            b"**Fees.**\n\n## 5. End\n\nDone.\n")
+    doc = ingest(data, "t.md")
+    assert_offsets(doc)
+    shown = [(b.kind, b.text, b.section[-1]) for b in doc.blocks]
+    assert shown[2:] == [
+        ("heading", "Age limit.", "Age limit."),
+        ("paragraph", "You must be 18. Ask us first.", "Age limit."),
+        ("heading", "4.2 Your account.", "4.2 Your account."),
+        ("paragraph", "Keep it safe.", "4.2 Your account."),
+        # A bold sentence is a clause, not a heading; a bold line alone stays as it was.
+        ("paragraph", "YOU ARE SOLELY RESPONSIBLE FOR YOUR AGENTS. They act for you.",
+         "4.2 Your account."),
+        ("paragraph", "Fees.", "4.2 Your account."),
+        ("heading", "5. End", "5. End"),
+        ("paragraph", "Done.", "5. End"),
+    ]
+    assert doc.blocks[2].level == 3
+    kept = doc.blocks[5]
+    assert [kept.text[s.start:s.end] for s in kept.emphasis] == ["safe"]
+
+
+def test_html_and_docx_bold_run_in_headings_become_sections() -> None:
+    html = (b"<html><body><main><h2>4. Access</h2><p><b>Age limit.</b> You must be 18.</p>"
+            b"<p><strong>WE MAY END IT.</strong> Any time.</p></main></body></html>")
+    doc = ingest(html, "t.html")
+    assert [(b.kind, b.text, b.section[-1]) for b in doc.blocks] == [
+        ("heading", "4. Access", "4. Access"),
+        ("heading", "Age limit.", "Age limit."),
+        ("paragraph", "You must be 18.", "Age limit."),
+        ("paragraph", "WE MAY END IT. Any time.", "Age limit."),
+    ]
+
+    def build(document: docx.Document) -> None:
+        document.add_heading("4. Access", level=1)
+        paragraph = document.add_paragraph()
+        paragraph.add_run("Age limit.").bold = True
+        paragraph.add_run(" You must be 18.")
+
+    blocks = ingest(_docx(build), "t.docx").blocks
+    assert [(b.kind, b.text) for b in blocks][-2:] == [
+        ("heading", "Age limit."), ("paragraph", "You must be 18.")]
+
+
 def test_html_keeps_main_content_and_emphasis() -> None:
     html = (b"<html><head><title>Acme Terms</title><style>p{}</style></head><body>"
             b"<nav>Home Pricing</nav><div class='cookie-banner'>We use cookies</div><main>"
