@@ -195,3 +195,11 @@ def test_terms_of_service_that_mention_agents_get_no_control_findings() -> None:
     comparison = compare_versions(analyze((filler + policy).encode()),
                                   analyze((filler + weak).encode()))
     assert _control_findings(comparison) == []
+
+
+def test_a_new_user_warranty_is_a_new_responsibility_for_the_user() -> None:
+    old = "You represent and warrant that:\n\n- you are over 18."
+    new = ("You represent and warrant that:\n\n- you are over 18.\n- you have obtained all "
+           "necessary rights and consents to upload the prompts.")
+    findings = run(old, new).findings
+    assert [(f.type, f.direction) for f in findings] == [("responsibility_added", "against_user")]
