@@ -61,7 +61,7 @@ class Block:
     text: str
     start: int
     end: int
-    level: int = 0  # heading level 1..6 for headings, list nesting depth for list items
+    level: int = 0  # heading level 1..6 (7: a run-in heading), list nesting depth for items
     section: tuple[str, ...] = ()  # heading path above (and, for headings, including) it
     marker: str | None = None  # list or heading number as written: "(a)", "7.2", "ARTICLE VII"
     emphasis: tuple[Span, ...] = ()

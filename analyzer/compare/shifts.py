@@ -53,7 +53,6 @@ class _Side(BaseModel):
     agent_scope: bool | None = None
     negated: bool | None = None
     modality: list[str] | None = None
-    modality_not: str | None = None
     emphasis_any: list[str] = Field(default_factory=list)
 
     @field_validator("category", "category_not")
@@ -76,6 +75,9 @@ class _RuleSpec(BaseModel):
     new: _Side = Field(default_factory=_Side)
     require: list[str] = Field(default_factory=list)
     gained: str | None = None  # a regex that matches the new text and not the old
+    # A regex that, matching the text just before a `gained` hit (same sentence part, no
+    # ";" or ":" between), makes that hit not count: "will not use ... to train".
+    gained_negated_by: str | None = None
     suppressed_by: list[str] = Field(default_factory=list)  # types that already say it
     title: str
     explanation: str
@@ -94,6 +96,16 @@ class ShiftRule:
     spec: _RuleSpec
     gained: re.Pattern[str] | None
     source: str  # "rules/shifts/x.yaml#id"
+    negated_by: re.Pattern[str] | None = None
+
+    def gain(self, text: str) -> re.Match[str] | None:
+        """The first `gained` hit in `text` that no negation governs."""
+        if self.gained is None:
+            return None
+        for hit in self.gained.finditer(text):
+            if self.negated_by is None or self.negated_by.search(text, 0, hit.start()) is None:
+                return hit
+        return None
 
 
 def side_holds(side: _Side, clause: Clause | None) -> bool:
@@ -111,7 +123,6 @@ def side_holds(side: _Side, clause: Clause | None) -> bool:
         side.agent_scope is None or a.agent_scope == side.agent_scope,
         side.negated is None or a.negated == side.negated,
         side.modality is None or a.modality in side.modality,
-        side.modality_not is None or a.modality != side.modality_not,
         not side.emphasis_any or bool(set(a.emphasis) & set(side.emphasis_any)),
     ]
     return all(checks)
@@ -167,8 +178,8 @@ def rule_fires(rule: ShiftRule, change: Change) -> bool:
     if not all(PREDICATES[name](change.old, change.new) for name in spec.require):
         return False
     if rule.gained is not None:
-        new_hit = bool(change.new and rule.gained.search(change.new.text))
-        old_hit = bool(change.old and rule.gained.search(change.old.text))
+        new_hit = bool(change.new and rule.gain(change.new.text))
+        old_hit = bool(change.old and rule.gain(change.old.text))
         return new_hit and not old_hit
     return True
 
@@ -179,7 +190,7 @@ def finding_context(change: Change, rule: ShiftRule) -> dict[str, str]:
     gained_emph = set(n.attributes.emphasis if n else ()) - set(o.attributes.emphasis if o else ())
     loud = " and ".join(e.replace("all_caps", "capitals").replace("bold", "bold")
                         for e in ("bold", "all_caps") if e in gained_emph)
-    gained = rule.gained.search(n.text) if (rule.gained and n) else None
+    gained = rule.gain(n.text) if n else None
     return {
         "old_bearer": _party(o.attributes.bearer if o else None),
         "new_bearer": _party(n.attributes.bearer if n else None),
@@ -230,10 +241,12 @@ def _compile(item: Any, shown: str) -> ShiftRule:
                             path=shown, line=line, rule_id=spec.id)
     try:
         gained = re.compile(spec.gained, re.IGNORECASE) if spec.gained else None
+        negated_by = (re.compile(f"(?:{spec.gained_negated_by})[^.;:]*$", re.IGNORECASE)
+                      if spec.gained_negated_by else None)
     except re.error as exc:
         raise RuleError(f"bad regular expression: {exc}", path=shown, line=line,
                         rule_id=spec.id) from exc
-    return ShiftRule(spec.id, spec, gained, f"{shown.split(':')[0]}#{spec.id}")
+    return ShiftRule(spec.id, spec, gained, f"{shown.split(':')[0]}#{spec.id}", negated_by)
 
 
 @lru_cache(maxsize=1)

@@ -18,13 +18,39 @@ _HEADING_NUMBER = re.compile(
 )
 BLOCK_SEPARATOR = "\n\n"
 # A bold run-in heading ("4. Documentation. Agents must ...", "Medical notice. ..." with the
-# title in bold, in any format):
-# a short bold phrase that ends in "." or ":" and reads as a title, not a sentence.
-_RUN_IN_MAX_WORDS = 10
+# title in bold, in any format) is cut off its paragraph. A bold *sentence* must stay a
+# clause, so the title shape is strict: at most six words, or three when not in Title
+# Case; no sentence word; no company name ("Acme, Inc."); the rest starts a new sentence.
+RUN_IN_LEVEL = 7  # below every explicit heading (1-6): the next explicit heading ends it
+_RUN_IN_MAX_WORDS = 6
+_RUN_IN_MAX_PLAIN_WORDS = 3
 _RUN_IN_END = re.compile(r"[.:]\s*$")
 _SENTENCE_WORD = re.compile(
-    r"\b(?:you|we|is|are|was|were|be|been|must|may|shall|will|can|cannot|should|not|never|"
-    r"do|does|agree|agrees|have|has)\b", re.IGNORECASE)  # "Your account." is a title
+    r"\b(?:you|we|i|it|they|he|she|is|are|was|were|be|been|must|may|shall|will|would|can|"
+    r"could|cannot|should|not|never|do|does|did|agree|agrees|have|has|had|final|void)\b",
+    re.IGNORECASE)
+# Verbs that make "Acme disclaims warranties." a sentence; as the last word they are nouns
+# ("Usage limits.").
+_VERB_S = re.compile(
+    r"(?:reserves|disclaims|waives|grants|operates|provides|means|includes|applies|accepts|"
+    r"acknowledges|assumes|owns|retains|limits|excludes|governs|requires|prohibits|permits|"
+    r"allows|offers|makes|gives|takes|bears|holds|remains|survives|constitutes|supersedes|"
+    r"collects|uses|shares|sells)", re.IGNORECASE)
+_COMPANY_END = re.compile(r"\b(?:inc|ltd|llc|corp|co|plc|gmbh|s\.a|l\.p|n\.v)\.?\s*[.:]?\s*$",
+                          re.IGNORECASE)
+_SENTENCE_START = re.compile(r"\s*(?:[\"“‘'(\[]?[A-Z0-9])")
+
+
+def _title_shaped(head: str, rest: str) -> bool:
+    words = head.split()
+    title_case = all(w[:1].isupper() or not w[:1].isalpha() or len(w) < 4 for w in words)
+    return (bool(rest.strip()) and _RUN_IN_END.search(head) is not None
+            and len(words) <= (_RUN_IN_MAX_WORDS if title_case else _RUN_IN_MAX_PLAIN_WORDS)
+            and _SENTENCE_WORD.search(head) is None and _COMPANY_END.search(head) is None
+            and not any(_VERB_S.fullmatch(w.strip(",;")) for w in words[:-1])
+            and _SENTENCE_START.match(rest) is not None and not rest.lstrip().startswith("("))
+
+
 # What _SPACES would change in ASCII text: a run of two or more, or any but the plain space.
 _ASCII_FOLDABLE = re.compile(r"[\t\r\n\f\v]| [ \t\r\n\f\v]")
 
@@ -54,14 +80,15 @@ def run_in_heading(run: RunText) -> tuple[RunText, RunText] | None:
     text = "".join(run.parts)
     if start != len(text) - len(text.lstrip()) or "bold" not in styles:
         return None
-    # Adjacent bold pieces ("**4.** **Documentation.**") count as one phrase.
+    # Adjacent bold pieces ("**4.** **Documentation.**") count as one phrase, up to the
+    # first piece that ends a phrase.
     for next_start, next_end, next_styles in run.spans[1:]:
-        if "bold" not in next_styles or text[end:next_start].strip():
+        if (_RUN_IN_END.search(text[start:end]) or "bold" not in next_styles
+                or text[end:next_start].strip()):
             break
         end = next_end
     head, rest = text[start:end], text[end:]
-    if (not rest.strip() or not _RUN_IN_END.search(head)
-            or len(head.split()) > _RUN_IN_MAX_WORDS or _SENTENCE_WORD.search(head)):
+    if not _title_shaped(head, _INVISIBLE.sub("", rest)):
         return None
     heading = RunText()
     heading.add(head, frozenset({"bold"}))
@@ -157,22 +184,18 @@ class DocumentBuilder:
         self.blocks: list[PendingBlock] = []
         self.chars = 0
         self.title: str | None = None
-        self.heading_level = 0  # of the latest heading added through `add`
 
     def add(self, kind: BlockKind, run: RunText, *, level: int = 0,
             marker: str | None = None, page: int | None = None) -> None:
         """Add a block from styled runs; empty blocks are dropped. A paragraph that opens
-        with a bold run-in heading is added as that heading (one level below the last
-        heading) and the rest."""
+        with a bold run-in heading is added as that heading (at RUN_IN_LEVEL, so it lasts
+        until the next heading of any kind) and the rest."""
         if kind == "paragraph":
             split = run_in_heading(run)
             if split is not None:
                 heading, run = split
-                self._add(kind="heading", run=heading, level=min(self.heading_level + 1, 6),
-                          marker=None, page=page)
+                self._add("heading", heading, RUN_IN_LEVEL, None, page)
         self._add(kind, run, level, marker, page)
-        if kind == "heading" and self.blocks and self.blocks[-1].kind == "heading":
-            self.heading_level = self.blocks[-1].level or 1
 
     def _add(self, kind: BlockKind, run: RunText, level: int, marker: str | None,
              page: int | None) -> None:
@@ -244,7 +267,7 @@ def choose_title(title: str | None, blocks: list[Block], source: str) -> str:
     if title and title.strip():
         return " ".join(title.split())[:300]
     for block in blocks:
-        if block.kind == "heading":
+        if block.kind == "heading" and block.level < RUN_IN_LEVEL:
             return block.text[:300]
     name = source.replace("\\", "/").rsplit("/", 1)[-1]
     return name or "untitled"

@@ -203,3 +203,14 @@ def test_a_new_user_warranty_is_a_new_responsibility_for_the_user() -> None:
            "necessary rights and consents to upload the prompts.")
     findings = run(old, new).findings
     assert [(f.type, f.direction) for f in findings] == [("responsibility_added", "against_user")]
+
+
+@pytest.mark.parametrize("clause", [
+    "We may share your chat content with advertising partners, but we will not sell it.",
+    "We may use your chat content to train our models and will not ask for consent.",
+    "You must not object: we may sell your data to third parties.",
+])
+def test_data_use_expanded_sees_a_use_beside_a_negation(clause: str) -> None:
+    findings = run("We may share usage statistics.",
+                   "We may share usage statistics.\n\n" + clause).findings
+    assert "data_use_expanded" in {f.type for f in findings}

@@ -88,9 +88,36 @@ def test_markdown_bold_run_in_headings_become_sections() -> None:
         ("heading", "5. End", "5. End"),
         ("paragraph", "Done.", "5. End"),
     ]
-    assert doc.blocks[2].level == 3
+    assert doc.blocks[2].level == 7
     kept = doc.blocks[5]
     assert [kept.text[s.start:s.end] for s in kept.emphasis] == ["safe"]
+
+
+@pytest.mark.parametrize("paragraph", [
+    "**Acme reserves the right to terminate accounts at any time.** Details below.",
+    "**Provider disclaims all warranties.** See section 9.",
+    "**All sales final.** No refunds.",
+    "**Acme Corp.** operates this website.",
+    '**Acme, Inc.** ("Acme") provides the Services to you.',
+    "**Acme disclaims warranties.** See section 9.",
+])
+def test_a_bold_sentence_is_not_taken_for_a_run_in_heading(paragraph: str) -> None:
+    doc = ingest(f"# Terms\n\n{paragraph}\n".encode(), "t.md")
+    assert [b.kind for b in doc.blocks] == ["heading", "paragraph"]
+
+
+def test_adjacent_bold_pieces_join_only_until_a_phrase_ends() -> None:
+    doc = ingest(b"# Terms\n\n**Usage limits.** **You must pay.** Now.\n", "t.md")
+    assert [(b.kind, b.text) for b in doc.blocks][1:] == [
+        ("heading", "Usage limits."), ("paragraph", "You must pay. Now.")]
+
+
+def test_a_run_in_heading_ends_at_the_next_heading_and_is_never_the_title() -> None:
+    doc = ingest(b"**Last updated:** 1 May 2024\n\n# Terms of Service\n\n**Welcome.** These "
+                 b"terms apply.\n\n### 3.1 Fees\n\nYou pay.\n", "t.md")
+    assert doc.title == "Terms of Service"
+    assert [b.section for b in doc.blocks if b.kind == "paragraph"] == [
+        ("Last updated:",), ("Terms of Service", "Welcome."), ("Terms of Service", "3.1 Fees")]
 
 
 def test_html_and_docx_bold_run_in_headings_become_sections() -> None:
