@@ -7,6 +7,7 @@ from pathlib import Path
 from analyzer.controls import Control, Reasoned, cached_controls, default_controls_path
 from analyzer.errors import InputError
 from analyzer.model import Analysis, Check, Clause, ControlResult, ControlStatus, Finding
+from analyzer.rules import fold
 
 _RANK = {"met": 2, "partial": 1, "missing": 0}
 _FINDING_TYPE = {"AUTH": "authorization", "PRIV": "authorization", "HITL": "oversight",
@@ -32,7 +33,8 @@ def _controls(path: Path | None) -> tuple[Control, ...]:
 
 
 def _hit(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
-    return next((i for i in items if i.pattern.search(text)), None)
+    folded = fold(text)  # as the category rules read it: "we'll" is "we will"
+    return next((i for i in items if i.pattern.search(folded)), None)
 
 
 def evaluate_control(control: Control, clauses: tuple[Clause, ...]) -> ControlResult:
@@ -45,7 +47,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...]) -> ControlRe
         contradiction = _hit(control.contradictions, clause.text)
         if contradiction:
             return result("missing", [clause], _said(clause, contradiction.reason))
-    evidence = [c for c in clauses if any(p.search(_read(c)) for p in control.evidence)]
+    evidence = [c for c in clauses if any(p.search(fold(_read(c))) for p in control.evidence)]
     if not evidence:
         return result("missing", [],
                       f"No clause of the policy provides this: {control.title.lower()}.")
@@ -63,7 +65,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...]) -> ControlRe
         return result("partial", evidence, f"Clause {evidence[0].id} mentions it, but not as a "
                       "binding rule (no \u201cmust\u201d, \u201cshall\u201d or \u201cnever\u201d).")
     # A required detail (a stated time, an incident process) may sit in a neighbouring clause.
-    text = " ".join(c.text for c in clauses)
+    text = fold(" ".join(c.text for c in clauses))
     missing = [r for r in control.requires if not r.pattern.search(text)]
     if missing:
         return result("partial", evidence,

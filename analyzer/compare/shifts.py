@@ -21,7 +21,13 @@ from analyzer.compare.align import normalise
 from analyzer.errors import RuleError
 from analyzer.model import CATEGORIES, Attributes, Change, Clause
 from analyzer.resources import display_path, rules_dir
-from analyzer.rules import line_of, load_yaml_with_lines, strip_lines, validation_message
+from analyzer.rules import (
+    fold,
+    line_of,
+    load_yaml_with_lines,
+    strip_lines,
+    validation_message,
+)
 
 FINDING_TYPES = frozenset({
     "responsibility_shifted", "responsibility_added", "responsibility_removed",
@@ -102,6 +108,7 @@ class ShiftRule:
         """The first `gained` hit in `text` that no negation governs."""
         if self.gained is None:
             return None
+        text = fold(text)  # as the category rules read it: "we'll" is "we will"
         for hit in self.gained.finditer(text):
             if self.negated_by is None or self.negated_by.search(text, 0, hit.start()) is None:
                 return hit
