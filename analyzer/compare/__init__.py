@@ -65,10 +65,19 @@ def _paired(old: Clause, new: Clause, similarity: float, moved: bool) -> Change:
 
 
 def evaluate(changes: list[Change]) -> list[Finding]:
-    """Every shift rule over every change; one finding per change and finding type."""
+    """Every shift rule over every change; one finding per change and finding type, and one
+    per list: the items of one enumeration ("not liable for losses caused by: (a) ...;
+    (b) ...") that carry the same finding as their lead-in or an earlier item are named in
+    that finding's explanation instead of repeating it."""
     findings: list[Finding] = []
     rules = default_shift_rules()
+    first: dict[tuple[str, str], int] = {}  # (finding type, list lead-in) -> finding index
+    more: dict[int, list[str]] = {}  # finding index -> ids of the items it also speaks for
     for change in changes:
+        clause = change.new or change.old
+        assert clause is not None
+        in_list = bool(clause.lead_in and clause.marker)
+        group = normalise(clause.lead_in if in_list else clause.text)  # type: ignore[arg-type]
         if change.kind in ("added", "removed") and is_label(change.new or change.old):
             continue
         if change.kind == "modified" and normalise(change.old.text) == normalise(  # type: ignore[union-attr]
@@ -82,7 +91,18 @@ def evaluate(changes: list[Change]) -> list[Finding]:
                 continue
             if rule_fires(rule, change):
                 seen.add(rule.spec.type)
+                key = (rule.spec.type, group)
+                if in_list and key in first:
+                    more.setdefault(first[key], []).append(clause.id)
+                    continue
+                first.setdefault(key, len(findings))
                 findings.append(_finding(rule, change))
+    for index, ids in more.items():
+        shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+        items = "item" if len(ids) == 1 else "items"
+        findings[index] = replace(findings[index], explanation=(
+            f"{findings[index].explanation} The same holds for {len(ids)} more {items} of "
+            f"this list ({shown})."))
     return findings
 
 

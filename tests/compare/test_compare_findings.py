@@ -214,3 +214,13 @@ def test_data_use_expanded_sees_a_use_beside_a_negation(clause: str) -> None:
     findings = run("We may share usage statistics.",
                    "We may share usage statistics.\n\n" + clause).findings
     assert "data_use_expanded" in {f.type for f in findings}
+
+
+def test_one_finding_per_list_names_the_other_items() -> None:
+    old = "We are responsible for the service."
+    new = ("We are responsible for the service.\n\nWe will not be liable for any losses "
+           "caused by:\n\n- outages of our network;\n- failures of third-party software;\n"
+           "- maintenance we announced in advance.")
+    findings = [f for f in run(old, new).findings if f.type == "liability_limited"]
+    assert len(findings) == 1
+    assert "3 more items of this list" in findings[0].explanation
