@@ -87,6 +87,22 @@ def _only(fmt: ReportFormat, allowed: tuple[ReportFormat, ...], command: str) ->
         _fail(f"{command} writes --format {names}, not {fmt.value}", 2)
 
 
+_BY_SUFFIX = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json"}
+
+
+def _format(fmt: ReportFormat | None, output: Path | None) -> ReportFormat:
+    """--format when given, else what the -o file's name says (report.html), else JSON."""
+    if fmt is not None:
+        return fmt
+    by_name = _BY_SUFFIX.get(output.suffix.lower()) if output is not None else None
+    return ReportFormat(by_name) if by_name else ReportFormat.json
+
+
+FormatOpt = Annotated[
+    ReportFormat | None,
+    typer.Option("--format", "-f", show_default=False,
+                 help="json, html or md; default: from the -o file's name, else json"),
+]
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="write the report here, not to stdout")
 ]
@@ -102,13 +118,14 @@ def main_options(
 @app.command()
 def analyze(
     doc: Annotated[str, typer.Argument(help="a .pdf, .html, .docx, .md or .txt file, or -")],
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.json,
+    fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
     """Extract and classify the clauses of one document."""
     from analyzer.api import analyze as analyze_source
     from analyzer.report.render import render_analysis
 
+    fmt = _format(fmt, output)
     _only(fmt, (ReportFormat.json, ReportFormat.html), "analyze")
     analysis = _run(lambda: analyze_source(doc))
     _emit(render_analysis(analysis, fmt.value), output)
@@ -118,7 +135,7 @@ def analyze(
 def compare(
     old: Annotated[str, typer.Argument(help="the earlier version")],
     new: Annotated[str, typer.Argument(help="the later version")],
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.json,
+    fmt: FormatOpt = None,
     output: OutputOpt = None,
     fail_on: Annotated[
         Severity | None,
@@ -129,6 +146,7 @@ def compare(
     from analyzer.api import compare as compare_sources
     from analyzer.report.render import render_comparison
 
+    fmt = _format(fmt, output)
     if old == "-" and new == "-":
         _fail("only one of OLD and NEW can be read from standard input", 2)
     comparison = _run(lambda: compare_sources(old, new))
@@ -146,7 +164,7 @@ def check(
     controls: Annotated[
         Path | None, typer.Option("--controls", help="a control baseline YAML file")
     ] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.json,
+    fmt: FormatOpt = None,
     output: OutputOpt = None,
     fail_on: Annotated[
         ControlLevel | None,
@@ -157,6 +175,7 @@ def check(
     from analyzer.api import check as check_source
     from analyzer.report.render import render_check
 
+    fmt = _format(fmt, output)
     result = _run(lambda: check_source(policy, controls))
     _emit(render_check(result, fmt.value), output)
     if fail_on is not None:
@@ -170,7 +189,7 @@ def timeline(
     sources: Annotated[
         list[str], typer.Argument(help="versions oldest first, or one folder / git repository")
     ],
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.json,
+    fmt: FormatOpt = None,
     output: OutputOpt = None,
     path_in_repo: Annotated[
         str | None, typer.Option("--file", help="in a git repository: the file to follow")
@@ -180,6 +199,7 @@ def timeline(
     from analyzer.api import timeline as timeline_sources
     from analyzer.report.render import render_timeline
 
+    fmt = _format(fmt, output)
     _only(fmt, (ReportFormat.json, ReportFormat.html), "timeline")
     result = _run(lambda: timeline_sources(sources, path_in_repo=path_in_repo))
     _emit(render_timeline(result, fmt.value), output)

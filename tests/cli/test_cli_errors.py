@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def run_cli(*args: str, stdin: bytes | None = None,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "analyzer.cli", *args],
-        input=stdin, capture_output=True, cwd=REPO, timeout=120,
-        env={**os.environ, **(env or {})},
-    )
+from cli_support import REPO, run_cli
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess[bytes], code: int) -> str:
