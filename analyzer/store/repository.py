@@ -169,6 +169,8 @@ class Store:
         self.engine = _engine(settings)
         self.url = _shown_url(str(self.engine.url))
         self.blobs = BlobStore(settings.data_dir / "originals")
+        # The text of custom control files, so a check made with them can be made again.
+        self.control_files = BlobStore(settings.data_dir / "controls")
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.migrate()
 
@@ -376,6 +378,8 @@ class Store:
         with self.session() as s:
             row = self._document_row(s, ws, doc_id)
             info = _doc_info(row)
+            controls = {d for d in s.scalars(select(StoredCheck.controls_sha256).where(
+                StoredCheck.document_id == doc_id)) if d is not None}
             for table, column in ((StoredComparison, StoredComparison.old_id),
                                   (StoredComparison, StoredComparison.new_id),
                                   (StoredCheck, StoredCheck.document_id)):
@@ -384,8 +388,12 @@ class Store:
             s.flush()
             shared = s.scalar(select(func.count()).select_from(StoredDocument)
                               .where(StoredDocument.sha256 == info.sha256))
+            still_used = set(s.scalars(select(StoredCheck.controls_sha256).where(
+                StoredCheck.controls_sha256.in_(controls)))) if controls else set()
         if not shared:
             self.blobs.remove(info.sha256)
+        for digest in controls - still_used:
+            self.control_files.remove(digest)
         return info
 
     def load_analysis(self, ws: WorkspaceRef, doc_id: str) -> Analysis:
@@ -499,10 +507,24 @@ class Store:
                                 report_version=report_version, result_json=result_json,
                                 html=html, markdown=markdown, created_at=row.created_at)
 
-    def check_uses_default_controls(self, ws: WorkspaceRef, check_id: str) -> bool:
+    def keep_controls(self, text: str) -> str:
+        """Store a custom control file's text; returns its SHA-256."""
+        return self.control_files.put(text.encode("utf-8"))
+
+    def check_controls(self, ws: WorkspaceRef, check_id: str) -> tuple[bool, str | None]:
+        """Whether a check used the built-in controls, and if not, the text of its own
+        control file (None when it was not kept, as by earlier releases)."""
         with self.session() as s:
             row = s.get(StoredCheck, check_id) if _valid_id(check_id) else None
-            return row is not None and row.workspace_id == ws.id and row.controls_sha256 is None
+            if row is None or row.workspace_id != ws.id:
+                raise NotFound(f"no check {check_id!r} in this workspace")
+            digest = row.controls_sha256
+        if digest is None:
+            return True, None
+        try:
+            return False, self.control_files.get(digest).decode("utf-8")
+        except (StoreError, UnicodeDecodeError):
+            return False, None
 
     def get_check(self, ws: WorkspaceRef, check_id: str) -> ReportRecord:
         with self.session() as s:

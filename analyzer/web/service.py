@@ -242,16 +242,16 @@ class Service:
         return await anyio.to_thread.run_sync(self._check, ws, document_id, controls)
 
     async def check_report(self, ws: WorkspaceRef, check_id: str) -> ReportRecord:
-        """A stored check; one made against the built-in controls is made again when the
-        installed rules or templates changed since (custom controls are not kept)."""
+        """A stored check, made again (with the same controls) when the installed rules or
+        templates changed since."""
         record = await anyio.to_thread.run_sync(self.store.get_check, ws, check_id)
         if record.report_version == content_version():
             return record
-        default = await anyio.to_thread.run_sync(self.store.check_uses_default_controls, ws,
-                                                 check_id)
-        if not default:
-            return record
-        return await anyio.to_thread.run_sync(self._check, ws, record.subject[0], None,
+        default, controls = await anyio.to_thread.run_sync(self.store.check_controls, ws,
+                                                           check_id)
+        if not default and controls is None:
+            return record  # its control file was not kept: the stored rendering stands
+        return await anyio.to_thread.run_sync(self._check, ws, record.subject[0], controls,
                                               check_id)
 
     def _check(self, ws: WorkspaceRef, document_id: str, controls: str | None,
@@ -266,6 +266,7 @@ class Service:
                 path = Path(tmp) / "controls.yaml"
                 path.write_text(controls, encoding="utf-8")
                 result = check_analysis(analysis, path)
+            self.store.keep_controls(controls)
         return self.store.save_check(
             ws, document_id,
             controls_sha256=sha256_of(controls.encode()) if controls is not None else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -253,6 +254,35 @@ def test_stale_reports_are_made_again_from_stored_analyses(client: TestClient,
     assert "What shifted" in client.get(f"/api/v1/comparisons/{cid}?format=html").text
     assert "Agent-policy check" in client.get(f"/api/v1/checks/{chk}?format=html").text
     assert client.get(f"/api/v1/checks/{chk}").json()["id"] == chk  # the same check, redone
+
+
+def test_a_stale_check_is_made_again_with_its_own_controls(client: TestClient,
+                                                           store: Store) -> None:
+    controls = (
+        "controls:\n"
+        "  - id: LOG-ALL\n"
+        "    title: Agents log every action\n"
+        "    evidence: ['\\blogs?\\b']\n"
+    )
+    policy = upload(client, "agent-policy-weak.md").json()["id"]
+    made = client.post("/api/v1/checks", json={"document": policy, "controls": controls})
+    assert made.status_code == 201, made.text
+    chk = made.json()["id"]
+    assert [c["id"] for c in made.json()["controls"]] == ["LOG-ALL"]
+    from sqlalchemy import update
+
+    from analyzer.store.tables import StoredCheck
+
+    with store.session() as s:  # as if rendered by an older release
+        s.execute(update(StoredCheck).values(report_version="old", html="stale"))
+    again = client.get(f"/api/v1/checks/{chk}?format=html").text
+    assert "stale" not in again and "LOG-ALL" in again
+    assert [c["id"] for c in client.get(f"/api/v1/checks/{chk}").json()["controls"]] == [
+        "LOG-ALL"]
+    digest = hashlib.sha256(controls.encode()).hexdigest()
+    assert store.control_files.path_of(digest).exists()
+    assert client.delete(f"/api/v1/documents/{policy}").status_code == 204
+    assert not store.control_files.path_of(digest).exists()  # no check uses it any more
 
 
 def test_delete_a_document_with_its_reports_and_original(client: TestClient,
