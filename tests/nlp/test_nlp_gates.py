@@ -100,3 +100,14 @@ def test_classify_keeps_every_field_of_the_segmented_clause() -> None:
     kept = [f.name for f in fields(plain[0]) if f.name not in ("categories", "attributes")]
     for before, after in zip(plain, classified, strict=True):
         assert [getattr(after, n) for n in kept] == [getattr(before, n) for n in kept]
+
+
+def test_presence_equals_a_plain_substring_test() -> None:
+    import random
+
+    rng = random.Random(7)
+    words = ["may", "mayor", "terminat", "terminate", "not", "nothing", "liab", "liable", "a"]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 6))) for _ in range(200)]
+    literals = frozenset(words + ["absent", "ate", "x\x00y"])
+    expected = [frozenset(w for w in literals if "\x00" not in w and w in t) for t in texts]
+    assert presence(texts, literals) == expected
