@@ -108,6 +108,6 @@ def test_presence_equals_a_plain_substring_test() -> None:
     rng = random.Random(7)
     words = ["may", "mayor", "terminat", "terminate", "not", "nothing", "liab", "liable", "a"]
     texts = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 6))) for _ in range(200)]
-    literals = frozenset(words + ["absent", "ate", "x\x00y"])
+    literals = frozenset([*words, "absent", "ate", "x\x00y"])
     expected = [frozenset(w for w in literals if "\x00" not in w and w in t) for t in texts]
     assert presence(texts, literals) == expected
