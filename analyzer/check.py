@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from analyzer.controls import Control, Reasoned, cached_controls, default_controls_path
@@ -32,8 +33,12 @@ def _controls(path: Path | None) -> tuple[Control, ...]:
     return cached_controls(chosen.resolve())
 
 
+# Every control reads every clause several times: fold each text once.
+_folded = lru_cache(maxsize=16_384)(fold)
+
+
 def _hit(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
-    folded = fold(text)  # as the category rules read it: "we'll" is "we will"
+    folded = _folded(text)  # as the category rules read it: "we'll" is "we will"
     return next((i for i in items if i.pattern.search(folded)), None)
 
 
@@ -47,7 +52,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...]) -> ControlRe
         contradiction = _hit(control.contradictions, clause.text)
         if contradiction:
             return result("missing", [clause], _said(clause, contradiction.reason))
-    evidence = [c for c in clauses if any(p.search(fold(_read(c))) for p in control.evidence)]
+    evidence = [c for c in clauses if any(p.search(_folded(_read(c))) for p in control.evidence)]
     if not evidence:
         return result("missing", [],
                       f"No clause of the policy provides this: {control.title.lower()}.")

@@ -75,10 +75,13 @@ def evaluate(changes: list[Change]) -> list[Finding]:
     more: dict[int, list[str]] = {}  # finding index -> ids of the items it also speaks for
     for change in changes:
         clause = change.new or change.old
-        assert clause is not None
+        if clause is None:
+            continue
+        # The list a clause belongs to: its lead-in, or itself as a possible lead-in (a
+        # clause's own text is the lead-in of the items that follow it).
         in_list = bool(clause.lead_in and clause.marker)
-        group = normalise(clause.lead_in if in_list else clause.text)  # type: ignore[arg-type]
-        if change.kind in ("added", "removed") and is_label(change.new or change.old):
+        group = clause.lead_in if in_list and clause.lead_in else clause.text
+        if change.kind in ("added", "removed") and is_label(clause):
             continue
         if change.kind == "modified" and normalise(change.old.text) == normalise(  # type: ignore[union-attr]
                 change.new.text):  # type: ignore[union-attr]
@@ -91,7 +94,7 @@ def evaluate(changes: list[Change]) -> list[Finding]:
                 continue
             if rule_fires(rule, change):
                 seen.add(rule.spec.type)
-                key = (rule.spec.type, group)
+                key = (rule.spec.type, normalise(group))
                 if in_list and key in first:
                     more.setdefault(first[key], []).append(clause.id)
                     continue

@@ -209,6 +209,7 @@ def test_a_new_user_warranty_is_a_new_responsibility_for_the_user() -> None:
     "We may share your chat content with advertising partners, but we will not sell it.",
     "We may use your chat content to train our models and will not ask for consent.",
     "You must not object: we may sell your data to third parties.",
+    "The service may include automated and manual (human) processing of your chats.",
 ])
 def test_data_use_expanded_sees_a_use_beside_a_negation(clause: str) -> None:
     findings = run("We may share usage statistics.",
