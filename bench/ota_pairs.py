@@ -10,7 +10,10 @@ The pairs are split in two by a hash of their folder name, as bench/tosdr_catego
 splits its points: rules may be widened by reading the `dev` pairs' text; `held-out` figures
 are reported as they come. Both are printed, and the total.
 
-    python bench/ota_pairs.py [--data DIR] [--no-histories]
+    python bench/ota_pairs.py [--data DIR] [--split dev|held-out|all] [--no-histories]
+
+`--split dev` runs and prints only the dev pairs, so rules can be widened without the
+held-out figure being looked at each time.
 """
 
 from __future__ import annotations
@@ -54,10 +57,12 @@ def found_categories(comparison: Comparison) -> set[str]:
     return found
 
 
-def run_pairs(folder: Path) -> None:
+def run_pairs(folder: Path, only: str = "all") -> None:
     tally: dict[str, Counter[str]] = {"dev": Counter(), "held-out": Counter()}
     cosmetic_noise = 0
     for pair in sorted(p for p in folder.iterdir() if (p / "meta.json").exists()):
+        if only != "all" and split_of(pair.name) != only:
+            continue
         meta = json.loads((pair / "meta.json").read_text("utf-8"))
         comparison = compare(pair / "old.md", pair / "new.md")
         counts = Counter(f.severity for f in comparison.findings)
@@ -84,6 +89,8 @@ def run_pairs(folder: Path) -> None:
     tally["all"] = tally["dev"] + tally["held-out"]
     print()
     for split, t in tally.items():
+        if only != "all" and split != only:
+            continue
         print(f"{split:<8} substantive pairs with every listed category found: "
               f"{t['all_found']}/{t['pairs']} ({t['all_found'] / max(t['pairs'], 1):.0%}; "
               f"target >= 90%); listed categories found: {t['found']}/{t['listed']} "
@@ -111,12 +118,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path,
                         default=Path(os.environ.get("TERMSHIFT_REALDATA", DEFAULT)))
+    parser.add_argument("--split", choices=("dev", "held-out", "all"), default="all")
     parser.add_argument("--no-histories", action="store_true")
     args = parser.parse_args()
     print(f"command: python {' '.join(sys.argv)}")
     print(f"date {date.today()}, cores {os.cpu_count()}, Python {platform.python_version()}")
     started = time.perf_counter()
-    run_pairs(args.data / "ota")
+    run_pairs(args.data / "ota", args.split)
     if not args.no_histories:
         run_histories(args.data / "ota_histories")
     print(f"\nelapsed {time.perf_counter() - started:.1f} s")
