@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from analyzer.errors import LimitExceeded
 from analyzer.model import Block, BlockKind, Document, Format, Span
@@ -21,9 +21,16 @@ BLOCK_SEPARATOR = "\n\n"
 # title in bold, in any format) is cut off its paragraph. A bold *sentence* must stay a
 # clause, so the title shape is strict: at most six words, or three when not in Title
 # Case; no sentence word; no company name ("Acme, Inc."); the rest starts a new sentence.
-RUN_IN_LEVEL = 7  # below every explicit heading (1-6): the next explicit heading ends it
+# A paragraph or list item that is nothing but a bold title ("17. **SYSTEM REQUIREMENTS**",
+# "**Account Security**") and is followed by text is a heading too, one level above the
+# run-in headings it may hold. Lower-case titles ("**No refunds.**") stay clauses: a
+# heading is not read for categories, so doubt keeps a block a clause.
+BOLD_TITLE_LEVEL = 7  # below every explicit heading (1-6)
+RUN_IN_LEVEL = 8  # below bold title lines: the next heading of any kind ends it
 _RUN_IN_MAX_WORDS = 6
 _RUN_IN_MAX_PLAIN_WORDS = 3
+_NUMBERED_MAX_WORDS = 10  # "4.2 Violations by End Users or Third Parties."
+_NUMBERED_MAX_PLAIN_WORDS = 6
 _RUN_IN_END = re.compile(r"[.:]\s*$")
 _SENTENCE_WORD = re.compile(
     r"\b(?:you|we|i|it|they|he|she|is|are|was|were|be|been|must|may|shall|will|would|can|"
@@ -41,14 +48,49 @@ _COMPANY_END = re.compile(r"\b(?:inc|ltd|llc|corp|co|plc|gmbh|s\.a|l\.p|n\.v)\.?
 _SENTENCE_START = re.compile(r"\s*(?:[\"“‘'(\[]?[A-Z0-9])")
 
 
-def _title_shaped(head: str, rest: str) -> bool:
-    words = head.split()
+def _title_words(head: str) -> tuple[list[str], bool, bool]:
+    """The words of a title without its leading number, whether it had one, and whether it
+    is in Title Case (or capitals): every word of four letters or more capitalised."""
+    number = _HEADING_NUMBER.match(head)
+    words = head[number.end():].split() if number else head.split()
     title_case = all(w[:1].isupper() or not w[:1].isalpha() or len(w) < 4 for w in words)
-    return (bool(rest.strip()) and _RUN_IN_END.search(head) is not None
-            and len(words) <= (_RUN_IN_MAX_WORDS if title_case else _RUN_IN_MAX_PLAIN_WORDS)
+    return words, number is not None, title_case
+
+
+def _reads_as_title(head: str, *, plain_ok: bool) -> bool:
+    words, numbered, title_case = _title_words(head)
+    if not words or (not title_case and not plain_ok):
+        return False
+    if numbered:
+        limit = _NUMBERED_MAX_WORDS if title_case else _NUMBERED_MAX_PLAIN_WORDS
+    else:
+        limit = _RUN_IN_MAX_WORDS if title_case else _RUN_IN_MAX_PLAIN_WORDS
+    return (len(words) <= limit and any(c.isalpha() for c in head)
             and _SENTENCE_WORD.search(head) is None and _COMPANY_END.search(head) is None
-            and not any(_VERB_S.fullmatch(w.strip(",;")) for w in words[:-1])
+            and not any(_VERB_S.fullmatch(w.strip(",;")) for w in words[:-1]))
+
+
+def _title_shaped(head: str, rest: str) -> bool:
+    return (bool(rest.strip()) and _RUN_IN_END.search(head) is not None
+            and _reads_as_title(head, plain_ok=True)
             and _SENTENCE_START.match(rest) is not None and not rest.lstrip().startswith("("))
+
+
+def bold_title_line(block: PendingBlock) -> bool:
+    """A paragraph or list item whose whole text is one bold Title Case phrase."""
+    if block.kind not in ("paragraph", "list_item") or not block.spans:
+        return False
+    text = block.text.rstrip(".:")
+    number = _HEADING_NUMBER.match(text)
+    first = number.end() if number else 0
+    bold = [s for s in block.spans if "bold" in s.styles]
+    covered = first
+    for span in bold:
+        if span.start > covered and text[covered:span.start].strip():
+            return False
+        covered = max(covered, span.end)
+    return (bool(bold) and not text[covered:].strip() and not text.endswith((",", ";"))
+            and _reads_as_title(text, plain_ok=False))
 
 
 # What _SPACES would change in ASCII text: a run of two or more, or any but the plain space.
@@ -87,6 +129,9 @@ def run_in_heading(run: RunText) -> tuple[RunText, RunText] | None:
                 or text[end:next_start].strip()):
             break
         end = next_end
+    # "**4.2 Violations by End Users**. Zoom assumes ...": the full stop just after the bold.
+    if not _RUN_IN_END.search(text[start:end]) and text[end:end + 1] in (".", ":"):
+        end += 1
     head, rest = text[start:end], text[end:]
     if not _title_shaped(head, _INVISIBLE.sub("", rest)):
         return None
@@ -219,6 +264,7 @@ class DocumentBuilder:
         text_parts: list[str] = []
         offset = 0
         blocks: list[Block] = []
+        self.blocks = promote_bold_titles(self.blocks)
         for pending, section in zip(self.blocks, section_paths(self.blocks), strict=True):
             if text_parts:
                 text_parts.append(BLOCK_SEPARATOR)
@@ -249,6 +295,18 @@ def _strip(text: str, spans: tuple[Span, ...]) -> tuple[str, tuple[Span, ...]]:
     return stripped, tuple(s for s in moved if s.start < s.end)
 
 
+def promote_bold_titles(blocks: list[PendingBlock]) -> list[PendingBlock]:
+    """Bold title lines followed by text (or by a run-in heading and its text) become
+    headings at BOLD_TITLE_LEVEL."""
+    out = list(blocks)
+    for k, block in enumerate(blocks[:-1]):
+        after = blocks[k + 1]
+        if (after.kind != "heading" or after.level == RUN_IN_LEVEL) and bold_title_line(block):
+            out[k] = replace(block, kind="heading", level=BOLD_TITLE_LEVEL,
+                             marker=block.marker or heading_marker(block.text))
+    return out
+
+
 def section_paths(blocks: list[PendingBlock]) -> list[tuple[str, ...]]:
     """The heading path of every block (a heading's path includes itself)."""
     stack: list[tuple[int, str]] = []
@@ -267,7 +325,7 @@ def choose_title(title: str | None, blocks: list[Block], source: str) -> str:
     if title and title.strip():
         return " ".join(title.split())[:300]
     for block in blocks:
-        if block.kind == "heading" and block.level < RUN_IN_LEVEL:
+        if block.kind == "heading" and block.level < BOLD_TITLE_LEVEL:
             return block.text[:300]
     name = source.replace("\\", "/").rsplit("/", 1)[-1]
     return name or "untitled"

@@ -88,9 +88,53 @@ def test_markdown_bold_run_in_headings_become_sections() -> None:
         ("heading", "5. End", "5. End"),
         ("paragraph", "Done.", "5. End"),
     ]
-    assert doc.blocks[2].level == 7
+    assert doc.blocks[2].level == 8
     kept = doc.blocks[5]
     assert [kept.text[s.start:s.end] for s in kept.emphasis] == ["safe"]
+
+
+def test_bold_title_lines_and_numbered_run_ins_become_sections() -> None:
+    data = (b"# Terms\n\n17. **SYSTEM REQUIREMENTS; CHANGES**\n\n"
+            b"**17.1 Violations by End Users or Other Third Parties**. We assume no "
+            b"liability.\n\nYou must tell us.\n\n**ACCOUNT SECURITY**\n\nKeep your key.\n\n"
+            b"**No refunds.**\n\nFees are final.\n\n**Limits On Use**\n\n## 18. End\n\nDone.\n")
+    doc = ingest(data, "t.md")
+    assert_offsets(doc)
+    shown = [(b.kind, b.text, b.level, b.section) for b in doc.blocks]
+    assert shown[1:] == [
+        ("heading", "SYSTEM REQUIREMENTS; CHANGES", 7, ("Terms", "SYSTEM REQUIREMENTS; CHANGES")),
+        ("heading", "17.1 Violations by End Users or Other Third Parties.", 8,
+         ("Terms", "SYSTEM REQUIREMENTS; CHANGES",
+          "17.1 Violations by End Users or Other Third Parties.")),
+        ("paragraph", "We assume no liability.", 0, ("Terms", "SYSTEM REQUIREMENTS; CHANGES",
+         "17.1 Violations by End Users or Other Third Parties.")),
+        ("paragraph", "You must tell us.", 0, ("Terms", "SYSTEM REQUIREMENTS; CHANGES",
+         "17.1 Violations by End Users or Other Third Parties.")),
+        # A new bold title line ends the run-in section and the title line before it.
+        ("heading", "ACCOUNT SECURITY", 7, ("Terms", "ACCOUNT SECURITY")),
+        ("paragraph", "Keep your key.", 0, ("Terms", "ACCOUNT SECURITY")),
+        # Not in Title Case: a bold clause, read for categories like any other.
+        ("paragraph", "No refunds.", 0, ("Terms", "ACCOUNT SECURITY")),
+        ("paragraph", "Fees are final.", 0, ("Terms", "ACCOUNT SECURITY")),
+        # Followed by a heading, not by text: stays as it was.
+        ("paragraph", "Limits On Use", 0, ("Terms", "ACCOUNT SECURITY")),
+        ("heading", "18. End", 2, ("Terms", "18. End")),
+        ("paragraph", "Done.", 0, ("Terms", "18. End")),
+    ]
+    assert doc.blocks[1].marker == "17."
+    assert doc.title == "Terms"
+
+
+@pytest.mark.parametrize("line", [
+    "**YOU ARE SOLELY RESPONSIBLE FOR YOUR AGENTS.**",
+    "**Acme Disclaims All Warranties**",
+    "**Notwithstanding The Above, Acme Will Not Sell Data.**",
+    "**Acme, Inc.**",
+    "Partly **Bold Title**",
+])
+def test_a_bold_line_that_is_not_a_title_stays_a_paragraph(line: str) -> None:
+    doc = ingest(f"# Terms\n\n{line}\n\nMore text follows here.\n".encode(), "t.md")
+    assert [b.kind for b in doc.blocks] == ["heading", "paragraph", "paragraph"]
 
 
 @pytest.mark.parametrize("paragraph", [
