@@ -60,6 +60,23 @@ def test_compare_the_two_selected_orders_by_upload(client: TestClient) -> None:
     assert one.status_code == 400 and "pick exactly two" in one.text
 
 
+def test_two_uploads_of_one_file_name_are_told_apart_in_the_report_list(
+        client: TestClient) -> None:
+    for name in (V1, V2):  # two versions, each uploaded as "terms.md"
+        sent = client.post("/upload", files=[("files", ("terms.md", corpus(name)))],
+                           follow_redirects=False)
+        assert sent.status_code == 303
+    docs = client.get("/api/v1/documents").json()["documents"]
+    assert [d["filename"] for d in docs] == ["terms.md", "terms.md"]
+    made = client.post("/compare", data={"doc": [d["id"] for d in docs]},
+                       follow_redirects=False)
+    assert made.status_code == 303
+    index = client.get("/").text
+    listed = index.split('id="comparisons"')[1].split("</section>")[0]
+    assert "terms.md (uploaded " in listed
+    assert docs[0]["id"][:8] in listed and docs[1]["id"][:8] in listed
+
+
 def test_a_bad_file_is_named_and_the_good_one_kept(client: TestClient) -> None:
     response = client.post("/upload", files=[("files", (V1, corpus(V1))),
                                              ("files", ("photo.png", b"\x89PNG\r\n\x1a\n" +
