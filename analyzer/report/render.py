@@ -94,12 +94,25 @@ def render_comparison(comparison: Comparison, fmt: str) -> str:
     if fmt == "json":
         return _json(comparison_to_json(comparison))
     context = {"c": comparison, "summary": comparison_summary(comparison),
-               "categories_found": sorted({f.category for f in comparison.findings})}
+               "categories_found": sorted({f.category for f in comparison.findings}),
+               "where": finding_sections(comparison),
+               # Sections with only unchanged clauses: their label hides with those clauses.
+               "changed_sections": {(ch.new or ch.old).section  # type: ignore[union-attr]
+                                    for ch in comparison.changes if ch.kind != "unchanged"}}
     if fmt == "html":
         return _environment().get_template("report.html").render(**context)
     if fmt == "md":
         return _environment(markdown=True).get_template("report.md.j2").render(**context)
     raise _unsupported(fmt, "a comparison")
+
+
+def finding_sections(comparison: Comparison) -> dict[str, str]:
+    """Each finding's place in the document: the section path of its new clause (of its
+    old clause when the clause was removed), "" for a clause outside every section."""
+    old = {c.id: c.section for c in comparison.old.clauses}
+    new = {c.id: c.section for c in comparison.new.clauses}
+    return {f.id: " › ".join(new.get(f.new_clause or "") or old.get(f.old_clause or "") or ())
+            for f in comparison.findings}
 
 
 def render_check(check: Check, fmt: str) -> str:

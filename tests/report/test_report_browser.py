@@ -36,8 +36,11 @@ def test_comparison_report_filters_and_toggles(browser: Any, report_files: dict[
     assert visible(page, ".change.kind-modified") == 0 and visible(page, ".change.kind-added") > 0
     page.uncheck('input[name="kind"][value="added"]')
     assert visible(page, ".change.kind-unchanged") == 0
+    # Sections where nothing changed hide their label with their clauses.
+    assert visible(page, ".section-path.quiet") == 0 and visible(page, ".section-path") > 0
     page.check("#toggle-unchanged")
     assert visible(page, ".change.kind-unchanged") > 0
+    assert visible(page, ".section-path.quiet") > 0
     assert visible(page, ".side") == 0
     page.check("#toggle-side")
     assert visible(page, ".side") > 0 and visible(page, ".inline") == 0

@@ -42,6 +42,7 @@ def test_markdown_summary_lists_findings_with_evidence() -> None:
     assert md.startswith("# What shifted: Moltnest Terms of Service")
     assert "HIGH · against user · Users became solely responsible" in md
     assert "> YOU ARE SOLELY RESPONSIBLE FOR ALL ACTIONS" in md
+    assert "In: Moltnest Terms of Service › 4. Registering Agents" in md  # where it is
     assert "## Changed clauses" in md
 
 
@@ -50,6 +51,8 @@ def test_first_screen_says_what_shifted(report_files: dict[str, Path]) -> None:
     summary = html[html.index('id="summary"'):html.index('id="findings"')]
     assert "Users became solely responsible for their AI agents" in summary
     assert "bold and capitals" in summary and "high" in summary and "against user" in summary
+    first = html[html.index('<article class="finding'):html.index("</article>")]
+    assert '<p class="where">In Moltnest Terms of Service › 4. Registering Agents</p>' in first
 
 
 def test_check_markdown_groups_controls_by_status_with_evidence() -> None:
