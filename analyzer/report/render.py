@@ -143,6 +143,6 @@ def render_timeline(timeline: Timeline, fmt: str) -> str:
                 first_seen.setdefault(finding.type, label)
         return _environment().get_template("timeline.html").render(
             t=timeline, first_seen=first_seen,
-            steps=[(timeline.labels[i], timeline.labels[i + 1], s, comparison_summary(s))
-                   for i, s in enumerate(timeline.steps)])
+            steps=[(timeline.labels[i], timeline.labels[i + 1], s, comparison_summary(s),
+                    finding_sections(s)) for i, s in enumerate(timeline.steps)])
     raise _unsupported(fmt, "a timeline")

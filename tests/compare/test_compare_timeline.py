@@ -29,6 +29,7 @@ def test_dated_folder_in_the_open_terms_archive_layout(tmp_path: Path) -> None:
     assert "arbitration_added" in {f.type for f in result.steps[1].findings}
     html = render_timeline(result, "html")
     assert "exclusivity added" in html and "2023-09-14 12:00" in html
+    assert '<p class="where">In Terms › 1. Use</p>' in html
 
 
 def test_files_in_the_order_given(tmp_path: Path) -> None:
