@@ -45,7 +45,7 @@ _PLACE = re.compile(
     r"([A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,3})")
 _STRENGTH = {"permission": 0, None: 0, "exclusion": 1, "obligation": 2, "prohibition": 2}
 CONTEXT_KEYS = ("old_bearer", "new_bearer", "old_cap", "new_cap", "old_place", "new_place",
-                "agent_note", "emphasis_note", "category", "gained")
+                "agent_note", "emphasis_note", "loud", "category", "gained")
 
 
 class _Side(BaseModel):
@@ -205,6 +205,7 @@ def finding_context(change: Change, rule: ShiftRule) -> dict[str, str]:
         "old_place": _place(o) or "an unnamed place", "new_place": _place(n) or "an unnamed place",
         "agent_note": " for their AI agents' actions" if n and n.attributes.agent_scope else "",
         "emphasis_note": f", in a clause newly set in {loud}" if loud else "",
+        "loud": loud or "capitals or bold",
         "category": rule.spec.category.replace("_", " "),
         "gained": gained.group(0) if gained else "",
     }
