@@ -264,8 +264,8 @@ class DocumentBuilder:
         text_parts: list[str] = []
         offset = 0
         blocks: list[Block] = []
-        self.blocks = promote_bold_titles(self.blocks)
-        for pending, section in zip(self.blocks, section_paths(self.blocks), strict=True):
+        pending_blocks = promote_bold_titles(self.blocks)
+        for pending, section in zip(pending_blocks, section_paths(pending_blocks), strict=True):
             if text_parts:
                 text_parts.append(BLOCK_SEPARATOR)
                 offset += len(BLOCK_SEPARATOR)
