@@ -25,6 +25,9 @@ BLOCK_SEPARATOR = "\n\n"
 # "**Account Security**") and is followed by text is a heading too, one level above the
 # run-in headings it may hold. Lower-case titles ("**No refunds.**") stay clauses: a
 # heading is not read for categories, so doubt keeps a block a clause.
+# In a list ("* a. **Microsoft account.** You will need ..."), a run-in heading is cut off
+# its item too, at RUN_IN_LEVEL + the item's depth, and the next item of the same or a
+# lower depth ends it, as does a bold title made of a list item.
 BOLD_TITLE_LEVEL = 7  # below every explicit heading (1-6)
 RUN_IN_LEVEL = 8  # below bold title lines: the next heading of any kind ends it
 _RUN_IN_MAX_WORDS = 6
@@ -46,6 +49,10 @@ _VERB_S = re.compile(
 _COMPANY_END = re.compile(r"\b(?:inc|ltd|llc|corp|co|plc|gmbh|s\.a|l\.p|n\.v)\.?\s*[.:]?\s*$",
                           re.IGNORECASE)
 _SENTENCE_START = re.compile(r"\s*(?:[\"“‘'(\[]?[A-Z0-9])")
+# What may stand before a bold run-in heading: an item or section number ("a. ", "(iv) ",
+# "2.5 ", "1\\. " as Open Terms Archive writes it).
+_MARKER_ONLY = re.compile(
+    r"\s*(?:\(?\d{1,3}(?:\.\d+)*[.)]?|\(?[a-z]{1,2}[.)]|\(?[ivxlc]{1,6}[.)])\s+", re.IGNORECASE)
 
 
 def _title_words(head: str) -> tuple[list[str], bool, bool]:
@@ -65,8 +72,9 @@ def _reads_as_title(head: str, *, plain_ok: bool) -> bool:
         limit = _NUMBERED_MAX_WORDS if title_case else _NUMBERED_MAX_PLAIN_WORDS
     else:
         limit = _RUN_IN_MAX_WORDS if title_case else _RUN_IN_MAX_PLAIN_WORDS
-    return (len(words) <= limit and any(c.isalpha() for c in head)
-            and _SENTENCE_WORD.search(head) is None and _COMPANY_END.search(head) is None
+    title = " ".join(words)  # without its number: "i." is an item, not the pronoun
+    return (len(words) <= limit and any(c.isalpha() for c in title)
+            and _SENTENCE_WORD.search(title) is None and _COMPANY_END.search(head) is None
             and not any(_VERB_S.fullmatch(w.strip(",;")) for w in words[:-1]))
 
 
@@ -115,12 +123,14 @@ class RunText:
 
 
 def run_in_heading(run: RunText) -> tuple[RunText, RunText] | None:
-    """A paragraph that opens with a bold run-in heading, as (heading, the rest), or None."""
+    """A paragraph or item that opens with a bold run-in heading (after an item number, if
+    any), as (heading, the rest), or None."""
     if not run.spans or not run.parts:
         return None
     start, end, styles = run.spans[0]
     text = "".join(run.parts)
-    if start != len(text) - len(text.lstrip()) or "bold" not in styles:
+    before = text[:start]
+    if "bold" not in styles or (before.strip() and _MARKER_ONLY.fullmatch(before) is None):
         return None
     # Adjacent bold pieces ("**4.** **Documentation.**") count as one phrase, up to the
     # first piece that ends a phrase.
@@ -132,7 +142,7 @@ def run_in_heading(run: RunText) -> tuple[RunText, RunText] | None:
     # "**4.2 Violations by End Users**. Zoom assumes ...": the full stop just after the bold.
     if not _RUN_IN_END.search(text[start:end]) and text[end:end + 1] in (".", ":"):
         end += 1
-    head, rest = text[start:end], text[end:]
+    head, rest = text[len(before) - len(before.lstrip()):end], text[end:]
     if not _title_shaped(head, _INVISIBLE.sub("", rest)):
         return None
     heading = RunText()
@@ -216,6 +226,7 @@ class PendingBlock:
     level: int = 0
     marker: str | None = None
     page: int | None = None
+    list_depth: int = 0  # a heading cut from or made of a list item: that item's depth
 
 
 class DocumentBuilder:
@@ -234,23 +245,29 @@ class DocumentBuilder:
             marker: str | None = None, page: int | None = None) -> None:
         """Add a block from styled runs; empty blocks are dropped. A paragraph that opens
         with a bold run-in heading is added as that heading (at RUN_IN_LEVEL, so it lasts
-        until the next heading of any kind) and the rest."""
-        if kind == "paragraph":
+        until the next heading of any kind) and the rest; a list item likewise, its heading
+        one level deeper per list depth and its rest a paragraph."""
+        if kind in ("paragraph", "list_item"):
             split = run_in_heading(run)
             if split is not None:
                 heading, run = split
-                self._add("heading", heading, RUN_IN_LEVEL, None, page)
+                if kind == "list_item":
+                    depth = max(level, 1)
+                    self._add("heading", heading, RUN_IN_LEVEL + depth, marker, page, depth)
+                    kind, level, marker = "paragraph", 0, None
+                else:
+                    self._add("heading", heading, RUN_IN_LEVEL, None, page)
         self._add(kind, run, level, marker, page)
 
     def _add(self, kind: BlockKind, run: RunText, level: int, marker: str | None,
-             page: int | None) -> None:
+             page: int | None, list_depth: int = 0) -> None:
         text, spans = clean_block_text("".join(run.parts), run.spans)
         text, spans = _strip(text, spans)
         if not text:
             return
         if kind == "heading" and marker is None:
             marker = heading_marker(text)
-        self.add_clean(PendingBlock(kind, text, spans, level, marker, page))
+        self.add_clean(PendingBlock(kind, text, spans, level, marker, page, list_depth))
 
     def add_clean(self, block: PendingBlock) -> None:
         self.chars += len(block.text) + len(BLOCK_SEPARATOR)
@@ -301,23 +318,30 @@ def promote_bold_titles(blocks: list[PendingBlock]) -> list[PendingBlock]:
     out = list(blocks)
     for k, block in enumerate(blocks[:-1]):
         after = blocks[k + 1]
-        if (after.kind != "heading" or after.level == RUN_IN_LEVEL) and bold_title_line(block):
+        if (after.kind != "heading" or after.level >= RUN_IN_LEVEL) and bold_title_line(block):
+            depth = max(block.level, 1) if block.kind == "list_item" else 0
             out[k] = replace(block, kind="heading", level=BOLD_TITLE_LEVEL,
-                             marker=block.marker or heading_marker(block.text))
+                             marker=block.marker or heading_marker(block.text),
+                             list_depth=depth)
     return out
 
 
 def section_paths(blocks: list[PendingBlock]) -> list[tuple[str, ...]]:
-    """The heading path of every block (a heading's path includes itself)."""
-    stack: list[tuple[int, str]] = []
+    """The heading path of every block (a heading's path includes itself). A heading that
+    came from a list item also ends at the next item of its depth or a lower one."""
+    stack: list[tuple[int, str, int]] = []  # level, text, list depth (0: not from a list)
     paths: list[tuple[str, ...]] = []
     for block in blocks:
         if block.kind == "heading":
             level = block.level or 1
-            while stack and stack[-1][0] >= level:
+            depth = block.list_depth
+            while stack and (stack[-1][0] >= level or 0 < depth <= stack[-1][2]):
                 stack.pop()
-            stack.append((level, block.text))
-        paths.append(tuple(text for _, text in stack))
+            stack.append((level, block.text, depth))
+        elif block.kind == "list_item" and block.marker is not None:  # a new item
+            while stack and 0 < max(block.level, 1) <= stack[-1][2]:
+                stack.pop()
+        paths.append(tuple(text for _, text, _ in stack))
     return paths
 
 

@@ -125,6 +125,41 @@ def test_bold_title_lines_and_numbered_run_ins_become_sections() -> None:
     assert doc.title == "Terms"
 
 
+def test_list_items_with_run_in_titles_nest_and_end_at_the_next_item() -> None:
+    data = (b"# Terms\n\n## 2. Your Account\n\n"
+            b"* a. **Your account.** You need one.\n"
+            b"    * i. **Creating an Account.** Sign up online.\n"
+            b"    * ii. A plain item.\n"
+            b"* b. **Moderation.** We may review content.\n"
+            b"* c. A plain sibling item.\n"
+            b"* d. **Games.**\n"
+            b"    * i. **Personal Use.** Only for you.\n"
+            b"* e. **Store.** Buy apps.\n\n"
+            b"1\\. **Your Privacy.** We respect it.\n")
+    doc = ingest(data, "t.md")
+    assert_offsets(doc)
+    shown = [(b.kind, b.text, b.section[2:]) for b in doc.blocks[2:]]
+    assert shown == [
+        ("heading", "a. Your account.", ("a. Your account.",)),
+        ("paragraph", "You need one.", ("a. Your account.",)),
+        ("heading", "i. Creating an Account.", ("a. Your account.", "i. Creating an Account.")),
+        ("paragraph", "Sign up online.", ("a. Your account.", "i. Creating an Account.")),
+        # The next item of the same depth ends the nested title, not its parent.
+        ("list_item", "ii. A plain item.", ("a. Your account.",)),
+        ("heading", "b. Moderation.", ("b. Moderation.",)),
+        ("paragraph", "We may review content.", ("b. Moderation.",)),
+        ("list_item", "c. A plain sibling item.", ()),
+        ("heading", "d. Games.", ("d. Games.",)),
+        ("heading", "i. Personal Use.", ("d. Games.", "i. Personal Use.")),
+        ("paragraph", "Only for you.", ("d. Games.", "i. Personal Use.")),
+        ("heading", "e. Store.", ("e. Store.",)),
+        ("paragraph", "Buy apps.", ("e. Store.",)),
+        # A section number written before the bold (escaped by Open Terms Archive).
+        ("heading", "1. Your Privacy.", ("1. Your Privacy.",)),
+        ("paragraph", "We respect it.", ("1. Your Privacy.",)),
+    ]
+
+
 @pytest.mark.parametrize("line", [
     "**YOU ARE SOLELY RESPONSIBLE FOR YOUR AGENTS.**",
     "**Acme Disclaims All Warranties**",
