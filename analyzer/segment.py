@@ -28,6 +28,7 @@ _LEAD_IN_END = re.compile(r"(?::|—|–|\bfollowing|\bto|\bnot|\bmay|\bmust|\bs
 _SOFT_BREAK = re.compile(r"[;:]\s+")
 _NUMBER_LIKE = re.compile(r"(?:\d+\.)*\d+|[a-z]|\(?[a-z0-9]{1,4}\)")
 _LETTER = re.compile(r"[a-z]")
+_ITEM_NUMBER = re.compile(r"(?:\d+\.)*\d+|[a-z]|[ivxlc]{1,6}")
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ def _is_boundary(text: str, match: re.Match[str], rules: SegmentRules) -> bool:
         return True
     word = _word_before(text, match.start(1))
     bare = word.lstrip("(\"'“‘[").lower()
+    if _ITEM_NUMBER.fullmatch(bare) and not text[:match.start(1) - len(word)].strip():
+        return False  # the item's own number opening the block: "ii. Don't send spam."
     following = text[match.end():match.end() + 30].split(" ", 1)[0].strip("\"'“‘([")
     if _NUMBER_LIKE.fullmatch(bare):
         # "Section 7." before a capital is usually "7. Title" inside a line, not an ending,
