@@ -217,6 +217,20 @@ def test_data_use_expanded_sees_a_use_beside_a_negation(clause: str) -> None:
     assert "data_use_expanded" in {f.type for f in findings}
 
 
+def test_human_review_of_data_is_its_own_medium_finding_unless_a_purpose_is_gained() -> None:
+    base = "We may share usage statistics.\n\n"
+    review = run(base, base + "Your conversations may be reviewed by humans for quality.").findings
+    assert [(f.type, f.severity, f.title) for f in review if f.type == "data_use_expanded"] == [
+        ("data_use_expanded", "medium",
+         "People may now review user data or content")]
+    both = run(base, base + "Your conversations may be reviewed by humans and used to "
+                            "train our models.").findings
+    assert [(f.severity, f.title) for f in both if f.type == "data_use_expanded"] == [
+        ("high", "The provider may now use user data or content for more purposes (train)")]
+    none = run(base, base + "Your conversations will not be reviewed by humans.").findings
+    assert "data_use_expanded" not in {f.type for f in none}
+
+
 def test_one_finding_per_list_names_the_other_items() -> None:
     old = "We are responsible for the service."
     new = ("We are responsible for the service.\n\nWe will not be liable for any losses "
