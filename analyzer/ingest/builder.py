@@ -26,7 +26,8 @@ BLOCK_SEPARATOR = "\n\n"
 # run-in headings it may hold. Lower-case titles ("**No refunds.**") stay clauses: a
 # heading is not read for categories, so doubt keeps a block a clause.
 # In a list ("* a. **Microsoft account.** You will need ..."), a run-in heading is cut off
-# its item too, at RUN_IN_LEVEL + the item's depth, and the next item of the same or a
+# its item too, at RUN_IN_LEVEL - 1 + the item's depth (a top-level item's title ends a
+# paragraph's run-in title, and the other way round), and the next item of the same or a
 # lower depth ends it, as does a bold title made of a list item.
 BOLD_TITLE_LEVEL = 7  # below every explicit heading (1-6)
 RUN_IN_LEVEL = 8  # below bold title lines: the next heading of any kind ends it
@@ -253,7 +254,7 @@ class DocumentBuilder:
                 heading, run = split
                 if kind == "list_item":
                     depth = max(level, 1)
-                    self._add("heading", heading, RUN_IN_LEVEL + depth, marker, page, depth)
+                    self._add("heading", heading, RUN_IN_LEVEL + depth - 1, marker, page, depth)
                     kind, level, marker = "paragraph", 0, None
                 else:
                     self._add("heading", heading, RUN_IN_LEVEL, None, page)

@@ -160,6 +160,17 @@ def test_list_items_with_run_in_titles_nest_and_end_at_the_next_item() -> None:
     ]
 
 
+def test_a_top_level_item_title_ends_a_paragraph_run_in_title() -> None:
+    data = (b"# Terms\n\n**System Requirements.** You need a device.\n\n"
+            b"1. **DEFINITIONS**. Words have meanings.\n2. **SERVICES**. We run them.\n")
+    doc = ingest(data, "t.md")
+    assert [(b.text, b.section[1:]) for b in doc.blocks if b.kind == "paragraph"] == [
+        ("You need a device.", ("System Requirements.",)),
+        ("Words have meanings.", ("DEFINITIONS.",)),
+        ("We run them.", ("SERVICES.",)),
+    ]
+
+
 @pytest.mark.parametrize("line", [
     "**YOU ARE SOLELY RESPONSIBLE FOR YOUR AGENTS.**",
     "**Acme Disclaims All Warranties**",
