@@ -7,14 +7,21 @@ from dataclasses import replace
 from analyzer.compare.align import align_clauses, joined_matches, moved_pairs, normalise
 from analyzer.compare.definitions import redefinition_findings
 from analyzer.compare.redline import formatting_changes, redline
-from analyzer.compare.shifts import ShiftRule, default_shift_rules, finding_context, rule_fires
+from analyzer.compare.shifts import (
+    ShiftRule,
+    default_shift_rules,
+    finding_context,
+    in_document,
+    rule_fires,
+)
 from analyzer.model import SEVERITIES, Analysis, Change, Clause, Comparison, Finding
 
 
 def compare_analyses(old: Analysis, new: Analysis) -> Comparison:
     """Changes in the new version's reading order, and the findings they carry."""
     changes = build_changes(old.clauses, new.clauses)
-    findings = [*redefinition_findings(old.clauses, new.clauses), *evaluate(changes)]
+    findings = [*redefinition_findings(old.clauses, new.clauses),
+                *evaluate(changes, old.clauses)]
     loud = {c.id for c in new.clauses if {"all_caps", "bold"} & set(c.attributes.emphasis)}
     ordered = sorted(enumerate(findings), key=lambda p: (
         SEVERITIES.index(p[1].severity), p[1].new_clause not in loud, p[0]))
@@ -64,13 +71,15 @@ def _paired(old: Clause, new: Clause, similarity: float, moved: bool) -> Change:
     return Change("modified", old, new, similarity, redline(old.text, new.text), formatting)
 
 
-def evaluate(changes: list[Change]) -> list[Finding]:
+def evaluate(changes: list[Change], old_clauses: tuple[Clause, ...] = ()) -> list[Finding]:
     """Every shift rule over every change; one finding per change and finding type, and one
     per list: the items of one enumeration ("not liable for losses caused by: (a) ...;
     (b) ...") that carry the same finding as their lead-in or an earlier item are named in
-    that finding's explanation instead of repeating it."""
+    that finding's explanation instead of repeating it. A rule marked `new_to_document`
+    stays silent when some old clause already had what it looks for."""
     findings: list[Finding] = []
     rules = default_shift_rules()
+    already: dict[str, bool] = {}  # rule id -> the old version had it (asked when needed)
     first: dict[tuple[str, str], int] = {}  # (finding type, list lead-in) -> finding index
     more: dict[int, list[str]] = {}  # finding index -> ids of the items it also speaks for
     for change in changes:
@@ -93,6 +102,11 @@ def evaluate(changes: list[Change]) -> list[Finding]:
             if rule.spec.type in seen or seen & set(rule.spec.suppressed_by):
                 continue
             if rule_fires(rule, change):
+                if rule.spec.new_to_document:
+                    if rule.id not in already:
+                        already[rule.id] = in_document(rule, old_clauses)
+                    if already[rule.id]:
+                        continue
                 seen.add(rule.spec.type)
                 key = (rule.spec.type, normalise(group))
                 if in_list and key in first:

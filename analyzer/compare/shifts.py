@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -85,6 +85,9 @@ class _RuleSpec(BaseModel):
     # ";" or ":" between), makes that hit not count: "will not use ... to train".
     gained_negated_by: str | None = None
     suppressed_by: list[str] = Field(default_factory=list)  # types that already say it
+    # Fire only when no clause of the old version already met `new` (and `gained`): a
+    # rewritten arbitration clause is not arbitration appearing.
+    new_to_document: bool = False
     title: str
     explanation: str
 
@@ -189,6 +192,12 @@ def rule_fires(rule: ShiftRule, change: Change) -> bool:
         old_hit = bool(change.old and rule.gain(change.old.text))
         return new_hit and not old_hit
     return True
+
+
+def in_document(rule: ShiftRule, clauses: Sequence[Clause]) -> bool:
+    """Whether some clause already has what the rule looks for on its new side."""
+    return any(side_holds(rule.spec.new, c) and (rule.gained is None or rule.gain(c.text))
+               for c in clauses)
 
 
 def finding_context(change: Change, rule: ShiftRule) -> dict[str, str]:

@@ -231,6 +231,19 @@ def test_human_review_of_data_is_its_own_medium_finding_unless_a_purpose_is_gain
     assert "data_use_expanded" not in {f.type for f in none}
 
 
+def test_a_rewritten_arbitration_clause_is_not_arbitration_appearing() -> None:
+    had = ("# Terms\n\n## Disputes\n\nAny dispute will be resolved by binding arbitration "
+           "on an individual basis.\n\n## Fees\n\nFees are monthly.\n")
+    rewritten = ("# Terms\n\n## Disputes\n\nDisputes are heard by a court in Dublin.\n\n"
+                 "## Fees\n\nFees are monthly. You agree to resolve certain disputes with us "
+                 "through binding arbitration.\n")
+    types = {f.type for f in run(had, rewritten).findings}
+    assert "arbitration_added" not in types  # the old version already had arbitration
+    never = had.replace("Any dispute will be resolved by binding arbitration on an "
+                        "individual basis.", "Disputes are heard by a court in Dublin.")
+    assert "arbitration_added" in {f.type for f in run(never, rewritten).findings}
+
+
 def test_one_finding_per_list_names_the_other_items() -> None:
     old = "We are responsible for the service."
     new = ("We are responsible for the service.\n\nWe will not be liable for any losses "
