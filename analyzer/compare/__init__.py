@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from analyzer.compare.align import align_clauses, joined_matches, moved_pairs, normalise
+from analyzer.compare.align import (
+    align_clauses,
+    is_label,
+    joined_matches,
+    moved_pairs,
+    normalise,
+)
 from analyzer.compare.definitions import redefinition_findings
 from analyzer.compare.redline import formatting_changes, redline
 from analyzer.compare.shifts import (
@@ -90,8 +96,8 @@ def evaluate(changes: list[Change], old_clauses: tuple[Clause, ...] = ()) -> lis
         # clause's own text is the lead-in of the items that follow it).
         in_list = bool(clause.lead_in and clause.marker)
         group = clause.lead_in if in_list and clause.lead_in else clause.text
-        if change.kind in ("added", "removed") and is_label(clause):
-            continue
+        if is_label(change.old) or is_label(change.new):
+            continue  # a label allocates nothing, whatever it is paired with
         if change.kind == "modified" and normalise(change.old.text) == normalise(  # type: ignore[union-attr]
                 change.new.text):  # type: ignore[union-attr]
             candidates = [r for r in rules if r.spec.type.startswith("emphasis")]
@@ -121,15 +127,6 @@ def evaluate(changes: list[Change], old_clauses: tuple[Clause, ...] = ()) -> lis
             f"{findings[index].explanation} The same holds for {len(ids)} more {items} of "
             f"this list ({shown})."))
     return findings
-
-
-def is_label(clause: Clause | None) -> bool:
-    """A few words with no sentence ending ("13. Limitation of Liability" in a table of
-    contents): a label for a clause, which allocates nothing by itself."""
-    if clause is None:
-        return False
-    text = clause.text.strip()
-    return len(normalise(text).split()) <= 6 and not text.endswith((".", ";", ":", "!", "?"))
 
 
 def _finding(rule: ShiftRule, change: Change) -> Finding:

@@ -38,6 +38,15 @@ def normalise(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
+def is_label(clause: Clause | None) -> bool:
+    """A few words with no sentence ending ("13. Limitation of Liability" in a table of
+    contents): a label for a clause, which allocates nothing by itself."""
+    if clause is None:
+        return False
+    text = clause.text.strip()
+    return len(normalise(text).split()) <= 6 and not text.endswith((".", ";", ":", "!", "?"))
+
+
 @dataclass(frozen=True)
 class Pair:
     old: int
@@ -77,6 +86,10 @@ def _similar(old: Sequence[Clause], new: Sequence[Clause], rows: list[int],
                            [normalise(new[j].text) for j in cols],
                            scorer=fuzz.token_sort_ratio, dtype=np.float32)
     boosted = scores + _kinship(old, new, rows, cols)
+    # A label ("NO HIGH RISK USE") is never the rewording of a sentence, nor the reverse.
+    old_label = np.array([is_label(old[i]) for i in rows])
+    new_label = np.array([is_label(new[j]) for j in cols])
+    boosted[old_label[:, None] != new_label[None, :]] = 0.0
     chosen_rows, chosen_cols = linear_sum_assignment(-boosted)
     return [
         Pair(rows[r], cols[c], float(scores[r, c]) / 100.0, False)

@@ -88,3 +88,9 @@ def test_a_clause_split_with_the_same_words_is_unchanged() -> None:
     old = clauses("We may suspend you; fees are monthly.")
     new = clauses("We may suspend you.", "Fees are monthly.")
     assert [c.kind for c in build_changes(old, new)] == ["unchanged", "unchanged"]
+
+
+def test_a_label_is_never_paired_with_a_sentence() -> None:
+    old = clauses("Fees are monthly.", "All use is at your own risk.")
+    new = clauses("Fees are monthly.", "All Use At Own Risk")
+    assert [c.kind for c in build_changes(old, new)] == ["unchanged", "removed", "added"]
