@@ -16,6 +16,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from analyzer.compare.align import normalise
 from analyzer.errors import UsageError
 from analyzer.model import CATEGORIES, SEVERITIES, Analysis, Check, Comparison, Timeline
 from analyzer.resources import templates_dir
@@ -93,12 +94,15 @@ def render_comparison(comparison: Comparison, fmt: str) -> str:
     """The `compare` result as json, html or md."""
     if fmt == "json":
         return _json(comparison_to_json(comparison))
+    renamed = renamed_sections(comparison)
     context = {"c": comparison, "summary": comparison_summary(comparison),
                "categories_found": sorted({f.category for f in comparison.findings}),
-               "where": finding_sections(comparison),
-               # Sections with only unchanged clauses: their label hides with those clauses.
+               "where": finding_sections(comparison), "renamed": renamed,
+               # Sections with only unchanged clauses (and the same name): their label hides
+               # with those clauses.
                "changed_sections": {(ch.new or ch.old).section  # type: ignore[union-attr]
-                                    for ch in comparison.changes if ch.kind != "unchanged"}}
+                                    for ch in comparison.changes if ch.kind != "unchanged"}
+               | set(renamed)}
     if fmt == "html":
         return _environment().get_template("report.html").render(**context)
     if fmt == "md":
@@ -113,6 +117,25 @@ def finding_sections(comparison: Comparison) -> dict[str, str]:
     new = {c.id: c.section for c in comparison.new.clauses}
     return {f.id: " › ".join(new.get(f.new_clause or "") or old.get(f.old_clause or "") or ())
             for f in comparison.findings}
+
+
+def renamed_sections(comparison: Comparison) -> dict[tuple[str, ...], str]:
+    """New section path -> the old one it was called, for sections whose heading changed
+    (numbering and case aside): a clause pairs across them, and neither path is found on
+    the other side. A heading is not a clause, so this is where a renamed one shows."""
+    def key(path: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(normalise(part) for part in path)
+
+    old_paths = {key(c.section) for c in comparison.old.clauses}
+    new_paths = {key(c.section) for c in comparison.new.clauses}
+    renamed: dict[tuple[str, ...], str] = {}
+    for change in comparison.changes:
+        if change.old is None or change.new is None or change.new.section in renamed:
+            continue
+        old_key, new_key = key(change.old.section), key(change.new.section)
+        if old_key != new_key and old_key not in new_paths and new_key not in old_paths:
+            renamed[change.new.section] = " › ".join(change.old.section)
+    return renamed
 
 
 def render_check(check: Check, fmt: str) -> str:

@@ -6,7 +6,8 @@ import json
 import re
 from pathlib import Path
 
-from analyzer.api import compare
+from analyzer.api import analyze, compare, compare_versions
+from analyzer.model import Comparison
 from analyzer.report.render import render_comparison
 from analyzer.serialize import comparison_to_json
 
@@ -77,3 +78,23 @@ def test_strict_policy_in_every_html_report(report_files: dict[str, Path]) -> No
         policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
         assert policy, name
         assert "unsafe-inline" not in policy.group(1) and "sha256-" in policy.group(1), name
+
+
+def compare_texts(old: str, new: str) -> Comparison:
+    return compare_versions(analyze(old.encode(), name="old.md"),
+                            analyze(new.encode(), name="new.md"))
+
+
+def test_a_renamed_heading_shows_in_the_report() -> None:
+    old = ("# Terms\n\n## 4. Limits\n\nWe are not liable for outages.\n\n## 5. Fees\n\n"
+           "Fees are due.\n")
+    new = ("# Terms\n\n## 4. Limits of Our Liability\n\nWe are not liable for outages.\n\n"
+           "## 5. Fees\n\nFees are due.\n")
+    comparison = compare_texts(old, new)
+    html = render_comparison(comparison, "html")
+    assert '(heading was: Terms › 4. Limits)' in html
+    md = render_comparison(comparison, "md")
+    assert "## Renamed sections" in md and "Terms › 4. Limits → Terms › 4. Limits of Our" in md
+    # Renumbering alone is not a rename.
+    renumbered = new.replace("## 4.", "## 7.").replace("## 5.", "## 8.")
+    assert "heading was" not in render_comparison(compare_texts(new, renumbered), "html")
