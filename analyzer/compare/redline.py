@@ -8,6 +8,7 @@ import re
 from analyzer.model import Clause
 
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+REWRITTEN_BELOW = 0.5  # share of tokens in common under which a clause reads as rewritten
 
 
 def redline(old: str, new: str) -> tuple[tuple[str, str], ...]:
@@ -17,6 +18,9 @@ def redline(old: str, new: str) -> tuple[tuple[str, str], ...]:
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
     matcher = difflib.SequenceMatcher(None, [t.lower() for t in a], [t.lower() for t in b],
                                       autojunk=False)
+    if matcher.ratio() < REWRITTEN_BELOW:
+        # Little survives: word-by-word marks would interleave two different sentences.
+        return (("delete", old), ("insert", new))
     runs: list[tuple[str, str]] = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":

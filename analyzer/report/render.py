@@ -96,6 +96,9 @@ def render_comparison(comparison: Comparison, fmt: str) -> str:
         return _json(comparison_to_json(comparison))
     renamed = renamed_sections(comparison)
     context = {"c": comparison, "summary": comparison_summary(comparison),
+               "reworded": sum(1 for ch in comparison.changes if ch.kind in ("added", "removed")
+                               or (ch.kind == "modified" and ch.old and ch.new
+                                   and normalise(ch.old.text) != normalise(ch.new.text))),
                "categories_found": sorted({f.category for f in comparison.findings}),
                "where": finding_sections(comparison), "renamed": renamed,
                # Sections with only unchanged clauses (and the same name): their label hides

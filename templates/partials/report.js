@@ -15,6 +15,14 @@
       var okKind = kind.length === 0 || kind.indexOf(el.dataset.kind) >= 0;
       el.classList.toggle("hidden", !okKind);
     });
+    var counter = document.getElementById("findings-shown");
+    if (counter) {
+      var all = document.querySelectorAll("article.finding").length;
+      var shown = document.querySelectorAll("article.finding:not(.hidden)").length;
+      counter.textContent = shown === all ? String(all) : shown + " of " + all + " shown";
+      var none = document.getElementById("findings-none");
+      if (none) none.hidden = !(all > 0 && shown === 0);
+    }
     if (document.body.dataset.page === "analysis") {
       document.querySelectorAll("[data-categories]").forEach(function (el) {
         var cats = (el.dataset.categories || "").split(" ").filter(Boolean);

@@ -94,3 +94,9 @@ def test_a_label_is_never_paired_with_a_sentence() -> None:
     old = clauses("Fees are monthly.", "All use is at your own risk.")
     new = clauses("Fees are monthly.", "All Use At Own Risk")
     assert [c.kind for c in build_changes(old, new)] == ["unchanged", "removed", "added"]
+
+
+def test_a_rewritten_clause_is_shown_whole_before_and_after() -> None:
+    old = "In addition, if you breach these terms we may suspend your access to the forum."
+    new = "This could include closing your account or blocking delivery of messages to you."
+    assert redline(old, new) == (("delete", old), ("insert", new))

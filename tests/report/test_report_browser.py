@@ -28,8 +28,16 @@ def test_comparison_report_filters_and_toggles(browser: Any, report_files: dict[
     assert "solely responsible" in page.inner_text("#summary")
     high = visible(page, ".finding.sev-high")
     assert high > 0
+    total = visible(page, "article.finding")
     page.uncheck('input[name="severity"][value="high"]')
     assert visible(page, ".finding.sev-high") == 0
+    assert page.inner_text("#findings-shown") == f"{total - high} of {total} shown"
+    for sev in ("medium", "low", "info"):
+        page.uncheck(f'input[name="severity"][value="{sev}"]')
+    assert page.is_visible("#findings-none")
+    for sev in ("medium", "low", "info"):
+        page.check(f'input[name="severity"][value="{sev}"]')
+    assert not page.is_visible("#findings-none")
     page.check('input[name="severity"][value="high"]')
     assert visible(page, ".finding.sev-high") == high
     page.check('input[name="kind"][value="added"]')

@@ -42,7 +42,7 @@ def test_markdown_summary_lists_findings_with_evidence() -> None:
     md = render_comparison(comparison, "md")
     assert md.startswith("# What shifted: Moltnest Terms of Service")
     assert "HIGH · against user · Users became solely responsible" in md
-    assert "> YOU ARE SOLELY RESPONSIBLE FOR ALL ACTIONS" in md
+    assert ": “YOU ARE SOLELY RESPONSIBLE FOR ALL ACTIONS" in md
     assert "In: Moltnest Terms of Service › 4. Registering Agents" in md  # where it is
     assert "## Changed clauses" in md
 
@@ -98,3 +98,17 @@ def test_a_renamed_heading_shows_in_the_report() -> None:
     # Renumbering alone is not a rename.
     renumbered = new.replace("## 4.", "## 7.").replace("## 5.", "## 8.")
     assert "heading was" not in render_comparison(compare_texts(new, renumbered), "html")
+
+
+def test_the_summary_never_calls_unruled_rewording_cosmetic() -> None:
+    old = "# Terms\n\nFees are monthly.\n\nWe may close accounts for good cause.\n"
+    new = "# Terms\n\nFees are monthly.\n\nWe may close accounts.\n\nA new paragraph.\n"
+    comparison = compare_texts(old, new)
+    assert not [f for f in comparison.findings if f.severity != "info"]
+    html = render_comparison(comparison, "html")
+    assert "2 clauses were added, removed or reworded without matching a shift rule" in html
+    assert "the wording is the same" not in html
+    md = render_comparison(comparison, "md")
+    assert "but 2 clauses were added, removed or reworded" in md
+    same = render_comparison(compare_texts(old, old.replace("Fees", "FEES")), "html")
+    assert "the wording is the same" in same
