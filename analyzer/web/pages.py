@@ -76,14 +76,17 @@ def _index(request: Request, ws: WorkspaceRef, *, q: str | None = None,
     comparisons = [(cid, by_id[o], by_id[n], high)
                    for cid, o, n, high in store.list_comparisons(ws, 50)
                    if o in by_id and n in by_id]
-    uploaded = uploaded or []
+    uploaded = list({d.id: d for d in uploaded or []}.values())  # the same file twice is one
     pair = [d for d in uploaded if d.name == uploaded[-1].name] if uploaded else []
     suggest = tuple(sorted(pair, key=lambda d: (d.created_at, d.id))) if len(pair) == 2 else None
     reading = any(d.status == "processing" for d in docs)
+    # While documents are read the page refreshes itself, to the same notices and offer.
+    refresh = "/?uploaded=" + quote(",".join(d.id for d in uploaded)) if uploaded else "/"
     return render(
         request, "pages/index.html", status, groups=_groups(docs), q=q, reading=reading,
-        comparisons=comparisons, uploaded={d.id for d in uploaded}, suggest=suggest,
-        notices=notices or [], errors=errors or [], max_mb=settings.max_bytes // 2**20)
+        refresh=refresh, comparisons=comparisons, uploaded={d.id for d in uploaded},
+        suggest=suggest, notices=notices or [], errors=errors or [],
+        max_mb=settings.max_bytes // 2**20)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -115,18 +118,27 @@ async def upload(request: Request, ws: Workspace,
     settings: Settings = request.app.state.settings
     done: list[DocumentInfo] = []
     errors: list[str] = []
+    known: list[str] = []
     for file in files:
+        shown = file.filename or "upload"
         try:
             data = await read_upload(file, settings)
-            info, _created = await service_of(request).upload(
-                ws, data, file.filename or "upload", name=name, wait=False)
+            info, created = await service_of(request).upload(
+                ws, data, shown, name=name, wait=False)
+            if not created:
+                known.append(f"{shown}: the same file is already in the library as "
+                             f"{info.name} · {info.version_label or info.filename}; "
+                             "no copy was added.")
             done.append(info)
         except TermshiftError as exc:  # one bad file must not lose the others
-            errors.append(f"{file.filename}: {exc.message}")
-    if errors:
-        notices = [f"Uploaded {len(done)} of {len(files)} files."] if done else []
+            message = exc.message
+            errors.append(message if message.startswith(shown) else f"{shown}: {message}")
+    if errors or known:
+        added = len(done) - len(known)
+        notices = [f"Uploaded {added} of {len(files)} files.", *known] if done else []
         return await anyio.to_thread.run_sync(lambda: _index(
-            request, ws, uploaded=done, notices=notices, errors=errors, status=422))
+            request, ws, uploaded=done, notices=notices, errors=errors,
+            status=422 if errors else 200))
     return RedirectResponse("/?uploaded=" + quote(",".join(d.id for d in done)), 303)
 
 

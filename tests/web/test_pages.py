@@ -77,6 +77,29 @@ def test_two_uploads_of_one_file_name_are_told_apart_in_the_report_list(
     assert docs[0]["id"][:8] in listed and docs[1]["id"][:8] in listed
 
 
+def test_the_same_file_twice_is_said_once_and_never_offered_against_itself(
+        client: TestClient) -> None:
+    page = client.post("/upload", files=[("files", (V1, corpus(V1))),
+                                         ("files", ("copy.md", corpus(V1)))],
+                       follow_redirects=False)
+    assert page.status_code == 200
+    assert "Uploaded 1 of 2 files." in page.text
+    assert ("copy.md: the same file is already in the library as agent-network-terms"
+            in page.text)
+    assert "Compare these two" not in page.text
+    again = client.post("/upload", files=[("files", (V1, corpus(V1)))], follow_redirects=False)
+    assert "Uploaded 0 of 1 files." in again.text and "no copy was added" in again.text
+    assert len(client.get("/api/v1/documents").json()["documents"]) == 1
+
+
+def test_while_reading_the_page_refreshes_to_the_same_upload_notice() -> None:
+    from analyzer.report.render import render_page
+
+    html = render_page("pages/layout.html", reading=True, refresh="/?uploaded=doc_a%2Cdoc_b",
+                       workspace=None, keyed=False, downloads=None)
+    assert 'content="2; url=/?uploaded=doc_a%2Cdoc_b"' in html
+
+
 def test_a_bad_file_is_named_and_the_good_one_kept(client: TestClient) -> None:
     response = client.post("/upload", files=[("files", (V1, corpus(V1))),
                                              ("files", ("photo.png", b"\x89PNG\r\n\x1a\n" +
