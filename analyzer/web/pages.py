@@ -171,17 +171,28 @@ async def comparison_page(request: Request, ws: Workspace, comparison_id: str) -
                      _downloads(f"/comparisons/{record.id}", ("html", "json", "md")))
 
 
-def _download(record: ReportRecord, fmt: str) -> Response:
+def _download(record: ReportRecord, fmt: str, stem: str | None = None) -> Response:
     body, media = report_body(record, fmt)
+    name = f"{stem or 'termshift-' + record.id}.{fmt}"
     return Response(body, media_type=media, headers={
-        **REPORT_HEADERS, "Content-Disposition": _attachment(f"termshift-{record.id}.{fmt}")})
+        **REPORT_HEADERS, "Content-Disposition": _attachment(name)})
+
+
+def _stem(store: Store, ws: WorkspaceRef, doc_ids: tuple[str, ...], what: str) -> str:
+    """A download's file name without suffix: the document's name and versions, so that
+    "Acme terms v1 to v2 report.html" says what it holds next to other downloads."""
+    docs = [store.get_document(ws, doc_id) for doc_id in doc_ids]
+    versions = " to ".join(d.version_label or d.filename.rsplit(".", 1)[0] for d in docs)
+    return f"{docs[-1].name} {versions} {what}".replace("/", "-")[:140]
 
 
 @router.get("/comparisons/{comparison_id}/download")
 async def comparison_download(request: Request, ws: Workspace, comparison_id: str,
                               format: str = "html") -> Response:
-    record = await service_of(request).comparison(ws, comparison_id)
-    return _download(record, format)
+    service = service_of(request)
+    record = await service.comparison(ws, comparison_id)
+    stem = await anyio.to_thread.run_sync(_stem, service.store, ws, record.subject, "report")
+    return _download(record, format, stem)
 
 
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)
@@ -222,8 +233,10 @@ async def check_page(request: Request, ws: Workspace, check_id: str) -> Response
 @router.get("/checks/{check_id}/download")
 async def check_download(request: Request, ws: Workspace, check_id: str,
                          format: str = "html") -> Response:
-    record = await service_of(request).check_report(ws, check_id)
-    return _download(record, format)
+    service = service_of(request)
+    record = await service.check_report(ws, check_id)
+    stem = await anyio.to_thread.run_sync(_stem, service.store, ws, record.subject[:1], "check")
+    return _download(record, format, stem)
 
 
 @router.get("/login", response_class=HTMLResponse)

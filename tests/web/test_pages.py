@@ -100,6 +100,24 @@ def test_while_reading_the_page_refreshes_to_the_same_upload_notice() -> None:
     assert 'content="2; url=/?uploaded=doc_a%2Cdoc_b"' in html
 
 
+def test_untitled_versions_take_the_library_name_in_report_and_download(
+        client: TestClient) -> None:
+    old = b"Fees are monthly.\n\nWe may close accounts.\n"
+    new = b"Fees are monthly.\n\nWe may close accounts at any time without notice.\n"
+    sent = client.post("/upload", data={"name": "Acme terms"},
+                       files=[("files", ("old.md", old)), ("files", ("new.md", new))],
+                       follow_redirects=False)
+    assert sent.status_code == 303
+    docs = client.get("/api/v1/documents").json()["documents"]
+    made = client.post("/compare", data={"doc": [d["id"] for d in docs]},
+                       follow_redirects=False)
+    report = client.get(made.headers["location"]).text
+    assert "What shifted in Acme terms" in report and "What shifted in new.md" not in report
+    download = client.get(made.headers["location"] + "/download?format=md")
+    assert 'filename="Acme_terms_old_to_new_report.md"' in download.headers["content-disposition"]
+    assert "Acme%20terms%20old%20to%20new%20report.md" in download.headers["content-disposition"]
+
+
 def test_a_bad_file_is_named_and_the_good_one_kept(client: TestClient) -> None:
     response = client.post("/upload", files=[("files", (V1, corpus(V1))),
                                              ("files", ("photo.png", b"\x89PNG\r\n\x1a\n" +
