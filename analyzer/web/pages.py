@@ -34,7 +34,7 @@ HEADINGS = {400: "That cannot be done", 401: "Sign-in needed", 404: "Not found",
 
 def render(request: Request, template: str, code: int = 200, **context: Any) -> HTMLResponse:
     """A page under the app's policy headers, with the nav bar's workspace filled in."""
-    context = {**_who(request), "downloads": None, "reading": False, **context}
+    context = {**_who(request), "downloads": None, "reading": False, "swap": None, **context}
     return HTMLResponse(render_page(template, **context), code, headers=REPORT_HEADERS)
 
 
@@ -49,9 +49,10 @@ def _who(request: Request) -> dict[str, Any]:
     return {"workspace": ws.name if ws else None, "keyed": COOKIE in request.cookies}
 
 
-def _with_nav(request: Request, html: str, downloads: list[tuple[str, str]]) -> HTMLResponse:
+def _with_nav(request: Request, html: str, downloads: list[tuple[str, str]],
+              swap: tuple[str, ...] | None = None) -> HTMLResponse:
     """A stored report with the app's navigation bar placed at the top of its body."""
-    nav = render_page("pages/nav.html", downloads=downloads, **_who(request))
+    nav = render_page("pages/nav.html", downloads=downloads, swap=swap, **_who(request))
     start = html.find("<body")
     cut = html.find(">", start) + 1 if start >= 0 else 0
     return HTMLResponse(html[:cut] + nav + html[cut:], headers=REPORT_HEADERS)
@@ -168,7 +169,8 @@ def _downloads(base: str, formats: tuple[str, ...]) -> list[tuple[str, str]]:
 async def comparison_page(request: Request, ws: Workspace, comparison_id: str) -> Response:
     record = await service_of(request).comparison(ws, comparison_id)
     return _with_nav(request, record.html,
-                     _downloads(f"/comparisons/{record.id}", ("html", "json", "md")))
+                     _downloads(f"/comparisons/{record.id}", ("html", "json", "md")),
+                     swap=record.subject[::-1])
 
 
 def _download(record: ReportRecord, fmt: str, stem: str | None = None) -> Response:

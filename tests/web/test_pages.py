@@ -46,6 +46,11 @@ def test_upload_two_versions_then_compare_these_two(client: TestClient) -> None:
         assert download.headers["content-disposition"].startswith("attachment;")
     plain = client.get(made.headers["location"] + "/download?format=html").text
     assert 'class="app-nav"' not in plain  # a downloaded report is the standalone file
+    # The page offers the same pair the other way round.
+    assert f'name="old" value="{new}"' in report.text and 'id="swap"' in report.text
+    swapped = client.post("/compare", data={"old": new, "new": old}, follow_redirects=False)
+    body = client.get("/api/v1" + swapped.headers["location"]).json()
+    assert body["old"]["sha256"] != client.get(f"/api/v1/documents/{old}").json()["sha256"]
 
 
 def test_compare_the_two_selected_orders_by_upload(client: TestClient) -> None:
