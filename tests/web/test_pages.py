@@ -101,7 +101,7 @@ def test_while_reading_the_page_refreshes_to_the_same_upload_notice() -> None:
     from analyzer.report.render import render_page
 
     html = render_page("pages/layout.html", reading=True, refresh="/?uploaded=doc_a%2Cdoc_b",
-                       workspace=None, keyed=False, downloads=None)
+                       workspace=None, keyed=False, downloads=None, swap=None)
     assert 'content="2; url=/?uploaded=doc_a%2Cdoc_b"' in html
 
 
