@@ -16,10 +16,11 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from analyzer import __version__
 from analyzer.compare.align import normalise
 from analyzer.errors import UsageError
 from analyzer.model import CATEGORIES, SEVERITIES, Analysis, Check, Comparison, Timeline
-from analyzer.resources import templates_dir
+from analyzer.resources import content_version, templates_dir
 from analyzer.serialize import (
     analysis_to_json,
     check_to_json,
@@ -39,7 +40,8 @@ def _environment(markdown: bool = False) -> Environment:
         lstrip_blocks=True,
         extensions=["jinja2.ext.do"],
     )
-    env.globals.update(categories=CATEGORIES, severities=SEVERITIES)
+    env.globals.update(categories=CATEGORIES, severities=SEVERITIES,
+                       tool_version=__version__, rules_version=content_version())
     env.filters["label"] = lambda value: str(value).replace("_", " ")
     if not markdown:
         env.globals["csp"] = content_security_policy(env)

@@ -112,3 +112,12 @@ def test_the_summary_never_calls_unruled_rewording_cosmetic() -> None:
     assert "but 2 clauses were added, removed or reworded" in md
     same = render_comparison(compare_texts(old, old.replace("Fees", "FEES")), "html")
     assert "the wording is the same" in same
+
+
+def test_every_html_report_says_what_made_it(report_files: dict[str, Path]) -> None:
+    from analyzer import __version__
+    from analyzer.resources import content_version
+
+    made_by = f"Made by termshift {__version__} · rules and templates {content_version()}"
+    for name, path in report_files.items():
+        assert made_by in path.read_text(encoding="utf-8"), name
