@@ -489,6 +489,14 @@ class Store:
                              .order_by(StoredComparison.created_at.desc()).limit(limit))
             return [(r.id, r.old_id, r.new_id, r.high) for r in rows]
 
+    def list_checks(self, ws: WorkspaceRef, limit: int = 200) -> list[tuple[str, str]]:
+        """(id, document_id) of the newest agent-policy checks."""
+        with self.session() as s:
+            rows = s.execute(select(StoredCheck.id, StoredCheck.document_id)
+                             .where(StoredCheck.workspace_id == ws.id)
+                             .order_by(StoredCheck.created_at.desc()).limit(limit))
+            return [(r.id, r.document_id) for r in rows]
+
     def save_check(self, ws: WorkspaceRef, document_id: str, *, controls_sha256: str | None,
                    report_version: str, result_json: str, html: str,
                    markdown: str, check_id: str | None = None) -> ReportRecord:

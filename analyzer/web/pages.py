@@ -77,6 +77,7 @@ def _index(request: Request, ws: WorkspaceRef, *, q: str | None = None,
     comparisons = [(cid, by_id[o], by_id[n], high)
                    for cid, o, n, high in store.list_comparisons(ws, 50)
                    if o in by_id and n in by_id]
+    checks = [(cid, by_id[d]) for cid, d in store.list_checks(ws, 50) if d in by_id]
     uploaded = list({d.id: d for d in uploaded or []}.values())  # the same file twice is one
     pair = [d for d in uploaded if d.name == uploaded[-1].name] if uploaded else []
     suggest = tuple(sorted(pair, key=lambda d: (d.created_at, d.id))) if len(pair) == 2 else None
@@ -85,7 +86,8 @@ def _index(request: Request, ws: WorkspaceRef, *, q: str | None = None,
     refresh = "/?uploaded=" + quote(",".join(d.id for d in uploaded)) if uploaded else "/"
     return render(
         request, "pages/index.html", status, groups=_groups(docs), q=q, reading=reading,
-        refresh=refresh, comparisons=comparisons, uploaded={d.id for d in uploaded},
+        refresh=refresh, comparisons=comparisons, checks=checks,
+        uploaded={d.id for d in uploaded},
         suggest=suggest, notices=notices or [], errors=errors or [],
         max_mb=settings.max_bytes // 2**20)
 

@@ -155,6 +155,8 @@ def test_check_page_and_search(client: TestClient) -> None:
     assert '.md"' in md.headers["content-disposition"] and "## Missing" in md.text
     assert "agent-policy-weak" in client.get("/?q=policy").text
     assert "No document matches" in client.get("/?q=nothing-like-this").text
+    listed = client.get("/").text.split('id="checks"')[1].split("</ul>")[0]
+    assert f'href="{made.headers["location"]}"' in listed  # the check can be found again
 
 
 def test_a_form_posted_from_another_site_is_refused(client: TestClient) -> None:
