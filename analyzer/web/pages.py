@@ -89,7 +89,8 @@ def _index(request: Request, ws: WorkspaceRef, *, q: str | None = None,
         refresh=refresh, comparisons=comparisons, checks=checks,
         uploaded={d.id for d in uploaded},
         suggest=suggest, notices=notices or [], errors=errors or [],
-        max_mb=settings.max_bytes // 2**20)
+        max_mb=settings.max_bytes // 2**20, max_chars=f"{settings.max_chars:,}",
+        max_pages=f"{settings.max_chars // 3000:,}")  # about 3,000 characters a page
 
 
 @router.get("/", response_class=HTMLResponse)

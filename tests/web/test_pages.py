@@ -21,6 +21,7 @@ def _upload_pair(client: TestClient) -> str:
 def test_index_is_served_under_a_strict_policy(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.text
+    assert "characters of text (about" in page.text  # the text limit is said before upload
     policy = page.headers["content-security-policy"]
     assert "unsafe-inline" not in policy and "script-src 'sha256-" in policy
     assert page.headers["x-frame-options"] == "DENY"
