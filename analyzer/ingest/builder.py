@@ -35,6 +35,12 @@ _RUN_IN_MAX_WORDS = 6
 _RUN_IN_MAX_PLAIN_WORDS = 3
 _NUMBERED_MAX_WORDS = 10  # "4.2 Violations by End Users or Third Parties."
 _NUMBERED_MAX_PLAIN_WORDS = 6
+# A document that has already shown RUN_IN_HABIT run-in headings writes its titles that
+# way: from then on a plain-case title may have up to six words ("Delay in enforcing these
+# Terms."), unless it holds a word that makes a short rule of it ("No refunds after a month.").
+RUN_IN_HABIT = 3
+_HABIT_MAX_PLAIN_WORDS = 6
+_RULE_WORD = re.compile(r"\b(?:no|none|only|all|any|each|every|always|without)\b", re.IGNORECASE)
 _RUN_IN_END = re.compile(r"[.:]\s*$")
 _SENTENCE_WORD = re.compile(
     r"\b(?:you|we|i|it|they|he|she|is|are|was|were|be|been|must|may|shall|will|would|can|"
@@ -65,23 +71,27 @@ def _title_words(head: str) -> tuple[list[str], bool, bool]:
     return words, number is not None, title_case
 
 
-def _reads_as_title(head: str, *, plain_ok: bool) -> bool:
+def _reads_as_title(head: str, *, plain_ok: bool, habit: bool = False) -> bool:
     words, numbered, title_case = _title_words(head)
     if not words or (not title_case and not plain_ok):
         return False
     if numbered:
         limit = _NUMBERED_MAX_WORDS if title_case else _NUMBERED_MAX_PLAIN_WORDS
+    elif title_case:
+        limit = _RUN_IN_MAX_WORDS
+    elif habit and _RULE_WORD.search(head) is None:
+        limit = _HABIT_MAX_PLAIN_WORDS
     else:
-        limit = _RUN_IN_MAX_WORDS if title_case else _RUN_IN_MAX_PLAIN_WORDS
+        limit = _RUN_IN_MAX_PLAIN_WORDS
     title = " ".join(words)  # without its number: "i." is an item, not the pronoun
     return (len(words) <= limit and any(c.isalpha() for c in title)
             and _SENTENCE_WORD.search(title) is None and _COMPANY_END.search(head) is None
             and not any(_VERB_S.fullmatch(w.strip(",;")) for w in words[:-1]))
 
 
-def _title_shaped(head: str, rest: str) -> bool:
+def _title_shaped(head: str, rest: str, habit: bool = False) -> bool:
     return (bool(rest.strip()) and _RUN_IN_END.search(head) is not None
-            and _reads_as_title(head, plain_ok=True)
+            and _reads_as_title(head, plain_ok=True, habit=habit)
             and _SENTENCE_START.match(rest) is not None and not rest.lstrip().startswith("("))
 
 
@@ -123,9 +133,10 @@ class RunText:
         self.length += len(text)
 
 
-def run_in_heading(run: RunText) -> tuple[RunText, RunText] | None:
+def run_in_heading(run: RunText, habit: bool = False) -> tuple[RunText, RunText] | None:
     """A paragraph or item that opens with a bold run-in heading (after an item number, if
-    any), as (heading, the rest), or None."""
+    any), as (heading, the rest), or None. `habit`: the document already uses run-in
+    headings, so longer plain-case titles count."""
     if not run.spans or not run.parts:
         return None
     start, end, styles = run.spans[0]
@@ -144,7 +155,7 @@ def run_in_heading(run: RunText) -> tuple[RunText, RunText] | None:
     if not _RUN_IN_END.search(text[start:end]) and text[end:end + 1] in (".", ":"):
         end += 1
     head, rest = text[len(before) - len(before.lstrip()):end], text[end:]
-    if not _title_shaped(head, _INVISIBLE.sub("", rest)):
+    if not _title_shaped(head, _INVISIBLE.sub("", rest), habit):
         return None
     heading = RunText()
     heading.add(head, frozenset({"bold"}))
@@ -239,6 +250,7 @@ class DocumentBuilder:
         self.sha256 = hashlib.sha256(data).hexdigest()
         self.settings = settings
         self.blocks: list[PendingBlock] = []
+        self.run_ins = 0  # run-in headings cut so far
         self.chars = 0
         self.title: str | None = None
 
@@ -249,8 +261,9 @@ class DocumentBuilder:
         until the next heading of any kind) and the rest; a list item likewise, its heading
         one level deeper per list depth and its rest a paragraph."""
         if kind in ("paragraph", "list_item"):
-            split = run_in_heading(run)
+            split = run_in_heading(run, habit=self.run_ins >= RUN_IN_HABIT)
             if split is not None:
+                self.run_ins += 1
                 heading, run = split
                 if kind == "list_item":
                     depth = max(level, 1)

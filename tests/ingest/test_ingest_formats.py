@@ -372,3 +372,21 @@ def test_unreadable_inputs_name_the_problem(data: bytes, code: str) -> None:
 def test_format_comes_from_the_bytes_not_the_name(three_page_pdf: bytes) -> None:
     assert ingest(three_page_pdf, "misnamed.txt").format == "pdf"
     assert ingest(b"<!doctype html><p>Hello there.</p>", "page.md").format == "html"
+
+
+def test_a_document_that_uses_run_in_titles_may_use_longer_plain_ones() -> None:
+    habit = ("**Age limit.** You must be 18.\n\n**Your account.** Keep it safe.\n\n"
+             "**Fees.** You pay monthly.\n\n")
+    doc = ingest(f"# Terms\n\n{habit}**Delay in enforcing these terms.** Our failure to act "
+                 "is no waiver.\n\n**No refunds after thirty days.** Ask support.\n".encode(),
+                 "t.md")
+    kinds = [(b.kind, b.text) for b in doc.blocks][7:]
+    assert kinds == [
+        ("heading", "Delay in enforcing these terms."),
+        ("paragraph", "Our failure to act is no waiver."),
+        # A short rule in bold stays a clause, habit or not.
+        ("paragraph", "No refunds after thirty days. Ask support."),
+    ]
+    alone = ingest(b"# Terms\n\n**Delay in enforcing these terms.** Our failure to act is no "
+                   b"waiver.\n", "t.md")
+    assert [b.kind for b in alone.blocks] == ["heading", "paragraph"]  # no habit yet
