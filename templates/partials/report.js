@@ -13,7 +13,9 @@
     });
     document.querySelectorAll("[data-kind]").forEach(function (el) {
       var okKind = kind.length === 0 || kind.indexOf(el.dataset.kind) >= 0;
-      el.classList.toggle("hidden", !okKind);
+      var cats = (el.dataset.clauseCategories || "").split(" ").filter(Boolean);
+      var okCat = cat.length === 0 || cats.some(function (c) { return cat.indexOf(c) >= 0; });
+      el.classList.toggle("hidden", !(okKind && okCat));
     });
     var counter = document.getElementById("findings-shown");
     if (counter) {

@@ -40,6 +40,15 @@ def test_comparison_report_filters_and_toggles(browser: Any, report_files: dict[
     assert not page.is_visible("#findings-none")
     page.check('input[name="severity"][value="high"]')
     assert visible(page, ".finding.sev-high") == high
+    # A category narrows the document view too, to clauses of that category.
+    changed = visible(page, ".change")
+    page.check('input[name="category"][value="liability_limitation"]')
+    shown = page.eval_on_selector_all(
+        ".change", "els => els.filter(e => e.offsetParent !== null)"
+                   ".map(e => e.dataset.clauseCategories)")
+    assert shown and all("liability_limitation" in c for c in shown) and len(shown) < changed
+    page.uncheck('input[name="category"][value="liability_limitation"]')
+    assert visible(page, ".change") == changed
     page.check('input[name="kind"][value="added"]')
     assert visible(page, ".change.kind-modified") == 0 and visible(page, ".change.kind-added") > 0
     page.uncheck('input[name="kind"][value="added"]')
