@@ -20,7 +20,26 @@ from analyzer.web.auth import api_workspace
 from analyzer.web.security import REPORT_HEADERS
 from analyzer.web.service import Service
 
-router = APIRouter(prefix="/api/v1")
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="a stable code, e.g. not_found, usage, limit_exceeded")
+    message: str = Field(description="one line saying what went wrong and what to do")
+
+
+class ErrorOut(BaseModel):
+    """Every error of the API: a 4xx status with this body."""
+
+    error: ErrorBody
+
+
+_ERROR = {"model": ErrorOut}
+router = APIRouter(prefix="/api/v1", responses={
+    401: {**_ERROR, "description": "a missing or wrong key"},
+    404: {**_ERROR, "description": "no such object in this workspace"},
+    409: {**_ERROR, "description": "the object is not ready, or cannot be made"},
+    413: {**_ERROR, "description": "the request or file is over a limit, which it names"},
+    422: {**_ERROR, "description": "the input is not valid; the message says which part"},
+})
 Workspace = Annotated[WorkspaceRef, Depends(api_workspace)]
 FormatParam = Annotated[str | None, Query(alias="format", pattern="^(json|html|md)$",
                                           description="json, html or md; else by Accept")]

@@ -172,6 +172,12 @@ def test_openapi_describes_the_routes(client: TestClient) -> None:
         assert route in spec["paths"], route
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     assert client.get("/docs").status_code == 200
+    # Errors are documented in the shape they are sent, not as the framework's default.
+    answers = spec["paths"]["/api/v1/comparisons"]["post"]["responses"]
+    for status in ("401", "404", "409", "413", "422"):
+        schema = answers[status]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/ErrorOut"}, status
+    assert "HTTPValidationError" not in json.dumps(spec)
 
 
 def test_stored_json_is_what_the_cli_would_print(client: TestClient) -> None:
