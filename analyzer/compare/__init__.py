@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from rapidfuzz import fuzz
+
 from analyzer.compare.align import (
     align_clauses,
     is_label,
@@ -20,14 +22,24 @@ from analyzer.compare.shifts import (
     in_document,
     rule_fires,
 )
-from analyzer.model import SEVERITIES, Analysis, Change, Clause, Comparison, Finding
+from analyzer.model import (
+    CATEGORIES,
+    EMPHASIS_ORDER,
+    SEVERITIES,
+    Analysis,
+    Attributes,
+    Change,
+    Clause,
+    Comparison,
+    Finding,
+)
 
 
 def compare_analyses(old: Analysis, new: Analysis) -> Comparison:
     """Changes in the new version's reading order, and the findings they carry."""
     changes = build_changes(old.clauses, new.clauses)
     findings = [*redefinition_findings(old.clauses, new.clauses),
-                *evaluate(changes, old.clauses)]
+                *evaluate(rejoined(changes), old.clauses)]
     loud = {c.id for c in new.clauses if {"all_caps", "bold"} & set(c.attributes.emphasis)}
     ordered = sorted(enumerate(findings), key=lambda p: (
         SEVERITIES.index(p[1].severity), p[1].new_clause not in loud, p[0]))
@@ -65,6 +77,70 @@ def build_changes(old: tuple[Clause, ...], new: tuple[Clause, ...]) -> list[Chan
         elif i not in joined_old:
             keyed.append(((last_new, 1, i), Change("removed", clause, None, 0.0)))
     return [change for _, change in sorted(keyed, key=lambda kc: kc[0])]
+
+
+def rejoined(changes: list[Change]) -> list[Change]:
+    """The changes as the shift rules read them: a clause split in two with edits (or two
+    merged), seen as a modified clause next to an added (removed) one whose text, joined
+    to it, is much nearer the other side's clause, is read as one change of the joined
+    text. Otherwise the half that went to the neighbour reads as removed from one clause
+    and added in another ("we are not liable" dropped here, new there), two findings for a
+    shift that did not happen. The report still shows both clauses as they are."""
+    out = list(changes)
+    used: set[int] = set()
+    for index, change in enumerate(changes):
+        if change.kind != "modified" or index in used or change.old is None or change.new is None:
+            continue
+        for step in (1, -1):
+            other = index + step
+            if other in used or not 0 <= other < len(changes):
+                continue
+            neighbour = changes[other]
+            if neighbour.kind == "added" and neighbour.new is not None:
+                parts = sorted((change.new, neighbour.new), key=lambda c: c.start)
+                whole, side = change.old, "new"
+            elif neighbour.kind == "removed" and neighbour.old is not None:
+                parts = sorted((change.old, neighbour.old), key=lambda c: c.start)
+                whole, side = change.new, "old"
+            else:
+                continue
+            if is_label(parts[0]) or is_label(parts[1]):
+                continue
+            joined = f"{parts[0].text} {parts[1].text}"
+            alone = change.new if side == "new" else change.old
+            near = fuzz.ratio(normalise(joined), normalise(whole.text))
+            if near < REJOIN_AT or near < fuzz.ratio(normalise(alone.text),
+                                                   normalise(whole.text)) + REJOIN_GAIN:
+                continue
+            merged = _joined(parts[0], parts[1], alone)
+            if side == "new":
+                out[index] = replace(change, new=merged, similarity=near / 100.0)
+            else:
+                out[index] = replace(change, old=merged, similarity=near / 100.0)
+            used.update((index, other))
+            break
+    return [c for k, c in enumerate(out) if not (k in used and changes[k].kind != "modified")]
+
+
+def _joined(first: Clause, second: Clause, alone: Clause) -> Clause:
+    """One clause of two neighbours: both texts, both categories, and the attributes of the
+    one that was paired (`alone`), completed by the other's. Each half was read as its own
+    sentence, so no reading of one spills into the other."""
+    own, other = alone.attributes, (second if alone is first else first).attributes
+    emphasis = set(own.emphasis) | set(other.emphasis)
+    return replace(
+        alone, text=f"{first.text} {second.text}", start=first.start, end=second.end,
+        categories=tuple(c for c in CATEGORIES if c in {*first.categories, *second.categories}),
+        attributes=Attributes(
+            bearer=own.bearer or other.bearer, exclusive=own.exclusive or other.exclusive,
+            agent_scope=own.agent_scope or other.agent_scope,
+            modality=own.modality or other.modality,
+            emphasis=tuple(e for e in EMPHASIS_ORDER if e in emphasis),
+            liability_cap=own.liability_cap or other.liability_cap, negated=own.negated))
+
+
+REJOIN_AT = 85.0  # ratio (0-100) of the joined text to the other side's clause
+REJOIN_GAIN = 10.0  # how much nearer than the clause alone the joined text must be
 
 
 def _paired(old: Clause, new: Clause, similarity: float, moved: bool) -> Change:

@@ -252,3 +252,17 @@ def test_one_finding_per_list_names_the_other_items() -> None:
     findings = [f for f in run(old, new).findings if f.type == "liability_limited"]
     assert len(findings) == 1
     assert "3 more items of this list" in findings[0].explanation
+
+
+def test_a_clause_split_with_edits_is_read_as_one_change() -> None:
+    old = "You are solely responsible for your agents, and we are not liable for what they post."
+    split = ("You are solely responsible for your agents.\n\n"
+             "We are not liable for anything they post.")
+    # Read apart, the first half looked new: "users became solely responsible" (high).
+    assert [f.type for f in run(old, split).findings if f.severity != "info"] == []
+    # And merging two clauses with edits is read the same way.
+    assert [f.type for f in run(split, old).findings if f.severity != "info"] == []
+    # A real change inside the split still counts: here the exclusion is gone.
+    gone = ("You are solely responsible for your agents.\n\n"
+            "We are liable for anything they post.")
+    assert "liability_expanded" in {f.type for f in run(old, gone).findings}
