@@ -108,9 +108,12 @@ def rejoined(changes: list[Change]) -> list[Change]:
                 continue
             joined = f"{parts[0].text} {parts[1].text}"
             alone = change.new if side == "new" else change.old
-            near = fuzz.ratio(normalise(joined), normalise(whole.text))
-            if near < REJOIN_AT or near < fuzz.ratio(normalise(alone.text),
-                                                   normalise(whole.text)) + REJOIN_GAIN:
+            short, long = sorted((len(joined), len(whole.text)))
+            if 200 * short < REJOIN_AT * (short + long):
+                continue  # the ratio cannot reach REJOIN_AT with lengths this far apart
+            near = fuzz.ratio(normalise(joined), normalise(whole.text), score_cutoff=REJOIN_AT)
+            if not near or near < fuzz.ratio(normalise(alone.text),
+                                             normalise(whole.text)) + REJOIN_GAIN:
                 continue
             merged = _joined(parts[0], parts[1], alone)
             if side == "new":
