@@ -28,7 +28,9 @@ _LEAD_IN_END = re.compile(r"(?::|—|–|\bfollowing|\bto|\bnot|\bmay|\bmust|\bs
 _SOFT_BREAK = re.compile(r"[;:]\s+")
 _NUMBER_LIKE = re.compile(r"(?:\d+\.)*\d+|[a-z]|\(?[a-z0-9]{1,4}\)")
 _LETTER = re.compile(r"[a-z]")
-_ITEM_NUMBER = re.compile(r"(?:\d+\.)*\d+|[a-z]|[ivxlc]{1,6}")
+# An item's own number: digits, one letter, or a well-formed roman numeral ("civil" is not).
+_ITEM_NUMBER = re.compile(
+    r"(?:\d+\.)*\d+|[a-z]|(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
 
 
 @dataclass(frozen=True)

@@ -175,8 +175,8 @@ def evaluate(changes: list[Change], old_clauses: tuple[Clause, ...] = ()) -> lis
         # clause's own text is the lead-in of the items that follow it).
         in_list = bool(clause.lead_in and clause.marker)
         group = clause.lead_in if in_list and clause.lead_in else clause.text
-        if is_label(change.old) or is_label(change.new):
-            continue  # a label allocates nothing, whatever it is paired with
+        if change.kind in ("added", "removed") and is_label(clause):
+            continue  # a label allocates nothing (alignment never pairs one with a sentence)
         if change.kind == "modified" and normalise(change.old.text) == normalise(  # type: ignore[union-attr]
                 change.new.text):  # type: ignore[union-attr]
             candidates = [r for r in rules if r.spec.type.startswith("emphasis")]

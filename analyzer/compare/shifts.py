@@ -113,7 +113,12 @@ class ShiftRule:
             return None
         text = fold(text)  # as the category rules read it: "we'll" is "we will"
         for hit in self.gained.finditer(text):
-            if self.negated_by is None or self.negated_by.search(text, 0, hit.start()) is None:
+            if self.negated_by is None:
+                return hit
+            # Only the sentence part before the hit can negate it: search from its start,
+            # not from the clause's, so many hits in a long clause stay linear.
+            start = max(text.rfind(mark, 0, hit.start()) for mark in ".;:") + 1
+            if self.negated_by.search(text, start, hit.start()) is None:
                 return hit
         return None
 

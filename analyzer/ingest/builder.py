@@ -34,13 +34,17 @@ RUN_IN_LEVEL = 8  # below bold title lines: the next heading of any kind ends it
 _RUN_IN_MAX_WORDS = 6
 _RUN_IN_MAX_PLAIN_WORDS = 3
 _NUMBERED_MAX_WORDS = 10  # "4.2 Violations by End Users or Third Parties."
-_NUMBERED_MAX_PLAIN_WORDS = 6
+_NUMBERED_MAX_PLAIN_WORDS = 3  # "4.2 Disputes go to binding arbitration." is a rule
 # A document that has already shown RUN_IN_HABIT run-in headings writes its titles that
 # way: from then on a plain-case title may have up to six words ("Delay in enforcing these
-# Terms."), unless it holds a word that makes a short rule of it ("No refunds after a month.").
+# Terms."), unless it holds a word that makes a short rule of it ("No refunds after a
+# month.", "Disputes go to arbitration.").
 RUN_IN_HABIT = 3
 _HABIT_MAX_PLAIN_WORDS = 6
-_RULE_WORD = re.compile(r"\b(?:no|none|only|all|any|each|every|always|without)\b", re.IGNORECASE)
+_RULE_WORD = re.compile(
+    r"\b(?:no|none|only|all|any|each|every|always|without|go|goes|apply|applies|replaces?|"
+    r"requires?|binds?|waives?|excludes?|removes?|sells?|collects?|trains?|terminates?|"
+    r"suspends?|owes?)\b", re.IGNORECASE)
 _RUN_IN_END = re.compile(r"[.:]\s*$")
 _SENTENCE_WORD = re.compile(
     r"\b(?:you|we|i|it|they|he|she|is|are|was|were|be|been|must|may|shall|will|would|can|"

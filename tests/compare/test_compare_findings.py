@@ -266,3 +266,9 @@ def test_a_clause_split_with_edits_is_read_as_one_change() -> None:
     gone = ("You are solely responsible for your agents.\n\n"
             "We are liable for anything they post.")
     assert "liability_expanded" in {f.type for f in run(old, gone).findings}
+
+
+def test_a_sentence_set_in_capitals_without_its_full_stop_is_still_emphasis() -> None:
+    findings = run("Fees are monthly.\n\nWe are not liable for outages.",
+                   "Fees are monthly.\n\nWE ARE NOT LIABLE FOR OUTAGES").findings
+    assert "emphasis_added" in {f.type for f in findings}

@@ -390,3 +390,14 @@ def test_a_document_that_uses_run_in_titles_may_use_longer_plain_ones() -> None:
     alone = ingest(b"# Terms\n\n**Delay in enforcing these terms.** Our failure to act is no "
                    b"waiver.\n", "t.md")
     assert [b.kind for b in alone.blocks] == ["heading", "paragraph"]  # no habit yet
+
+
+@pytest.mark.parametrize("paragraph", [
+    "**4.2 Disputes go to binding arbitration.** Contact support first.",
+    "**Disputes go to binding arbitration.** Contact support first.",
+])
+def test_a_bold_short_rule_stays_a_clause_numbered_or_in_a_habit(paragraph: str) -> None:
+    habit = ("**Age limit.** You must be 18.\n\n**Your account.** Keep it safe.\n\n"
+             "**Fees.** You pay monthly.\n\n")
+    doc = ingest(f"# Terms\n\n{habit}{paragraph}\n".encode(), "t.md")
+    assert doc.blocks[-1].kind == "paragraph" and "arbitration" in doc.blocks[-1].text
