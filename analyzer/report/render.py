@@ -92,12 +92,15 @@ def render_analysis(analysis: Analysis, fmt: str) -> str:
     raise _unsupported(fmt, "an analysis")
 
 
-def render_comparison(comparison: Comparison, fmt: str) -> str:
-    """The `compare` result as json, html or md."""
+def render_comparison(comparison: Comparison, fmt: str, title: str | None = None) -> str:
+    """The `compare` result as json, html or md. `title` names the document in the HTML and
+    Markdown headings when its own title says little (the web app passes its library name);
+    the JSON always holds the document's own title."""
     if fmt == "json":
         return _json(comparison_to_json(comparison))
     renamed = renamed_sections(comparison)
     context = {"c": comparison, "summary": comparison_summary(comparison),
+               "title": title or comparison.new.document.title,
                "reworded": sum(1 for ch in comparison.changes if ch.kind in ("added", "removed")
                                or (ch.kind == "modified" and ch.old and ch.new
                                    and normalise(ch.old.text) != normalise(ch.new.text))),

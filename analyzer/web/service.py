@@ -218,24 +218,25 @@ class Service:
         cached = self.store.find_comparison(ws, old_id, new_id)
         if cached is not None and cached.report_version == version:
             return cached
-        old = self._titled(ws, old_id, self.store.load_analysis(ws, old_id))
-        new = self._titled(ws, new_id, self.store.load_analysis(ws, new_id))
+        old = self.store.load_analysis(ws, old_id)
+        new = self.store.load_analysis(ws, new_id)
         comparison = api.compare_versions(old, new)
         high = sum(1 for f in comparison.findings if f.severity == "high")
+        title = self._display_title(ws, new_id, new)
         return self.store.save_comparison(
             ws, old_id, new_id, report_version=version,
             result_json=render_comparison(comparison, "json"),
-            html=render_comparison(comparison, "html"),
-            markdown=render_comparison(comparison, "md"), high=high)
+            html=render_comparison(comparison, "html", title),
+            markdown=render_comparison(comparison, "md", title), high=high)
 
-    def _titled(self, ws: WorkspaceRef, doc_id: str, analysis: Analysis) -> Analysis:
-        """A document without a title of its own (one named after its file) takes the
-        name it has in the library, so its report does not read "What shifted in new.md"."""
+    def _display_title(self, ws: WorkspaceRef, doc_id: str, analysis: Analysis) -> str:
+        """The name a report's heading gives the document: its own title, or, when it has
+        none (the title is its file name), its name in the library, so that the report
+        does not read "What shifted in new.md"."""
         document = analysis.document
         if document.title != Path(document.source.replace("\\", "/")).name:
-            return analysis
-        name = self.store.get_document(ws, doc_id).name
-        return replace(analysis, document=replace(document, title=name))
+            return document.title
+        return self.store.get_document(ws, doc_id).name
 
     async def comparison(self, ws: WorkspaceRef, comparison_id: str) -> ReportRecord:
         record = await anyio.to_thread.run_sync(self.store.get_comparison, ws, comparison_id)

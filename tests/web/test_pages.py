@@ -119,6 +119,9 @@ def test_untitled_versions_take_the_library_name_in_report_and_download(
                        follow_redirects=False)
     report = client.get(made.headers["location"]).text
     assert "What shifted in Acme terms" in report and "What shifted in new.md" not in report
+    # The JSON keeps the document's own title, as the command line prints it.
+    body = client.get("/api/v1" + made.headers["location"]).json()
+    assert body["new"]["title"] == "new.md"
     download = client.get(made.headers["location"] + "/download?format=md")
     assert 'filename="Acme_terms_old_to_new_report.md"' in download.headers["content-disposition"]
     assert "Acme%20terms%20old%20to%20new%20report.md" in download.headers["content-disposition"]
