@@ -344,22 +344,46 @@ def promote_bold_titles(blocks: list[PendingBlock]) -> list[PendingBlock]:
     return out
 
 
+def marker_style(marker: str | None) -> str:
+    """The kind of an item's marker, so that items of one list can be told from another's:
+    "-" and "•" bullet, "1." number, "(a)" letter in brackets, "iv." roman, ..."""
+    mark = (marker or "").strip()
+    if not mark or mark in "-*+•–·":
+        return "bullet"
+    core = mark.strip("().:")
+    shape = ("(" if mark.startswith("(") else "") + (mark[-1] if mark[-1] in ".):" else "")
+    if re.fullmatch(r"\d+(?:\.\d+)*", core):
+        return "number" + shape
+    if len(core) > 1 and re.fullmatch(r"[ivxlc]+", core, re.IGNORECASE):
+        return "roman" + shape
+    if re.fullmatch(r"[a-z]", core, re.IGNORECASE):
+        return "letter" + shape
+    return "other" + shape
+
+
 def section_paths(blocks: list[PendingBlock]) -> list[tuple[str, ...]]:
     """The heading path of every block (a heading's path includes itself). A heading that
-    came from a list item also ends at the next item of its depth or a lower one."""
-    stack: list[tuple[int, str, int]] = []  # level, text, list depth (0: not from a list)
+    came from a list item also ends at the next item of the same kind of list ("-", "1.",
+    "(a)") at its depth or a lower one: the "(a)" items under "1. **Definitions.**" do not
+    end it, the next "2." does."""
+    stack: list[tuple[int, str, int, str]] = []  # level, text, list depth (0: none), style
     paths: list[tuple[str, ...]] = []
+
+    def ends(depth: int, style: str) -> bool:
+        return 0 < depth <= stack[-1][2] and style == stack[-1][3]
+
     for block in blocks:
         if block.kind == "heading":
             level = block.level or 1
-            depth = block.list_depth
-            while stack and (stack[-1][0] >= level or 0 < depth <= stack[-1][2]):
+            depth, style = block.list_depth, marker_style(block.marker)
+            while stack and (stack[-1][0] >= level or ends(depth, style)):
                 stack.pop()
-            stack.append((level, block.text, depth))
+            stack.append((level, block.text, depth, style))
         elif block.kind == "list_item" and block.marker is not None:  # a new item
-            while stack and 0 < max(block.level, 1) <= stack[-1][2]:
+            depth, style = max(block.level, 1), marker_style(block.marker)
+            while stack and ends(depth, style):
                 stack.pop()
-        paths.append(tuple(text for _, text, _ in stack))
+        paths.append(tuple(entry[1] for entry in stack))
     return paths
 
 

@@ -401,3 +401,17 @@ def test_a_bold_short_rule_stays_a_clause_numbered_or_in_a_habit(paragraph: str)
              "**Fees.** You pay monthly.\n\n")
     doc = ingest(f"# Terms\n\n{habit}{paragraph}\n".encode(), "t.md")
     assert doc.blocks[-1].kind == "paragraph" and "arbitration" in doc.blocks[-1].text
+
+
+def test_a_list_title_ends_only_at_an_item_of_its_own_kind_of_list() -> None:
+    data = (b"# Terms\n\n1. **DEFINITIONS**. Words have meanings.\n\n"
+            b"Here they are:\n\n- Agent: software acting for you.\n- You: the account holder.\n\n"
+            b"2. **SERVICES**. We run them.\n")
+    doc = ingest(data, "t.md")
+    assert [(b.text, b.section[1:]) for b in doc.blocks if b.kind != "heading"] == [
+        ("Words have meanings.", ("DEFINITIONS.",)),
+        ("Here they are:", ("DEFINITIONS.",)),
+        ("Agent: software acting for you.", ("DEFINITIONS.",)),  # a bullet list inside
+        ("You: the account holder.", ("DEFINITIONS.",)),
+        ("We run them.", ("SERVICES.",)),
+    ]
