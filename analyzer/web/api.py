@@ -22,7 +22,11 @@ from analyzer.web.service import Service
 
 
 class ErrorBody(BaseModel):
-    code: str = Field(description="a stable code, e.g. not_found, usage, limit_exceeded")
+    code: str = Field(description=(
+        "a stable code: usage.invalid, request.invalid, ingest.unreadable, rules.invalid, "
+        "limit.exceeded or limit.<name> (limit.request_size, ...), store.not_found, "
+        "document.processing, auth.invalid_key, http.cross_site, http.misdirected, "
+        "http.request, store.unavailable"))
     message: str = Field(description="one line saying what went wrong and what to do")
 
 
@@ -33,12 +37,17 @@ class ErrorOut(BaseModel):
 
 
 _ERROR = {"model": ErrorOut}
+# The statuses analyzer.web.errors.status_of and the request gate answer with.
 router = APIRouter(prefix="/api/v1", responses={
-    401: {**_ERROR, "description": "a missing or wrong key"},
-    404: {**_ERROR, "description": "no such object in this workspace"},
-    409: {**_ERROR, "description": "the object is not ready, or cannot be made"},
-    413: {**_ERROR, "description": "the request or file is over a limit, which it names"},
-    422: {**_ERROR, "description": "the input is not valid; the message says which part"},
+    400: {**_ERROR, "description": "a request that cannot be done as asked (usage.invalid)"},
+    401: {**_ERROR, "description": "a missing or wrong key (auth.invalid_key)"},
+    403: {**_ERROR, "description": "a write from another site, or a host name not served"},
+    404: {**_ERROR, "description": "no such object in this workspace (store.not_found)"},
+    409: {**_ERROR, "description": "the document is still being read (document.processing)"},
+    413: {**_ERROR, "description": "the request body or file is over its size limit"},
+    422: {**_ERROR, "description": "input that cannot be read, or over a limit other than "
+                                    "size; the message names which"},
+    503: {**_ERROR, "description": "the store is unavailable (store.unavailable)"},
 })
 Workspace = Annotated[WorkspaceRef, Depends(api_workspace)]
 FormatParam = Annotated[str | None, Query(alias="format", pattern="^(json|html|md)$",
