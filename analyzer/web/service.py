@@ -35,6 +35,7 @@ from analyzer.errors import (
 )
 from analyzer.model import Analysis, Timeline
 from analyzer.report.render import render_check, render_comparison
+from analyzer import __version__
 from analyzer.resources import content_version
 from analyzer.settings import Settings
 from analyzer.store import DocumentInfo, ReportRecord, Store, WorkspaceRef
@@ -64,6 +65,13 @@ class ParseOutcome:
     analysis: Analysis | None
     code: str = ""
     message: str = ""
+
+
+def report_version() -> str:
+    """What a stored report was made with: termshift's version and its rules and templates.
+    A stored report of another one is made again, so its findings and its "Made by" line
+    never come from retired code."""
+    return f"{__version__}+{content_version()}"
 
 
 def _parse_bytes(data: bytes, filename: str, settings: Settings) -> ParseOutcome:
@@ -214,7 +222,7 @@ class Service:
         return await anyio.to_thread.run_sync(self._compare, ws, old_id, new_id)
 
     def _compare(self, ws: WorkspaceRef, old_id: str, new_id: str) -> ReportRecord:
-        version = content_version()
+        version = report_version()
         cached = self.store.find_comparison(ws, old_id, new_id)
         if cached is not None and cached.report_version == version:
             return cached
@@ -240,7 +248,7 @@ class Service:
 
     async def comparison(self, ws: WorkspaceRef, comparison_id: str) -> ReportRecord:
         record = await anyio.to_thread.run_sync(self.store.get_comparison, ws, comparison_id)
-        if record.report_version != content_version():
+        if record.report_version != report_version():
             return await self.compare(ws, *record.subject)
         return record
 
@@ -255,7 +263,7 @@ class Service:
         """A stored check, made again (with the same controls) when the installed rules or
         templates changed since."""
         record = await anyio.to_thread.run_sync(self.store.get_check, ws, check_id)
-        if record.report_version == content_version():
+        if record.report_version == report_version():
             return record
         default, controls = await anyio.to_thread.run_sync(self.store.check_controls, ws,
                                                            check_id)
@@ -280,7 +288,7 @@ class Service:
         return self.store.save_check(
             ws, document_id,
             controls_sha256=sha256_of(controls.encode()) if controls is not None else None,
-            report_version=content_version(), result_json=render_check(result, "json"),
+            report_version=report_version(), result_json=render_check(result, "json"),
             html=render_check(result, "html"), markdown=render_check(result, "md"),
             check_id=check_id)
 
