@@ -25,7 +25,7 @@ from pathlib import Path
 import anyio
 import anyio.to_thread
 
-from analyzer import api
+from analyzer import __version__, api
 from analyzer.errors import (
     InputError,
     NotReady,
@@ -35,7 +35,6 @@ from analyzer.errors import (
 )
 from analyzer.model import Analysis, Timeline
 from analyzer.report.render import render_check, render_comparison
-from analyzer import __version__
 from analyzer.resources import content_version
 from analyzer.settings import Settings
 from analyzer.store import DocumentInfo, ReportRecord, Store, WorkspaceRef
