@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rapidfuzz import fuzz
-
 from analyzer.compare.align import (
     align_clauses,
     is_label,
     joined_matches,
     moved_pairs,
+    neighbours,
     normalise,
+    rejoin_ratio,
 )
 from analyzer.compare.definitions import redefinition_findings
 from analyzer.compare.redline import formatting_changes, redline
@@ -104,16 +104,11 @@ def rejoined(changes: list[Change]) -> list[Change]:
                 whole, side = change.new, "old"
             else:
                 continue
-            if is_label(parts[0]) or is_label(parts[1]):
-                continue
-            joined = f"{parts[0].text} {parts[1].text}"
+            if not neighbours(*parts) or is_label(parts[0]) or is_label(parts[1]):
+                continue  # next to each other in the list of changes, not in the document
             alone = change.new if side == "new" else change.old
-            short, long = sorted((len(joined), len(whole.text)))
-            if 200 * short < REJOIN_AT * (short + long):
-                continue  # the ratio cannot reach REJOIN_AT with lengths this far apart
-            near = fuzz.ratio(normalise(joined), normalise(whole.text), score_cutoff=REJOIN_AT)
-            if not near or near < fuzz.ratio(normalise(alone.text),
-                                             normalise(whole.text)) + REJOIN_GAIN:
+            near = rejoin_ratio(f"{parts[0].text} {parts[1].text}", alone.text, whole.text)
+            if near is None:
                 continue
             merged = _joined(parts[0], parts[1], alone)
             if side == "new":
@@ -128,7 +123,8 @@ def rejoined(changes: list[Change]) -> list[Change]:
 def _joined(first: Clause, second: Clause, alone: Clause) -> Clause:
     """One clause of two neighbours: both texts, both categories, and the attributes of the
     one that was paired (`alone`), completed by the other's. Each half was read as its own
-    sentence, so no reading of one spills into the other."""
+    sentence, so no reading of one spills into the other. Only the shift rules read it: it
+    is never stored, and its text (joined by a space) is not the document's slice."""
     own, other = alone.attributes, (second if alone is first else first).attributes
     emphasis = set(own.emphasis) | set(other.emphasis)
     return replace(
@@ -141,9 +137,6 @@ def _joined(first: Clause, second: Clause, alone: Clause) -> Clause:
             emphasis=tuple(e for e in EMPHASIS_ORDER if e in emphasis),
             liability_cap=own.liability_cap or other.liability_cap, negated=own.negated))
 
-
-REJOIN_AT = 85.0  # ratio (0-100) of the joined text to the other side's clause
-REJOIN_GAIN = 10.0  # how much nearer than the clause alone the joined text must be
 
 
 def _paired(old: Clause, new: Clause, similarity: float, moved: bool) -> Change:

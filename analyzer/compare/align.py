@@ -183,6 +183,34 @@ def joined_matches(old: Sequence[Clause], new: Sequence[Clause], pairs: list[Pai
     return found
 
 
+REJOIN_AT = 85.0  # ratio (0-100) of a joined text to the other side's clause
+REJOIN_GAIN = 10.0  # how much nearer than the clause alone the joined text must be
+
+
+def rejoin_ratio(joined: str, alone: str, whole: str) -> float | None:
+    """How near two neighbouring clauses, joined, come to the other side's clause (0-100),
+    when that is at least REJOIN_AT and REJOIN_GAIN more than the paired one alone: a split
+    or merge with edits. None otherwise."""
+    short, long = sorted((len(joined), len(whole)))
+    if 200 * short < REJOIN_AT * (short + long):
+        return None  # the ratio cannot reach REJOIN_AT with lengths this far apart
+    target = normalise(whole)
+    near = fuzz.ratio(normalise(joined), target, score_cutoff=REJOIN_AT)
+    if not near or near < fuzz.ratio(normalise(alone), target) + REJOIN_GAIN:
+        return None
+    return float(near)
+
+
+def neighbours(first: Clause, second: Clause) -> bool:
+    """Whether two clauses of one version follow each other (ids c1, c2, ... in order)."""
+    return abs(_number(first.id) - _number(second.id)) == 1
+
+
+def _number(clause_id: str) -> int:
+    digits = clause_id.lstrip("c")
+    return int(digits) if digits.isdigit() else -10
+
+
 def _joins(side: Sequence[Clause], first: int, second: int, other: str) -> bool:
     if first < 0 or second >= len(side):
         return False
