@@ -272,3 +272,26 @@ def test_a_sentence_set_in_capitals_without_its_full_stop_is_still_emphasis() ->
     findings = run("Fees are monthly.\n\nWe are not liable for outages.",
                    "Fees are monthly.\n\nWE ARE NOT LIABLE FOR OUTAGES").findings
     assert "emphasis_added" in {f.type for f in findings}
+
+
+def test_a_provider_denial_raises_the_liability_finding_only() -> None:
+    findings = run("Fees are monthly.",
+                   "Fees are monthly.\n\nWe cannot be held responsible for outages of the network.")
+    types = [f.type for f in findings.findings if f.severity != "info"]
+    assert "liability_limited" in types and "responsibility_removed" not in types
+
+
+def test_a_class_waiver_already_in_the_old_version_is_not_added_again() -> None:
+    waiver = "You may bring claims only individually and not in any class action."
+    old = f"## Disputes\n\n{waiver}\n\n## Fees\n\nFees are monthly."
+    new = ("## Disputes\n\nClaims go to the courts of Dublin.\n\n## Fees\n\nFees are monthly. "
+           "You waive any right to take part in a class action against us.")
+    assert "class_waiver_added" not in {f.type for f in run(old, new).findings}
+    never = old.replace(waiver, "Claims go to the courts of Dublin.")
+    assert "class_waiver_added" in {f.type for f in run(never, new).findings}
+
+
+def test_emphasis_titles_name_the_new_style() -> None:
+    findings = run("Fees are monthly.\n\nWe may share your data with partners.",
+                   "Fees are monthly.\n\n**We may share your data with partners.**").findings
+    assert "A clause is now set in bold" in {f.title for f in findings}
