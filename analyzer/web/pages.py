@@ -82,7 +82,8 @@ def _index(request: Request, ws: WorkspaceRef, *, q: str | None = None,
     pair = [d for d in uploaded if d.name == uploaded[-1].name] if uploaded else []
     suggest = tuple(sorted(pair, key=lambda d: (d.created_at, d.id))) if len(pair) == 2 else None
     reading = any(d.status == "processing" for d in docs)
-    # While documents are read the page refreshes itself, to the same notices and offer.
+    # While documents are read the page refreshes itself, to the "Uploaded" notice and the
+    # "Compare these two" offer (errors and "already in the library" are said once).
     refresh = "/?uploaded=" + quote(",".join(d.id for d in uploaded)) if uploaded else "/"
     return render(
         request, "pages/index.html", status, groups=_groups(docs), q=q, reading=reading,
@@ -98,7 +99,7 @@ def index(request: Request, ws: Workspace, q: str | None = None,
           uploaded: str | None = None, deleted: str | None = None) -> HTMLResponse:
     store = service_of(request).store
     docs = []
-    for doc_id in (uploaded or "").split(",")[:MAX_FILES]:
+    for doc_id in dict.fromkeys((uploaded or "").split(",")[:MAX_FILES]):  # each id once
         try:
             docs.append(store.get_document(ws, doc_id))
         except NotFound:
