@@ -43,9 +43,10 @@ _PLACE = re.compile(
     r"\b(?:laws?|courts?|tribunals?)\s+(?:\w+\s+){0,3}?(?:of|in)\s+(?:the\s+)?"
     r"(?:(?:State|Commonwealth|Province|Republic|Kingdom|County)\s+of\s+)?"
     r"([A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,3})")
+_LEANS_BACK = re.compile(r"\W*(?:this|that|these|those|such|it|they|which)\b")
 _STRENGTH = {"permission": 0, None: 0, "exclusion": 1, "obligation": 2, "prohibition": 2}
 CONTEXT_KEYS = ("old_bearer", "new_bearer", "old_cap", "new_cap", "old_place", "new_place",
-                "agent_note", "emphasis_note", "loud", "category", "gained")
+                "agent_note", "emphasis_note", "loud", "category", "gained", "lost")
 
 
 class _Side(BaseModel):
@@ -84,6 +85,8 @@ class _RuleSpec(BaseModel):
     # A regex that, matching the text just before a `gained` hit (same sentence part, no
     # ";" or ":" between), makes that hit not count: "will not use ... to train".
     gained_negated_by: str | None = None
+    lost: str | None = None  # a regex that matches the old text and not the new: a dropped
+    # condition or safeguard ("for good cause", "with your consent")
     suppressed_by: list[str] = Field(default_factory=list)  # types that already say it
     # Fire only when no clause of the old version already met `new` (and `gained`): a
     # rewritten arbitration clause is not arbitration appearing.
@@ -106,6 +109,19 @@ class ShiftRule:
     gained: re.Pattern[str] | None
     source: str  # "rules/shifts/x.yaml#id"
     negated_by: re.Pattern[str] | None = None
+    lost: re.Pattern[str] | None = None
+
+    def loss(self, old: str, new: str) -> re.Match[str] | None:
+        """The first `lost` hit in the old text whose words the new text no longer has. A
+        new sentence that leans on the one before it ("This could include closing your
+        account") may keep the condition there, so it loses nothing."""
+        if self.lost is None or _LEANS_BACK.match(fold(new)):
+            return None
+        kept = {normalise(m.group(0)) for m in self.lost.finditer(fold(new))}
+        for hit in self.lost.finditer(fold(old)):
+            if normalise(hit.group(0)) not in kept:
+                return hit
+        return None
 
     def gain(self, text: str) -> re.Match[str] | None:
         """The first `gained` hit in `text` that no negation governs."""
@@ -192,6 +208,9 @@ def rule_fires(rule: ShiftRule, change: Change) -> bool:
         return False
     if not all(PREDICATES[name](change.old, change.new) for name in spec.require):
         return False
+    if rule.lost is not None and not (change.old and change.new
+                                      and rule.loss(change.old.text, change.new.text)):
+        return False
     if rule.gained is not None:
         new_hit = bool(change.new and rule.gain(change.new.text))
         old_hit = bool(change.old and rule.gain(change.old.text))
@@ -212,6 +231,7 @@ def finding_context(change: Change, rule: ShiftRule) -> dict[str, str]:
     loud = " and ".join(e.replace("all_caps", "capitals").replace("bold", "bold")
                         for e in ("bold", "all_caps") if e in gained_emph)
     gained = rule.gain(n.text) if n else None
+    lost = rule.loss(o.text, n.text) if o and n else None
     return {
         "old_bearer": _party(o.attributes.bearer if o else None),
         "new_bearer": _party(n.attributes.bearer if n else None),
@@ -222,6 +242,7 @@ def finding_context(change: Change, rule: ShiftRule) -> dict[str, str]:
         "loud": loud or "capitals or bold",
         "category": rule.spec.category.replace("_", " "),
         "gained": gained.group(0) if gained else "",
+        "lost": lost.group(0) if lost else "",
     }
 
 
@@ -263,12 +284,14 @@ def _compile(item: Any, shown: str) -> ShiftRule:
                             path=shown, line=line, rule_id=spec.id)
     try:
         gained = re.compile(spec.gained, re.IGNORECASE) if spec.gained else None
+        lost = re.compile(spec.lost, re.IGNORECASE) if spec.lost else None
         negated_by = (re.compile(f"(?:{spec.gained_negated_by})[^.;:]*$", re.IGNORECASE)
                       if spec.gained_negated_by else None)
     except re.error as exc:
         raise RuleError(f"bad regular expression: {exc}", path=shown, line=line,
                         rule_id=spec.id) from exc
-    return ShiftRule(spec.id, spec, gained, f"{shown.split(':')[0]}#{spec.id}", negated_by)
+    return ShiftRule(spec.id, spec, gained, f"{shown.split(':')[0]}#{spec.id}", negated_by,
+                     lost)
 
 
 @lru_cache(maxsize=1)

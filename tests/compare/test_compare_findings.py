@@ -295,3 +295,26 @@ def test_emphasis_titles_name_the_new_style() -> None:
     findings = run("Fees are monthly.\n\nWe may share your data with partners.",
                    "Fees are monthly.\n\n**We may share your data with partners.**").findings
     assert "A clause is now set in bold" in {f.title for f in findings}
+
+
+@pytest.mark.parametrize(("old", "new", "kind", "severity"), [
+    ("We may close your account for good cause.", "We may close your account.",
+     "termination_broadened", "medium"),
+    ("We may suspend your access if you breach these terms.", "We may suspend your access.",
+     "termination_broadened", "medium"),
+    ("We may share your chats with partners with your consent.",
+     "We may share your chats with partners.", "data_use_expanded", "high"),
+])
+def test_a_dropped_condition_is_a_shift(old: str, new: str, kind: str, severity: str) -> None:
+    found = [(f.type, f.severity) for f in run(old, new).findings]
+    assert (kind, severity) in found
+    assert kind not in {f.type for f in run(new, old).findings}  # adding it back is not
+    assert kind not in {f.type for f in run(old, old.replace("We may", "We can")).findings}
+
+
+def test_a_condition_moved_to_the_sentence_before_is_not_dropped() -> None:
+    old = "If you violate these terms, we may take action, including closing your account."
+    new = ("We may take action if you violate these terms. This could include closing your "
+           "account immediately.")
+    assert "A condition on the provider's right" not in " ".join(
+        f.title for f in run(old, new).findings)
