@@ -318,3 +318,13 @@ def test_a_condition_moved_to_the_sentence_before_is_not_dropped() -> None:
            "account immediately.")
     assert "A condition on the provider's right" not in " ".join(
         f.title for f in run(old, new).findings)
+
+
+def test_a_data_use_that_reaches_more_kinds_of_data_is_a_shift() -> None:
+    old = "You grant us a worldwide licence to use your prompts to improve the service."
+    new = ("You grant us a worldwide licence to use your prompts, outputs and input data to "
+           "improve the service.")
+    found = {(f.type, f.title) for f in run(old, new).findings}
+    assert ("data_use_expanded",
+            "The provider's use of data now reaches more kinds of user data (outputs)") in found
+    assert "data_use_expanded" not in {f.type for f in run(new, old).findings}
