@@ -38,13 +38,16 @@ def normalise(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
+_SENTENCE_END = (".", ";", ":", "!", "?")
+
+
 def is_label(clause: Clause | None) -> bool:
     """A few words with no sentence ending ("13. Limitation of Liability" in a table of
     contents): a label for a clause, which allocates nothing by itself."""
     if clause is None:
         return False
     text = clause.text.strip()
-    return len(normalise(text).split()) <= 6 and not text.endswith((".", ";", ":", "!", "?"))
+    return len(normalise(text).split()) <= 6 and not text.endswith(_SENTENCE_END)
 
 
 @dataclass(frozen=True)
@@ -55,40 +58,57 @@ class Pair:
     exact: bool  # same words after normalisation
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What alignment reads of one version's clauses, computed once per comparison."""
+
+    clauses: Sequence[Clause]
+    norm: list[str]  # normalised texts
+    label: list[bool]  # is_label
+    heading: list[str]  # normalised last heading
+
+    @classmethod
+    def of(cls, clauses: Sequence[Clause]) -> _Read:
+        norm = [normalise(c.text) for c in clauses]
+        return cls(clauses, norm,
+                   [len(n.split()) <= 6 and not c.text.strip().endswith(_SENTENCE_END)
+                    for c, n in zip(clauses, norm, strict=True)],
+                   [normalise(c.section[-1]) if c.section else "" for c in clauses])
+
+
 def align_clauses(old: Sequence[Clause], new: Sequence[Clause]) -> list[Pair]:
     """One-to-one pairs of old and new clause indices, by the strongest evidence first."""
+    a, b = _Read.of(old), _Read.of(new)
     pairs: dict[int, Pair] = {}
     free_old = set(range(len(old)))
     free_new = set(range(len(new)))
-    for key in (lambda c: c.text, lambda c: normalise(c.text)):
+    for key_old, key_new in (([c.text for c in old], [c.text for c in new]), (a.norm, b.norm)):
         by_key: dict[str, list[int]] = defaultdict(list)
         for j in sorted(free_new):
-            by_key[key(new[j])].append(j)
+            by_key[key_new[j]].append(j)
         for i in sorted(free_old):
-            candidates = by_key.get(key(old[i]))
+            candidates = by_key.get(key_old[i])
             if candidates:
                 j = candidates.pop(0)
                 pairs[i] = Pair(i, j, 1.0, True)
                 free_old.discard(i)
                 free_new.discard(j)
-    for pair in _similar(old, new, sorted(free_old), sorted(free_new)):
+    for pair in _similar(a, b, sorted(free_old), sorted(free_new)):
         pairs[pair.old] = pair
     return sorted(pairs.values(), key=lambda p: p.new)
 
 
-def _similar(old: Sequence[Clause], new: Sequence[Clause], rows: list[int],
-             cols: list[int]) -> list[Pair]:
+def _similar(a: _Read, b: _Read, rows: list[int], cols: list[int]) -> list[Pair]:
     if not rows or not cols:
         return []
     if len(rows) * len(cols) > _WINDOW * _WINDOW * 4:
-        return _similar_windowed(old, new, rows, cols)
-    scores = process.cdist([normalise(old[i].text) for i in rows],
-                           [normalise(new[j].text) for j in cols],
+        return _similar_windowed(a, b, rows, cols)
+    scores = process.cdist([a.norm[i] for i in rows], [b.norm[j] for j in cols],
                            scorer=fuzz.token_sort_ratio, dtype=np.float32)
-    boosted = scores + _kinship(old, new, rows, cols)
+    boosted = scores + _kinship(a, b, rows, cols)
     # A label ("NO HIGH RISK USE") is never the rewording of a sentence, nor the reverse.
-    old_label = np.array([is_label(old[i]) for i in rows])
-    new_label = np.array([is_label(new[j]) for j in cols])
+    old_label = np.array([a.label[i] for i in rows])
+    new_label = np.array([b.label[j] for j in cols])
     boosted[old_label[:, None] != new_label[None, :]] = 0.0
     chosen_rows, chosen_cols = linear_sum_assignment(-boosted)
     return [
@@ -98,37 +118,31 @@ def _similar(old: Sequence[Clause], new: Sequence[Clause], rows: list[int],
     ]
 
 
-def _kinship(old: Sequence[Clause], new: Sequence[Clause], rows: list[int],
-             cols: list[int]) -> np.ndarray:
+def _kinship(a: _Read, b: _Read, rows: list[int], cols: list[int]) -> np.ndarray:
     """A bonus for leftovers that share a category and a section heading: a rewritten cap
     ("$500 or the fees paid" -> "$50") is the same clause even when few words survive."""
     bonus = np.zeros((len(rows), len(cols)), dtype=np.float32)
     for r, i in enumerate(rows):
-        cats, section = set(old[i].categories), _heading(old[i])
+        cats, section = set(a.clauses[i].categories), a.heading[i]
         if not cats:
             continue
         for c, j in enumerate(cols):
-            if cats & set(new[j].categories) and _heading(new[j]) == section:
+            if cats & set(b.clauses[j].categories) and b.heading[j] == section:
                 bonus[r, c] = KIN_BONUS
     return bonus
 
 
-def _heading(clause: Clause) -> str:
-    return normalise(clause.section[-1]) if clause.section else ""
-
-
-def _similar_windowed(old: Sequence[Clause], new: Sequence[Clause], rows: list[int],
-                      cols: list[int]) -> list[Pair]:
+def _similar_windowed(a: _Read, b: _Read, rows: list[int], cols: list[int]) -> list[Pair]:
     """Large leftovers: pair within windows of expected position, so cost stays linear."""
     found: list[Pair] = []
-    scale = len(new) / max(len(old), 1)
+    scale = len(b.clauses) / max(len(a.clauses), 1)
     taken: set[int] = set()
     for start in range(0, len(rows), _WINDOW):
         block = rows[start:start + _WINDOW]
         centre = int(block[len(block) // 2] * scale)
         lo = bisect.bisect_left(cols, centre - _WINDOW)
         window = [j for j in cols[lo:lo + 2 * _WINDOW] if j not in taken]
-        for pair in _similar(old, new, block, window):
+        for pair in _similar(a, b, block, window):
             found.append(pair)
             taken.add(pair.new)
     return found
