@@ -101,8 +101,9 @@ def test_a_renamed_heading_shows_in_the_report() -> None:
 
 
 def test_the_summary_never_calls_unruled_rewording_cosmetic() -> None:
-    old = "# Terms\n\nFees are monthly.\n\nWe may close accounts for good cause.\n"
-    new = "# Terms\n\nFees are monthly.\n\nWe may close accounts.\n\nA new paragraph.\n"
+    old = "# Terms\n\nFees are monthly.\n\nInvoices are sent by post each month.\n"
+    new = ("# Terms\n\nFees are monthly.\n\nInvoices are sent each month.\n\n"
+           "A new paragraph.\n")
     comparison = compare_texts(old, new)
     assert not [f for f in comparison.findings if f.severity != "info"]
     html = render_comparison(comparison, "html")
