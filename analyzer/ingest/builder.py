@@ -56,7 +56,8 @@ _VERB_S = re.compile(
     r"(?:reserves|disclaims|waives|grants|operates|provides|means|includes|applies|accepts|"
     r"acknowledges|assumes|owns|retains|limits|excludes|governs|requires|prohibits|permits|"
     r"allows|offers|makes|gives|takes|bears|holds|remains|survives|constitutes|supersedes|"
-    r"collects|uses|shares|sells)", re.IGNORECASE)
+    r"collects|uses|shares|sells|goes|replaces|binds|removes|trains|terminates|suspends|"
+    r"owes|ends|covers|overrides|survives)", re.IGNORECASE)
 _COMPANY_END = re.compile(r"\b(?:inc|ltd|llc|corp|co|plc|gmbh|s\.a|l\.p|n\.v)\.?\s*[.:]?\s*$",
                           re.IGNORECASE)
 _SENTENCE_START = re.compile(r"\s*(?:[\"“‘'(\[]?[A-Z0-9])")

@@ -177,6 +177,7 @@ def test_a_top_level_item_title_ends_a_paragraph_run_in_title() -> None:
     "**Notwithstanding The Above, Acme Will Not Sell Data.**",
     "**Acme, Inc.**",
     "Partly **Bold Title**",
+    "**Arbitration Replaces Court Actions**",
 ])
 def test_a_bold_line_that_is_not_a_title_stays_a_paragraph(line: str) -> None:
     doc = ingest(f"# Terms\n\n{line}\n\nMore text follows here.\n".encode(), "t.md")
