@@ -157,6 +157,7 @@ def evaluate(changes: list[Change], old_clauses: tuple[Clause, ...] = ()) -> lis
     stays silent when some old clause already had what it looks for."""
     findings: list[Finding] = []
     rules = default_shift_rules()
+    emphasis_only = [r for r in rules if r.spec.type.startswith("emphasis")]
     already: dict[str, bool] = {}  # rule id -> the old version had it (asked when needed)
     first: dict[tuple[str, str], int] = {}  # (finding type, list lead-in) -> finding index
     more: dict[int, list[str]] = {}  # finding index -> ids of the items it also speaks for
@@ -170,11 +171,9 @@ def evaluate(changes: list[Change], old_clauses: tuple[Clause, ...] = ()) -> lis
         group = clause.lead_in if in_list and clause.lead_in else clause.text
         if change.kind in ("added", "removed") and is_label(clause):
             continue  # a label allocates nothing (alignment never pairs one with a sentence)
-        if change.kind == "modified" and normalise(change.old.text) == normalise(  # type: ignore[union-attr]
-                change.new.text):  # type: ignore[union-attr]
-            candidates = [r for r in rules if r.spec.type.startswith("emphasis")]
-        else:
-            candidates = list(rules)
+        # A modified pair without a redline has the same words (see _paired): only its
+        # print changed.
+        candidates = emphasis_only if change.kind == "modified" and not change.redline else rules
         seen: set[str] = set()
         for rule in candidates:
             if rule.spec.type in seen or seen & set(rule.spec.suppressed_by):

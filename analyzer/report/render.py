@@ -101,9 +101,10 @@ def render_comparison(comparison: Comparison, fmt: str, title: str | None = None
     renamed = renamed_sections(comparison)
     context = {"c": comparison, "summary": comparison_summary(comparison),
                "title": title or comparison.new.document.title,
+               # Changes of wording: a modified pair has a redline only when its words
+               # differ (same words, new print, is a formatting change).
                "reworded": sum(1 for ch in comparison.changes if ch.kind in ("added", "removed")
-                               or (ch.kind == "modified" and ch.old and ch.new
-                                   and normalise(ch.old.text) != normalise(ch.new.text))),
+                               or (ch.kind == "modified" and ch.redline)),
                "categories_found": sorted({f.category for f in comparison.findings}),
                "where": finding_sections(comparison), "renamed": renamed,
                # Sections with only unchanged clauses (and the same name): their label hides

@@ -177,11 +177,10 @@ async def comparison_page(request: Request, ws: Workspace, comparison_id: str) -
                      swap=record.subject[::-1])
 
 
-def _download(record: ReportRecord, fmt: str, stem: str | None = None) -> Response:
+def _download(record: ReportRecord, fmt: str, stem: str) -> Response:
     body, media = report_body(record, fmt)
-    name = f"{stem or 'termshift-' + record.id}.{fmt}"
     return Response(body, media_type=media, headers={
-        **REPORT_HEADERS, "Content-Disposition": _attachment(name)})
+        **REPORT_HEADERS, "Content-Disposition": _attachment(f"{stem}.{fmt}")})
 
 
 def _stem(store: Store, ws: WorkspaceRef, doc_ids: tuple[str, ...], what: str) -> str:
