@@ -100,3 +100,14 @@ def test_a_rewritten_clause_is_shown_whole_before_and_after() -> None:
     old = "In addition, if you breach these terms we may suspend your access to the forum."
     new = "This could include closing your account or blocking delivery of messages to you."
     assert redline(old, new) == (("delete", old), ("insert", new))
+
+
+def test_only_clauses_that_follow_each_other_are_rejoined() -> None:
+    from analyzer.compare.align import neighbours, rejoin_ratio
+
+    one, two, three = clauses("A.", "B.", "C.")
+    assert neighbours(one, two) and neighbours(two, one) and not neighbours(one, three)
+    whole = "You are responsible for your agents, and we are not liable for what they post."
+    assert rejoin_ratio("You are responsible for your agents. We are not liable for what "
+                        "they post.", "You are responsible for your agents.", whole)
+    assert rejoin_ratio("Fees are monthly. Taxes apply.", "Fees are monthly.", whole) is None
