@@ -105,11 +105,26 @@ def _similar(a: _Read, b: _Read, rows: list[int], cols: list[int]) -> list[Pair]
         return _similar_windowed(a, b, rows, cols)
     scores = process.cdist([a.norm[i] for i in rows], [b.norm[j] for j in cols],
                            scorer=fuzz.token_sort_ratio, dtype=np.float32)
-    boosted = scores + _kinship(a, b, rows, cols)
     # A label ("NO HIGH RISK USE") is never the rewording of a sentence, nor the reverse.
     old_label = np.array([a.label[i] for i in rows])
     new_label = np.array([b.label[j] for j in cols])
-    boosted[old_label[:, None] != new_label[None, :]] = 0.0
+    scores[old_label[:, None] != new_label[None, :]] = 0.0
+    # The words decide first; kinship (same category and section) only pairs what the words
+    # left over, so it never takes a clause from the rewording that kept most of its words.
+    found = _assign(scores, scores, rows, cols)
+    paired_old, paired_new = {p.old for p in found}, {p.new for p in found}
+    rest_rows = [r for r, i in enumerate(rows) if i not in paired_old]
+    rest_cols = [c for c, j in enumerate(cols) if j not in paired_new]
+    if rest_rows and rest_cols:
+        rest = scores[np.ix_(rest_rows, rest_cols)]
+        kin_rows, kin_cols = [rows[r] for r in rest_rows], [cols[c] for c in rest_cols]
+        found += _assign(rest, rest + _kinship(a, b, kin_rows, kin_cols), kin_rows, kin_cols)
+    return found
+
+
+def _assign(scores: np.ndarray, boosted: np.ndarray, rows: list[int],
+            cols: list[int]) -> list[Pair]:
+    """The one-to-one pairs of highest total `boosted` score that reach SIMILAR_AT."""
     chosen_rows, chosen_cols = linear_sum_assignment(-boosted)
     return [
         Pair(rows[r], cols[c], float(scores[r, c]) / 100.0, False)

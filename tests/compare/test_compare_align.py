@@ -111,3 +111,28 @@ def test_only_clauses_that_follow_each_other_are_rejoined() -> None:
     assert rejoin_ratio("You are responsible for your agents. We are not liable for what "
                         "they post.", "You are responsible for your agents.", whole)
     assert rejoin_ratio("Fees are monthly. Taxes apply.", "Fees are monthly.", whole) is None
+
+
+def _categorised(*items: tuple[str, tuple[str, ...]]) -> tuple[Clause, ...]:
+    return tuple(Clause(id=f"c{i}", section=("1. Using the assistant",), text=t, start=0,
+                        end=len(t), categories=cats)
+                 for i, (t, cats) in enumerate(items, start=1))
+
+
+def test_a_rewritten_clause_of_the_same_category_and_section_is_paired() -> None:
+    old = _categorised(("Our liability is capped at five hundred dollars or the fees you paid.",
+                        ("liability_limitation",)))
+    new = _categorised(("In no event shall we owe you more than $50.", ("liability_limitation",)))
+    assert [(p.old, p.new) for p in align_clauses(old, new)] == [(0, 0)]
+
+
+def test_kinship_never_takes_a_clause_from_the_rewording_that_kept_its_words() -> None:
+    # The second old clause shares a category and the section with the new one, and on
+    # words alone is further from it; the first kept most of its words.
+    old = _categorised(("The assistant answers questions and drafts text for you.", ()),
+                       ("Copilot may suggest actions, but it does not take actions for you.",
+                        ("agent_authorization",)))
+    new = _categorised(("The assistant answers questions, drafts text and can take actions for "
+                        "you, such as booking tables and sending e-mail.",
+                        ("agent_authorization",)))
+    assert [(p.old, p.new) for p in align_clauses(old, new)] == [(0, 0)]
