@@ -59,7 +59,7 @@ class _Side(BaseModel):
     exclusive: bool | None = None
     agent_scope: bool | None = None
     negated: bool | None = None
-    modality: list[str] | None = None
+    modality: list[str | None] | None = None  # null: a clause with no modal verb
     emphasis_any: list[str] = Field(default_factory=list)
 
     @field_validator("category", "category_not")

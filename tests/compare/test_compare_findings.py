@@ -328,3 +328,26 @@ def test_a_data_use_that_reaches_more_kinds_of_data_is_a_shift() -> None:
     assert ("data_use_expanded",
             "The provider's use of data now reaches more kinds of user data (outputs)") in found
     assert "data_use_expanded" not in {f.type for f in run(new, old).findings}
+
+
+def test_an_assistant_that_newly_acts_for_the_user_is_a_widened_authorization() -> None:
+    old = "The assistant answers questions and drafts text for you."
+    new = ("The assistant answers questions, drafts text and can take actions for you, such as "
+           "booking tables.")
+    found = [f for f in run(old, new).findings if f.rule.endswith("#agent-acts-for-user")]
+    assert [(f.type, f.severity, f.direction) for f in found] == [
+        ("authorization_weakened", "medium", "against_user")]
+    assert "take actions for you" in found[0].explanation
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    # A denial is no grant.
+    ("The assistant answers questions.",
+     "The assistant answers questions. It does not take actions for you."),
+    # The old version already let the assistant act for the user elsewhere.
+    ("The assistant can take actions for you. Fees are monthly.",
+     "The assistant can take actions for you. Fees are monthly. Its agents may also complete "
+     "purchases on your behalf."),
+])
+def test_no_widened_authorization_without_a_new_grant(old: str, new: str) -> None:
+    assert not [f for f in run(old, new).findings if f.rule.endswith("#agent-acts-for-user")]
