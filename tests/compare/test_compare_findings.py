@@ -351,3 +351,16 @@ def test_an_assistant_that_newly_acts_for_the_user_is_a_widened_authorization() 
 ])
 def test_no_widened_authorization_without_a_new_grant(old: str, new: str) -> None:
     assert not [f for f in run(old, new).findings if f.rule.endswith("#agent-acts-for-user")]
+
+
+@pytest.mark.parametrize(("old", "new", "kind"), [
+    ("Agents must obtain your approval before posting on your behalf.",
+     "Agents may ask for your approval before posting on your behalf.", "authorization_weakened"),
+    ("Agents post for you.",
+     "Agents post for you. Agents must obtain your approval before posting on your behalf.",
+     "authorization_strengthened"),
+])
+def test_the_users_approval_of_an_agent_is_one_finding_not_two(old: str, new: str,
+                                                                 kind: str) -> None:
+    kinds = [f.type for f in run(old, new).findings]
+    assert kind in kinds and "oversight_removed" not in kinds and "oversight_added" not in kinds
