@@ -122,3 +122,18 @@ def test_every_html_report_says_what_made_it(report_files: dict[str, Path]) -> N
     made_by = f"Made by termshift {__version__} · rules and templates {content_version()}"
     for name, path in report_files.items():
         assert made_by in path.read_text(encoding="utf-8"), name
+
+
+def test_top_findings_with_the_same_title_quote_their_clause() -> None:
+    old = "# Terms\n\nYou are responsible for your posts.\n\nFees are monthly.\n"
+    new = ("# Terms\n\nYou are responsible for your posts and your AI agents' posts.\n\n"
+           "Fees are monthly.\n\nYou are responsible for every payment your bots make.\n")
+    comparison = compare_texts(old, new)
+    html = render_comparison(comparison, "html")
+    summary = html.split('id="summary"', 1)[1].split("</section>", 1)[0]
+    assert summary.count("A responsibility of the user now covers AI agents") == 2, summary
+    assert "your AI agents" in summary and "every payment your bots make" in summary
+    # A title that stands alone in the summary gets no quote.
+    single = render_comparison(compare_texts(old, new.split("\n\nYou are responsible for every")[0]
+                                             + "\n"), "html")
+    assert 'class="quote"' not in single.split('id="summary"', 1)[1].split("</section>", 1)[0]
