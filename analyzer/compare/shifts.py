@@ -43,6 +43,7 @@ _PLACE = re.compile(
     r"\b(?:laws?|courts?|tribunals?)\s+(?:\w+\s+){0,3}?(?:of|in)\s+(?:the\s+)?"
     r"(?:(?:State|Commonwealth|Province|Republic|Kingdom|County)\s+of\s+)?"
     r"([A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,3})")
+NEGATION_REACH = 200  # characters before a `gained` hit searched for its negation
 _LEANS_BACK = re.compile(r"\W*(?:this|that|these|those|such|it|they|which)\b")
 _STRENGTH = {"permission": 0, None: 0, "exclusion": 1, "obligation": 2, "prohibition": 2}
 CONTEXT_KEYS = ("old_bearer", "new_bearer", "old_cap", "new_cap", "old_place", "new_place",
@@ -131,9 +132,10 @@ class ShiftRule:
         for hit in self.gained.finditer(text):
             if self.negated_by is None:
                 return hit
-            # Only the sentence part before the hit can negate it: search from its start,
-            # not from the clause's, so many hits in a long clause stay linear.
-            start = max(text.rfind(mark, 0, hit.start()) for mark in ".;:") + 1
+            # Only the sentence part before the hit can negate it, and only its last
+            # NEGATION_REACH characters: many hits in one long part stay linear.
+            start = max(max(text.rfind(mark, 0, hit.start()) for mark in ".;:") + 1,
+                        hit.start() - NEGATION_REACH)
             if self.negated_by.search(text, start, hit.start()) is None:
                 return hit
         return None

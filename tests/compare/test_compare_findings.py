@@ -344,6 +344,12 @@ def test_an_assistant_that_newly_acts_for_the_user_is_a_widened_authorization() 
     # A denial is no grant.
     ("The assistant answers questions.",
      "The assistant answers questions. It does not take actions for you."),
+    ("The assistant answers questions.",
+     "The assistant answers questions. Nothing in these Terms allows the assistant to act on "
+     "your behalf without your confirmation."),
+    ("The assistant answers questions.",
+     "The assistant answers questions. Under no circumstances will the assistant act on your "
+     "behalf without asking you first."),
     # The old version already let the assistant act for the user elsewhere.
     ("The assistant can take actions for you. Fees are monthly.",
      "The assistant can take actions for you. Fees are monthly. Its agents may also complete "
