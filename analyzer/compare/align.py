@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from scipy.optimize import linear_sum_assignment
 
 from analyzer.model import Clause
 
@@ -125,6 +124,10 @@ def _similar(a: _Read, b: _Read, rows: list[int], cols: list[int]) -> list[Pair]
 def _assign(scores: np.ndarray, boosted: np.ndarray, rows: list[int],
             cols: list[int]) -> list[Pair]:
     """The one-to-one pairs of highest total `boosted` score that reach SIMILAR_AT."""
+    # Imported here: scipy.optimize takes about half a second to import, which `analyze`
+    # and `check` need not pay.
+    from scipy.optimize import linear_sum_assignment
+
     chosen_rows, chosen_cols = linear_sum_assignment(-boosted)
     return [
         Pair(rows[r], cols[c], float(scores[r, c]) / 100.0, False)
