@@ -43,10 +43,11 @@ _SENTENCE_END = (".", ";", ":", "!", "?")
 def is_label(clause: Clause | None) -> bool:
     """A few words with no sentence ending ("13. Limitation of Liability" in a table of
     contents): a label for a clause, which allocates nothing by itself."""
-    if clause is None:
-        return False
-    text = clause.text.strip()
-    return len(normalise(text).split()) <= 6 and not text.endswith(_SENTENCE_END)
+    return clause is not None and _label(clause.text, normalise(clause.text))
+
+
+def _label(text: str, norm: str) -> bool:
+    return len(norm.split()) <= 6 and not text.strip().endswith(_SENTENCE_END)
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,7 @@ class _Read:
     def of(cls, clauses: Sequence[Clause]) -> _Read:
         norm = [normalise(c.text) for c in clauses]
         return cls(clauses, norm,
-                   [len(n.split()) <= 6 and not c.text.strip().endswith(_SENTENCE_END)
-                    for c, n in zip(clauses, norm, strict=True)],
+                   [_label(c.text, n) for c, n in zip(clauses, norm, strict=True)],
                    [normalise(c.section[-1]) if c.section else "" for c in clauses])
 
 

@@ -84,7 +84,8 @@ class _RuleSpec(BaseModel):
     require: list[str] = Field(default_factory=list)
     gained: str | None = None  # a regex that matches the new text and not the old
     # A regex that, matching the text just before a `gained` hit (same sentence part, no
-    # ";" or ":" between), makes that hit not count: "will not use ... to train".
+    # ";" or ":" between, at most NEGATION_REACH characters back), makes that hit not
+    # count: "will not use ... to train".
     gained_negated_by: str | None = None
     lost: str | None = None  # a regex that matches the old text and not the new: a dropped
     # condition or safeguard ("for good cause", "with your consent")
