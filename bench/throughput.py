@@ -1,6 +1,8 @@
 """Throughput of `analyze`: words/s on a ~50k-word Markdown document beside spaCy's bare
 tokenizer (the ceiling), and pages/s of PDF ingest on a 30-page PDF beside bare pdfplumber
-`extract_text` (the floor). Prints the command, the machine and medians.
+`extract_text` (the floor), and the start-up of a whole `termshift analyze` process on a
+small file beside a bare Python that imports spaCy and makes a blank pipeline (what every
+run must pay). Prints the command, the machine and medians.
 
     python bench/throughput.py [--words 50000] [--pages 30] [--runs 5]
 """
@@ -13,6 +15,7 @@ import itertools
 import os
 import platform
 import re
+import subprocess
 import sys
 import tempfile
 from datetime import date
@@ -141,6 +144,20 @@ def main() -> None:
     print(f"  bare extract_text  {t_bare * 1000:8.0f} ms  {page_count / t_bare:6.1f} pages/s"
           "   (floor)")
     print(f"  ratio ingest / bare: {t_pdf / t_bare:.2f}x   (target <= 1.2x)")
+
+    small = ROOT / "corpora" / "agent-policy-weak.md"
+    cli = [sys.executable, "-c", "from analyzer.cli import main; main()", "analyze",
+           str(small), "--format", "json", "-o", os.devnull]
+    bare = [sys.executable, "-c", "import spacy; spacy.blank('en')"]
+    t_cli = median_seconds(lambda: _process(cli), args.runs)
+    t_spacy = median_seconds(lambda: _process(bare), args.runs)
+    print(f"\nStart-up, whole process, {small.name}")
+    print(f"  termshift analyze  {t_cli * 1000:8.0f} ms")
+    print(f"  python + spaCy     {t_spacy * 1000:8.0f} ms   (floor: import spaCy, blank pipeline)")
+
+
+def _process(command: list[str]) -> None:
+    subprocess.run(command, check=True, cwd=ROOT, capture_output=True, timeout=120)
 
 
 if __name__ == "__main__":
