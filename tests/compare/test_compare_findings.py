@@ -370,3 +370,19 @@ def test_the_users_approval_of_an_agent_is_one_finding_not_two(old: str, new: st
                                                                  kind: str) -> None:
     kinds = [f.type for f in run(old, new).findings]
     assert kind in kinds and "oversight_removed" not in kinds and "oversight_added" not in kinds
+
+
+@pytest.mark.parametrize(("old", "new", "kind"), [
+    ("You are responsible for content you post.",
+     "You are solely responsible for content you post and for all actions of your AI agents.",
+     "exclusivity_added"),
+    ("You agree to indemnify us against claims arising from your content.",
+     "You agree to indemnify us against claims and losses arising from your content or from "
+     "the actions of your AI agents.", "indemnity_expanded"),
+])
+def test_a_title_that_names_the_agents_is_not_repeated_as_agent_scope(old: str, new: str,
+                                                                       kind: str) -> None:
+    findings = run(old, new).findings
+    named = [f for f in findings if f.type == kind]
+    assert named and "AI agents" in named[0].title
+    assert "agent_scope_added" not in [f.type for f in findings]
