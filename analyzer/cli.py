@@ -73,9 +73,15 @@ def _emit(text: str, output: Path | None) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
     try:
-        tmp = output.with_name(output.name + ".part")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
+        if output.exists() and not output.is_file():
+            # A device or a pipe ("-o /dev/null", a FIFO): write through it. Renaming a file
+            # over it would replace the device itself.
+            with output.open("w", encoding="utf-8") as sink:
+                sink.write(text)
+        else:
+            tmp = output.with_name(output.name + ".part")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(output)
     except OSError as exc:
         _fail(f"{output}: cannot write the report ({exc.strerror})", 3)
     typer.echo(f"wrote {output}", err=True)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -29,3 +32,19 @@ def test_an_explicit_format_wins_over_the_output_name(tmp_path: Path) -> None:
     proc = run_cli("analyze", V1, "--format", "json", "-o", str(out))
     assert proc.returncode == 0, proc.stderr.decode()
     assert json.loads(out.read_text("utf-8"))["schema_version"] == "1"
+
+
+def test_output_to_a_pipe_writes_through_it_and_keeps_it(tmp_path: Path) -> None:
+    # As "-o /dev/null" must: renaming a finished file over a device or pipe would replace
+    # it (for root, /dev/null itself).
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    proc = run_cli("analyze", V1, "--format", "json", "-o", str(fifo))
+    reader.join(timeout=60)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert received and json.loads(received[0])["clauses"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
