@@ -146,10 +146,11 @@ def main() -> None:
     print(f"  ratio ingest / bare: {t_pdf / t_bare:.2f}x   (target <= 1.2x)")
 
     small = ROOT / "corpora" / "agent-policy-weak.md"
-    cli = [sys.executable, "-c", "from analyzer.cli import main; main()", "analyze",
-           str(small), "--format", "json", "-o", os.devnull]
     bare = [sys.executable, "-c", "import spacy; spacy.blank('en')"]
-    t_cli = median_seconds(lambda: _process(cli), args.runs)
+    with tempfile.TemporaryDirectory() as tmp:
+        cli = [sys.executable, "-c", "from analyzer.cli import main; main()", "analyze",
+               str(small), "--format", "json", "-o", str(Path(tmp) / "out.json")]
+        t_cli = median_seconds(lambda: _process(cli), args.runs)
     t_spacy = median_seconds(lambda: _process(bare), args.runs)
     print(f"\nStart-up, whole process, {small.name}")
     print(f"  termshift analyze  {t_cli * 1000:8.0f} ms")

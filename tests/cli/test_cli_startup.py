@@ -9,11 +9,12 @@ import sys
 from tests.helpers.cli_support import REPO
 
 PROBE = """
-import os, sys
+import sys, tempfile
 from analyzer.cli import main
+out = tempfile.mkdtemp()
 for args in (["analyze", "corpora/agent-network-terms-v2.md", "--format", "html"],
              ["check", "corpora/agent-policy-weak.md", "--format", "json"]):
-    sys.argv = ["termshift", *args, "-o", os.devnull]
+    sys.argv = ["termshift", *args, "-o", out + "/report"]
     try:
         main()
     except SystemExit as done:
