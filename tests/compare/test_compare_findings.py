@@ -174,6 +174,24 @@ def test_a_promise_not_to_use_data_is_not_data_use_expanded() -> None:
     assert "data_use_expanded" in {f.type for f in loosened}
 
 
+def test_a_new_consent_over_a_use_of_data_is_one_finding_for_the_user() -> None:
+    base = "We may share usage statistics.\n\n"
+    promise = run(base, base + "Acme will not use your chat content to train its models "
+                  "without your consent.").findings
+    assert [(f.type, f.severity, f.direction) for f in promise] == [
+        ("authorization_strengthened", "low", "for_user")]
+    assert "will not use your chat content" in promise[0].title
+    opt_in = run(base + "We use your chats to improve the Service.",
+                 base + "We use your chats to improve the Service only if you opt in.").findings
+    assert [(f.type, f.direction) for f in opt_in] == [("authorization_strengthened", "for_user")]
+    # Using data without consent grants the user nothing; a new use with an opt-out is the
+    # new use, said once.
+    assert not run(base, base + "We may use your data without your consent.").findings
+    widened = run(base, base + "Acme may use your chats to train its models unless you opt "
+                  "out.").findings
+    assert [f.type for f in widened] == ["data_use_expanded"]
+
+
 CORPORA = Path(__file__).resolve().parents[2] / "corpora"
 
 
