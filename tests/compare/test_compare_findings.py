@@ -192,6 +192,21 @@ def test_a_new_consent_over_a_use_of_data_is_one_finding_for_the_user() -> None:
     assert [f.type for f in widened] == ["data_use_expanded"]
 
 
+
+def test_a_softened_access_limit_is_medium_and_a_stricter_data_promise_is_no_weakening() -> None:
+    softened = run("You must obtain the approval of your administrator before you invite guests "
+                   "to the workspace.",
+                   "You may invite guests to the workspace without the approval of your "
+                   "administrator.").findings
+    assert [(f.type, f.severity, f.title) for f in softened] == [
+        ("authorization_weakened", "medium", "A permission or access limit was softened")]
+    # A consent over the provider's use of data replaced by "does not use at all" is in the
+    # user's favour: no authorization finding.
+    stricter = run("Acme will not use your chat content to train its models without your "
+                   "consent.",
+                   "Acme does not use any of your chat content to train its models.").findings
+    assert "authorization_weakened" not in {f.type for f in stricter}
+
 CORPORA = Path(__file__).resolve().parents[2] / "corpora"
 
 
