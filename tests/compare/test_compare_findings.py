@@ -207,6 +207,16 @@ def test_a_softened_access_limit_is_medium_and_a_stricter_data_promise_is_no_wea
                    "Acme does not use any of your chat content to train its models.").findings
     assert "authorization_weakened" not in {f.type for f in stricter}
 
+
+@pytest.mark.parametrize("old", [
+    "We are responsible for the security of agent credentials.",
+    "Keeping agent credentials secure is our responsibility.",
+])
+def test_a_responsibility_moved_to_the_user_is_one_finding(old: str) -> None:
+    new = "Keeping agent credentials secure is your responsibility."
+    findings = run(old, new).findings
+    assert [(f.type, f.severity) for f in findings] == [("responsibility_shifted", "high")]
+
 CORPORA = Path(__file__).resolve().parents[2] / "corpora"
 
 
