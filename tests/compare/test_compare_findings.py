@@ -217,6 +217,12 @@ def test_a_responsibility_moved_to_the_user_is_one_finding(old: str) -> None:
     findings = run(old, new).findings
     assert [(f.type, f.severity) for f in findings] == [("responsibility_shifted", "high")]
 
+
+def test_a_responsibility_turned_into_a_denial_is_one_liability_finding() -> None:
+    findings = run("We are responsible for carrying out confirmed actions.",
+                   "We are not responsible for actions carried out in connected services.")
+    assert [(f.type, f.severity) for f in findings.findings] == [("liability_limited", "high")]
+
 CORPORA = Path(__file__).resolve().parents[2] / "corpora"
 
 
