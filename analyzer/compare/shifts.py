@@ -44,6 +44,7 @@ _PLACE = re.compile(
     r"(?:(?:State|Commonwealth|Province|Republic|Kingdom|County)\s+of\s+)?"
     r"([A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,3})")
 NEGATION_REACH = 200  # characters before a `gained` hit searched for its negation
+_PARTS = (".", ";", ":", " but ", " however")  # what ends the part a negation governs
 _LEANS_BACK = re.compile(r"\W*(?:this|that|these|those|such|it|they|which)\b")
 _STRENGTH = {"permission": 0, None: 0, "exclusion": 1, "obligation": 2, "prohibition": 2}
 CONTEXT_KEYS = ("old_bearer", "new_bearer", "old_cap", "new_cap", "old_place", "new_place",
@@ -133,10 +134,12 @@ class ShiftRule:
         for hit in self.gained.finditer(text):
             if self.negated_by is None:
                 return hit
-            # Only the sentence part before the hit can negate it, and only its last
-            # NEGATION_REACH characters: many hits in one long part stay linear.
-            start = max(max(text.rfind(mark, 0, hit.start()) for mark in ".;:") + 1,
-                        hit.start() - NEGATION_REACH)
+            # Only the sentence part before the hit can negate it ("but" and "however" open
+            # a new part: "we do not sell your data, but we may share it"), and only its
+            # last NEGATION_REACH characters: many hits in one long part stay linear.
+            ends = ((text.rfind(mark, 0, hit.start()), len(mark)) for mark in _PARTS)
+            start = max(hit.start() - NEGATION_REACH, 0,
+                        *(at + size for at, size in ends if at >= 0))
             if self.negated_by.search(text, start, hit.start()) is None:
                 return hit
         return None

@@ -223,6 +223,28 @@ def test_a_responsibility_turned_into_a_denial_is_one_liability_finding() -> Non
                    "We are not responsible for actions carried out in connected services.")
     assert [(f.type, f.severity) for f in findings.findings] == [("liability_limited", "high")]
 
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    # A promise is no new use, and "not" governs the verb right after it.
+    ("", "We will not sell your data without your consent.",
+     [("authorization_strengthened", "for_user")]),
+    # "but" opens a new part of the sentence: the "not" before it governs nothing after.
+    ("", "We do not sell your data, but we may share it with partners.",
+     [("data_use_expanded", "against_user")]),
+    # A new use that is on until the user objects is a new use.
+    ("", "We may use your health data for research purposes unless you object.",
+     [("data_use_expanded", "against_user")]),
+    # An opt-out added to a use the old clause already made is a new choice.
+    ("We use your data to provide the Service.",
+     "We use your data to provide the Service unless you opt out.",
+     [("authorization_strengthened", "for_user")]),
+])
+def test_promises_choices_and_new_uses_of_data(old: str, new: str,
+                                               expected: list[tuple[str, str]]) -> None:
+    base = "We may share usage statistics.\n\n"
+    findings = run(base + old, base + new).findings
+    assert [(f.type, f.direction) for f in findings] == expected
+
 CORPORA = Path(__file__).resolve().parents[2] / "corpora"
 
 
