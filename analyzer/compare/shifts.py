@@ -137,9 +137,9 @@ class ShiftRule:
             # Only the sentence part before the hit can negate it ("but" and "however" open
             # a new part: "we do not sell your data, but we may share it"), and only its
             # last NEGATION_REACH characters: many hits in one long part stay linear.
-            ends = ((text.rfind(mark, 0, hit.start()), len(mark)) for mark in _PARTS)
-            start = max(hit.start() - NEGATION_REACH, 0,
-                        *(at + size for at, size in ends if at >= 0))
+            reach = max(hit.start() - NEGATION_REACH, 0)
+            ends = ((text.rfind(mark, reach, hit.start()), len(mark)) for mark in _PARTS)
+            start = max([reach, *(at + size for at, size in ends if at >= 0)])
             if self.negated_by.search(text, start, hit.start()) is None:
                 return hit
         return None
