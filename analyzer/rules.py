@@ -183,6 +183,18 @@ def rule_gate(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
 
 
 _ESCAPES = re.compile(r"\\.|\(\?[A-Za-z]+\)")
+# Lookbehinds written before a leading \b: "(?<!\byou\s)\b(?:use|share)".
+_LEADING_LOOKBEHINDS = re.compile(r"^((?:\(\?<[!=](?:[^()\\]|\\.)*\))+)\\b")
+
+
+def lookbehinds_after_boundary(pattern: str) -> str:
+    r"""The same pattern with a leading word boundary moved before its leading lookbehinds.
+
+    Both are zero-width tests of one position, so what matches is unchanged; but a pattern
+    that starts with \b lets the regex engine skip positions that are not word starts
+    before it tries the lookbehinds, which makes such a pattern about twice as fast.
+    """
+    return _LEADING_LOOKBEHINDS.sub(lambda m: "\\b" + m.group(1), pattern, count=1)
 
 
 def compile_pattern(pattern: str, terms: dict[str, str]) -> re.Pattern[str]:
@@ -191,7 +203,7 @@ def compile_pattern(pattern: str, terms: dict[str, str]) -> re.Pattern[str]:
     Matching lower-cased text without re.IGNORECASE is about twice as fast; a pattern that
     spells a capital letter outside an escape keeps the flag so it still matches.
     """
-    expanded = expand_terms(pattern, terms)
+    expanded = lookbehinds_after_boundary(expand_terms(pattern, terms))
     flags = re.IGNORECASE if re.search(r"[A-Z]", _ESCAPES.sub("", expanded)) else 0
     try:
         return re.compile(expanded, flags)

@@ -62,3 +62,19 @@ def test_category_gates_pass_every_matching_example() -> None:
         for rule in category_file.rules:
             for text in rule.examples_match:
                 assert category_file.matches_lowered(fold(text)), (rule.source, text)
+
+
+def test_leading_lookbehinds_move_after_the_boundary_without_changing_matches() -> None:
+    import re
+
+    from analyzer.rules import lookbehinds_after_boundary
+
+    original = r"(?<!\bwho\s)(?<!\byou\s)\b(?:uses?|shares?)\s+your\s+data"
+    moved = lookbehinds_after_boundary(original)
+    assert moved == r"\b(?<!\bwho\s)(?<!\byou\s)(?:uses?|shares?)\s+your\s+data"
+    for text in ("we use your data", "you use your data", "those who share your data",
+                 "we reuse your data", "we share your data", "you, we share your data"):
+        assert bool(re.search(original, text)) == bool(re.search(moved, text)), text
+    # Not a leading lookbehind followed by \b, or one holding a group: left as written.
+    for pattern in (r"\b(?<!x)a", r"(?<!a(b))\bq", r"(?<!x)a\b", r"a(?<!x)\b"):
+        assert lookbehinds_after_boundary(pattern) == pattern
