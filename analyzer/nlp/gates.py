@@ -2,9 +2,10 @@
 
 Every rule can only match text holding one of its necessary strings
 (`analyzer.rules.necessary_literals`). Instead of one gate search per rule per clause, each
-distinct string is looked for once in the batch's joined text (`str.find`, which is fast),
-giving the set of strings each clause holds; a rule whose strings are all absent is skipped
-without running a regular expression.
+distinct string is looked for once in the batch (`str.find`, which is fast): a string of
+word characters in the batch's vocabulary, any other in its joined text. That gives the
+set of strings each clause holds; a rule whose strings are all absent is skipped without
+running a regular expression.
 """
 
 from __future__ import annotations
@@ -36,27 +37,65 @@ def passes(literals: Literals, present: frozenset[str]) -> bool:
     return literals is None or not literals.isdisjoint(present)
 
 
+_WORD = re.compile(r"\w+")
+
+
 def presence(lowered_texts: Sequence[str], literals: Iterable[str]) -> list[frozenset[str]]:
-    """For each lower-cased text, which of `literals` it contains."""
-    joined = _SEPARATOR.join(lowered_texts)
+    """For each lower-cased text, which of `literals` it contains.
+
+    A string made of word characters only can occur only inside one word of a text, so
+    those are looked for once in the batch's vocabulary (its distinct words, far shorter
+    than the texts) and each text collects the strings of its words; the other strings are
+    looked for in the joined texts.
+    """
+    wanted = [s for s in dict.fromkeys(literals) if s and _SEPARATOR not in s]
+    found: list[set[str]] = [set() for _ in lowered_texts]
+    wordlike = [s for s in wanted if _WORD.fullmatch(s)]
+    if wordlike:
+        words_of = [set(_WORD.findall(text)) for text in lowered_texts]
+        vocabulary = sorted(set().union(*words_of))
+        in_word = _occurrences(vocabulary, wordlike)
+        for own, words in zip(found, words_of, strict=True):
+            for word in words:
+                strings = in_word.get(word)
+                if strings:
+                    own.update(strings)
+    others = [s for s in wanted if not _WORD.fullmatch(s)]
+    if others:
+        for own, held in zip(found, _occurrences_per_text(lowered_texts, others),
+                             strict=True):
+            own.update(held)
+    return [frozenset(s) for s in found]
+
+
+def _occurrences(words: Sequence[str], strings: Sequence[str]) -> dict[str, list[str]]:
+    """For each word that holds some of `strings`, which ones."""
+    held: dict[str, list[str]] = {}
+    for index, strings_here in enumerate(_occurrences_per_text(words, strings)):
+        if strings_here:
+            held[words[index]] = list(strings_here)
+    return held
+
+
+def _occurrences_per_text(texts: Sequence[str], strings: Sequence[str]) -> list[set[str]]:
+    """For each text, which of `strings` it holds (one `find` pass per string)."""
+    joined = _SEPARATOR.join(texts)
     starts: list[int] = []
     offset = 0
-    for text in lowered_texts:
+    for text in texts:
         starts.append(offset)
         offset += len(text) + 1
-    found: list[set[str]] = [set() for _ in lowered_texts]
-    for literal in literals:
-        if not literal or _SEPARATOR in literal:
-            continue
-        at = joined.find(literal)
+    found: list[set[str]] = [set() for _ in texts]
+    for string in strings:
+        at = joined.find(string)
         while at >= 0:
             index = bisect.bisect_right(starts, at) - 1
-            found[index].add(literal)
+            found[index].add(string)
             # Presence is all a gate needs: skip to the next text.
             if index + 1 >= len(starts):
                 break
-            at = joined.find(literal, starts[index + 1])
-    return [frozenset(s) for s in found]
+            at = joined.find(string, starts[index + 1])
+    return found
 
 
 Gated = tuple[tuple[re.Pattern[str], Literals], ...]

@@ -111,3 +111,14 @@ def test_presence_equals_a_plain_substring_test() -> None:
     literals = frozenset([*words, "absent", "ate", "x\x00y"])
     expected = [frozenset(w for w in literals if "\x00" not in w and w in t) for t in texts]
     assert presence(texts, literals) == expected
+
+
+def test_presence_of_word_strings_and_others_equals_a_plain_substring_test() -> None:
+    """Strings of word characters are found through the batch's words; strings with a space,
+    a hyphen or an apostrophe through the joined texts; both must equal `in`."""
+    texts = ["we may terminate your e-mail account", "as is, without warranty",
+             "the user's données", "", "co-operate and cooperate", "naïve users"]
+    literals = ["may", "terminat", "e-mail", "as is", "user's", "données", "onné", "operat",
+                "co-op", "naïve", "ve us", "absent", "s"]
+    expected = [frozenset(s for s in literals if s in t) for t in texts]
+    assert presence(texts, literals) == expected
