@@ -30,7 +30,9 @@ from timing import median_seconds  # type: ignore[import-not-found]
 
 from analyzer.api import analyze
 from analyzer.ingest import ingest
-from analyzer.nlp.pipeline import classify
+from analyzer.nlp.gates import presence
+from analyzer.nlp.pipeline import _gate_strings, classify
+from analyzer.rules import fold
 from analyzer.segment import segment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,12 +125,17 @@ def main() -> None:
     t_ingest = median_seconds(lambda: ingest(data, "bench.md"), args.runs)
     t_segment = median_seconds(lambda: segment(doc), args.runs)
     t_classify = median_seconds(lambda: classify(doc, clauses), args.runs)
+    lowered = [fold(c.text) for c in clauses]
+    gate_strings = _gate_strings()
+    t_presence = median_seconds(lambda: presence(lowered, gate_strings), args.runs)
     print(f"\nMarkdown, {words:,} words, {len(clauses):,} clauses")
     print(f"  analyze            {t_analyze * 1000:8.0f} ms  {words / t_analyze:>10,.0f} words/s"
           "   (target >= 200,000)")
     print(f"    ingest           {t_ingest * 1000:8.0f} ms  {words / t_ingest:>10,.0f} words/s")
     print(f"    segment          {t_segment * 1000:8.0f} ms  {words / t_segment:>10,.0f} words/s")
     print(f"    classify         {t_classify * 1000:8.0f} ms  {words / t_classify:>10,.0f} words/s")
+    print(f"      gate presence  {t_presence * 1000:8.0f} ms  ({len(gate_strings):,} strings: "
+          "which rules each clause may match)")
     print(f"  spaCy tokenizer    {t_tokenizer * 1000:8.0f} ms  {words / t_tokenizer:>10,.0f} "
           "words/s   (ceiling)")
     print(f"  analyze takes {t_analyze / t_tokenizer:.2f}x the bare tokenizer's time")

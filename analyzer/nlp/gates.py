@@ -48,9 +48,12 @@ def presence(lowered_texts: Sequence[str], literals: Iterable[str]) -> list[froz
     than the texts) and each text collects the strings of its words; the other strings are
     looked for in the joined texts.
     """
-    wanted = [s for s in dict.fromkeys(literals) if s and _SEPARATOR not in s]
+    wordlike: list[str] = []
+    others: list[str] = []
+    for string in dict.fromkeys(literals):
+        if string and _SEPARATOR not in string:
+            (wordlike if _WORD.fullmatch(string) else others).append(string)
     found: list[set[str]] = [set() for _ in lowered_texts]
-    wordlike = [s for s in wanted if _WORD.fullmatch(s)]
     if wordlike:
         words_of = [set(_WORD.findall(text)) for text in lowered_texts]
         vocabulary = sorted(set().union(*words_of))
@@ -60,7 +63,6 @@ def presence(lowered_texts: Sequence[str], literals: Iterable[str]) -> list[froz
                 strings = in_word.get(word)
                 if strings:
                     own.update(strings)
-    others = [s for s in wanted if not _WORD.fullmatch(s)]
     if others:
         for own, held in zip(found, _occurrences_per_text(lowered_texts, others),
                              strict=True):
