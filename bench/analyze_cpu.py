@@ -1,0 +1,46 @@
+"""CPU time of analysing real documents in one process, to compare two checkouts' rules.
+
+    python bench/analyze_cpu.py FILE [FILE ...] [--times 3]
+
+Prints the process's CPU seconds for analysing every FILE `--times` times (after one
+warm-up pass) and the clause count. Run it alternately from two checkouts of the project
+(each with its own rules) on the same files, several times each, and compare the medians:
+the ratio is what a rule change costs. The benchmarks in docs/BENCHMARKS.md used the new
+versions of the OTA pairs (../shared/realdata/ota/*/new.md), 164,481 words.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from analyzer.api import analyze
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--times", type=int, default=3)
+    args = parser.parse_args()
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        sys.exit(f"no such file: {', '.join(missing)}")
+    words = sum(len(f.read_text("utf-8", errors="replace").split()) for f in args.files)
+    clauses = sum(len(analyze(f).clauses) for f in args.files)  # warm-up: loads the rules
+    start_cpu, start_wall = time.process_time(), time.perf_counter()
+    for _ in range(args.times):
+        for f in args.files:
+            analyze(f)
+    cpu, wall = time.process_time() - start_cpu, time.perf_counter() - start_wall
+    print(f"command: python bench/analyze_cpu.py <{len(args.files)} files> --times {args.times}")
+    print(f"date {date.today()}, Python {platform.python_version()}")
+    print(f"{len(args.files)} files, {words:,} words, {clauses:,} clauses, {args.times} passes")
+    print(f"cpu {cpu:.2f} s   wall {wall:.2f} s   {words * args.times / cpu:,.0f} words per cpu s")
+
+
+if __name__ == "__main__":
+    main()
