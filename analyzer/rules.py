@@ -62,14 +62,24 @@ class _LineLoader(_SAFE_LOADER):  # type: ignore[misc, valid-type]  # a base cho
 
 
 
-_WILL = re.compile(r"\s*['’]\s*ll\b")
+_CONTRACTED = re.compile(r"\s*['’]\s*(ll|re|ve)\b|(?:\b(wo|ca|sha)\s*|\s*)n\s*['’]\s*t\b")
+_SPELLED = {"ll": " will", "re": " are", "ve": " have", "wo": "will not", "ca": "cannot",
+            "sha": "shall not"}
+
+
+def _spell(match: re.Match[str]) -> str:
+    return _SPELLED[match.group(1) or match.group(2)] if match.group(1) or match.group(2) \
+        else " not"
 
 
 def fold(text: str) -> str:
-    """The text rules are matched against: lower-cased, with "we'll" read as "we will"."""
+    """The text rules are matched against: lower-cased, with contractions spelled out
+    ("we'll", "you're", "we've", "don't", "won't", "can't" read as "we will", "you are",
+    "we have", "do not", "will not", "cannot"), also when tokenised apart ("do n't"): the
+    rules are written for the full forms."""
     lowered = text.lower()
-    if "ll" in lowered and ("'" in lowered or "’" in lowered):
-        return _WILL.sub(" will", lowered)
+    if "'" in lowered or "’" in lowered:
+        return _CONTRACTED.sub(_spell, lowered)
     return lowered
 
 def load_yaml_with_lines(path: Path) -> Any:

@@ -102,7 +102,11 @@ def test_categories_normalise_text_joins_split_contractions() -> None:
      "Second, we will delete your content if you break these rules."),
     ("If you do not pay, we 'll suspend your access .",
      "If you do not pay, we will suspend your access ."),
+    ("You’re responsible for your conduct.", "You are responsible for your conduct."),
+    ("we 're not liable for things that go wrong .",
+     "we are not liable for things that go wrong ."),
+    ("We’ve the right to suspend your account.", "We have the right to suspend your account."),
 ])
-def test_categories_read_contracted_will_as_will(short: str, long: str) -> None:
+def test_categories_read_contractions_as_full_forms(short: str, long: str) -> None:
     assert rule_matches(long, FILES)
     assert rule_matches(short, FILES) == rule_matches(long, FILES)
