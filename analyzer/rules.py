@@ -62,21 +62,28 @@ class _LineLoader(_SAFE_LOADER):  # type: ignore[misc, valid-type]  # a base cho
 
 
 
-_CONTRACTED = re.compile(r"\s*['’]\s*(ll|re|ve)\b|(?:\b(wo|ca|sha)\s*|\s*)n\s*['’]\s*t\b")
+# A contraction follows a letter ("customers' re-entry" and "tap 'Re-send'" are quotes).
+_CONTRACTED = re.compile(
+    r"(?<=[a-z])\s*['’]\s*(ll|re|ve)\b(?!-)"
+    r"|(?:\b(wo|ca|sha)\s*|(?<=[a-z])\s*)n\s*['’]\s*t\b"
+    r"|\b(it|that|there|what|here|who|where)\s*['’]\s*s\b")
 _SPELLED = {"ll": " will", "re": " are", "ve": " have", "wo": "will not", "ca": "cannot",
             "sha": "shall not"}
 
 
 def _spell(match: re.Match[str]) -> str:
-    return _SPELLED[match.group(1) or match.group(2)] if match.group(1) or match.group(2) \
-        else " not"
+    if match.group(3):
+        return match.group(3) + " is"
+    if match.group(1) or match.group(2):
+        return _SPELLED[match.group(1) or match.group(2)]
+    return " not"
 
 
 def fold(text: str) -> str:
     """The text rules are matched against: lower-cased, with contractions spelled out
-    ("we'll", "you're", "we've", "don't", "won't", "can't" read as "we will", "you are",
-    "we have", "do not", "will not", "cannot"), also when tokenised apart ("do n't"): the
-    rules are written for the full forms."""
+    ("we'll", "you're", "we've", "don't", "won't", "can't", "it's" read as "we will", "you
+    are", "we have", "do not", "will not", "cannot", "it is"), also when tokenised apart
+    ("do n't"): the rules are written for the full forms."""
     lowered = text.lower()
     if "'" in lowered or "’" in lowered:
         return _CONTRACTED.sub(_spell, lowered)

@@ -5,7 +5,10 @@
 Prints the process's CPU seconds for analysing every FILE `--times` times (after one
 warm-up pass) and the clause count. Run it alternately from two checkouts of the project
 (each with its own rules) on the same files, several times each, and compare the medians:
-the ratio is what a rule change costs. The benchmarks in docs/BENCHMARKS.md used the new
+the ratio is what a rule change costs. The script imports the analyzer (and so the rules) of
+the checkout it lives in, not whichever one the environment has installed: an older
+checkout's copy of this script, which lacked that line, must be run with PYTHONPATH set to
+that checkout. The benchmarks in docs/BENCHMARKS.md used the new
 versions of the OTA pairs (../shared/realdata/ota/*/new.md), 164,481 words.
 """
 
@@ -18,7 +21,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-from analyzer.api import analyze
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's analyzer and rules, not the installed one
+
+from analyzer.api import analyze  # noqa: E402
 
 
 def main() -> None:
@@ -38,6 +44,7 @@ def main() -> None:
     cpu, wall = time.process_time() - start_cpu, time.perf_counter() - start_wall
     print(f"command: python bench/analyze_cpu.py <{len(args.files)} files> --times {args.times}")
     print(f"date {date.today()}, Python {platform.python_version()}")
+    print(f"analyzer from {Path(analyze.__code__.co_filename).parents[1]}")
     print(f"{len(args.files)} files, {words:,} words, {clauses:,} clauses, {args.times} passes")
     print(f"cpu {cpu:.2f} s   wall {wall:.2f} s   {words * args.times / cpu:,.0f} words per cpu s")
 

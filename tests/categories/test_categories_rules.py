@@ -6,7 +6,7 @@ import pytest
 
 from analyzer.classifier import normalise_text, rule_matches
 from analyzer.model import CATEGORIES
-from analyzer.rules import CategoryFile, default_categories
+from analyzer.rules import CategoryFile, default_categories, fold
 
 FILES = default_categories()
 BY_CATEGORY = {f.category: f for f in FILES}
@@ -106,7 +106,16 @@ def test_categories_normalise_text_joins_split_contractions() -> None:
     ("we 're not liable for things that go wrong .",
      "we are not liable for things that go wrong ."),
     ("We’ve the right to suspend your account.", "We have the right to suspend your account."),
+    ("It's your responsibility to keep your details current.",
+     "It is your responsibility to keep your details current."),
 ])
 def test_categories_read_contractions_as_full_forms(short: str, long: str) -> None:
     assert rule_matches(long, FILES)
     assert rule_matches(short, FILES) == rule_matches(long, FILES)
+
+
+def test_categories_fold_spells_out_contractions_but_not_quotes() -> None:
+    assert fold("You're sure we won't, it's fine") == "you are sure we will not, it is fine"
+    assert fold("customers' re-entry") == "customers' re-entry"
+    assert fold("Tap 'Re-send code'") == "tap 're-send code'"
+    assert fold("the user's data") == "the user's data"
