@@ -122,3 +122,12 @@ def test_presence_of_word_strings_and_others_equals_a_plain_substring_test() -> 
                 "co-op", "naïve", "ve us", "absent", "s"]
     expected = [frozenset(s for s in literals if s in t) for t in texts]
     assert presence(texts, literals) == expected
+
+
+def test_gate_prefers_a_rare_string_to_a_common_word() -> None:
+    import re
+    # "your" and "service" are longer than "cut", but most clauses hold them.
+    pattern = re.compile(r"\bwe\s+(?:cut|end)\s+your\s+service")
+    assert literals_of([pattern]) == frozenset({"cut", "end"})
+    # With nothing else to choose, a common word still gates.
+    assert literals_of([re.compile(r"\byour\s+\w+")]) == frozenset({"your"})
