@@ -169,12 +169,15 @@ def _necessary(items: list[Any], codes: Any) -> set[str] | None:
         if op is codes.LITERAL:
             run.append(chr(arg))
             continue
+        # The parser factors a common prefix out of an alternation ("mcp|model" becomes
+        # "m" then "cp|odel"): the branches are read with it put back.
+        lead = [(codes.LITERAL, ord(c)) for c in run]
         flush()
         found: set[str] | None = None
         if op is codes.SUBPATTERN:
             found = _necessary(list(arg[3]), codes)
         elif op is codes.BRANCH:
-            branches = [_necessary(list(b), codes) for b in arg[1]]
+            branches = [_necessary(lead + list(b), codes) for b in arg[1]]
             if all(b is not None for b in branches):
                 found = set().union(*branches)  # type: ignore[arg-type]
         elif op in (codes.MAX_REPEAT, codes.MIN_REPEAT) and arg[0] >= 1:

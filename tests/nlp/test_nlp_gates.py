@@ -131,3 +131,10 @@ def test_gate_prefers_a_rare_string_to_a_common_word() -> None:
     assert literals_of([pattern]) == frozenset({"cut", "end"})
     # With nothing else to choose, a common word still gates.
     assert literals_of([re.compile(r"\byour\s+\w+")]) == frozenset({"your"})
+
+
+def test_gate_reads_an_alternation_whose_common_prefix_the_parser_factored_out() -> None:
+    import re
+    # re's parser turns "mcp|model ..." into "m" followed by "cp|odel ...".
+    pattern = re.compile(r"\b(?:mcp|model\s+context\s+protocol)\b")
+    assert literals_of([pattern]) == frozenset({"mcp", "protocol"})
