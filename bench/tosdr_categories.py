@@ -97,6 +97,48 @@ CASES: dict[str, set[str]] = {
         {"liability_limitation"},
     "The service is not responsible for linked or (clearly) quoted content from third-party "
     "content providers": {"liability_limitation"},
+    # Accounts, age, data handling and blame (added 2026-12-02): cases whose quotes read as
+    # one of the categories; "provides details about", cookies and trackers are left out.
+    "This service is only available to users of a certain age": {"access_control"},
+    "Service does not allow alternative accounts": {"access_control"},
+    "Users who have been permanently banned from this service are not allowed to re-register "
+    "under a new account": {"access_control"},
+    "You cannot distribute or disclose your account to third parties": {"access_control"},
+    "The service provides two factor authentification for your account": {"access_control"},
+    "User accounts can be terminated after having been in breach of the terms of service "
+    "repeatedly": {"unilateral_termination"},
+    "This service can delete your content if you violate the terms": {"content_removal"},
+    "If you are the target of a copyright claim, your content may be removed":
+        {"content_removal"},
+    "You are solely responsible for claims made against the service and agree to indemnify "
+    "and hold harmless the service.": {"indemnification", "responsibility"},
+    "Users are responsible for any risks, damages, or losses they may incur by downloading "
+    "materials": {"responsibility", "liability_limitation"},
+    "This service cannot be held responsible for disputes that you may have with other users":
+        {"liability_limitation"},
+    "Any liability on behalf of the service is only limited to the fees you paid as a user":
+        {"liability_limitation"},
+    "The court of law governing the terms is in a jurisdiction that is less friendly to user "
+    "privacy protection.": {"governing_law", "jurisdiction"},
+    "The court of law governing the terms is in a jurisdiction that is friendlier to user "
+    "privacy protection.": {"governing_law", "jurisdiction"},
+    "The service does not guarantee that software errors will be corrected":
+        {"warranty_disclaimer"},
+    "This service does not guarantee that it or the products obtained through it meet the "
+    "users' expectations or requirements": {"warranty_disclaimer"},
+    "If you offer suggestions to the service, they become the owner of the ideas that you give "
+    "them": {"data_use"},
+    "This service can license user content to third parties": {"data_use"},
+    "Your identity is used in ads that are shown to other users": {"data_use"},
+    "This service holds onto content that you've deleted": {"data_use"},
+    "This service may keep personal data after a request for erasure for business interests "
+    "or legal obligations": {"data_use"},
+    "Your personal data is aggregated into statistics": {"data_use"},
+    "Your data may be processed and stored anywhere in the world": {"data_use"},
+    "This service does not sell your personal data": {"data_use"},
+    "The service does not share user information with third parties": {"data_use"},
+    "This service may collect, use, and share location data": {"data_use"},
+    "Your personal data is used for limited purposes": {"data_use"},
 }
 TAG = re.compile(r"<[^>]+>")
 
