@@ -245,6 +245,15 @@ def test_promises_choices_and_new_uses_of_data(old: str, new: str,
     findings = run(base + old, base + new).findings
     assert [(f.type, f.direction) for f in findings] == expected
 
+def test_consent_and_opt_out_have_their_own_titles() -> None:
+    base = "We may share usage statistics.\n\n"
+    consent = run(base, base + "We will not sell your data without your consent.").findings
+    opt_out = run(base + "We use your data to provide the Service.",
+                  base + "We use your data to provide the Service unless you opt out.").findings
+    assert consent[0].title.startswith("A use of user data now needs the user's consent")
+    assert opt_out[0].title == "Users can now opt out of a use of their data (unless you opt out)"
+
+
 CORPORA = Path(__file__).resolve().parents[2] / "corpora"
 
 
