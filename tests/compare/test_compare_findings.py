@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.api import analyze, compare_versions
+from analyzer.compare.shifts import default_shift_rules
 from analyzer.model import Comparison
 
 HEAD = '# Terms\n\nAcme Inc. ("Acme", "we", "us") runs the Service.\n\n## 3. Rules\n\n'
@@ -466,3 +467,12 @@ def test_a_title_that_names_the_agents_is_not_repeated_as_agent_scope(old: str, 
     named = [f for f in findings if f.type == kind]
     assert named and "AI agents" in named[0].title
     assert "agent_scope_added" not in [f.type for f in findings]
+
+
+def test_every_shift_rule_has_its_own_title() -> None:
+    """Two rules with one title read as the same finding in the report's list."""
+    seen: dict[str, str] = {}
+    for rule in default_shift_rules():
+        title = rule.spec.title
+        assert title not in seen, f"{rule.source} repeats the title of {seen[title]}"
+        seen[title] = rule.source
