@@ -1,5 +1,5 @@
 """Category recall on real clause text: ToS;DR points whose case names one of termshift's
-categories (a hand-made map from 40 frequent case names), read by the full `analyze` pipeline.
+categories (a hand-made map from 66 frequent case names), read by the full `analyze` pipeline.
 
     python bench/tosdr_categories.py [--split dev|held-out|all] [--show-misses CATEGORY]
 

@@ -246,6 +246,7 @@ def test_promises_choices_and_new_uses_of_data(old: str, new: str,
     findings = run(base + old, base + new).findings
     assert [(f.type, f.direction) for f in findings] == expected
 
+
 def test_consent_and_opt_out_have_their_own_titles() -> None:
     base = "We may share usage statistics.\n\n"
     consent = run(base, base + "We will not sell your data without your consent.").findings
