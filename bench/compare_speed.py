@@ -13,6 +13,7 @@ import random
 import sys
 from datetime import date
 
+import checkout  # noqa: F401  (this checkout's analyzer, not the installed one)
 from timing import median_seconds  # type: ignore[import-not-found]
 
 from analyzer.api import analyze

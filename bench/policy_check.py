@@ -14,6 +14,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+import checkout  # noqa: F401  (this checkout's analyzer, not the installed one)
+
 from analyzer.check_eval import STATUSES, score_policies
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,6 +16,8 @@ import sys
 import time
 from datetime import date
 
+import checkout  # noqa: F401  (this checkout's analyzer, not the installed one)
+
 from analyzer.rules import fold, load_categories
 
 # Phrases that many patterns start on and few finish: modal verbs, negations, parties,

@@ -21,6 +21,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+import checkout  # noqa: F401  (this checkout's analyzer, not the installed one)
 import pdfplumber
 import spacy
 from reportlab.lib.pagesizes import letter

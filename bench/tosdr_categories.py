@@ -21,6 +21,8 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+import checkout  # noqa: F401  (this checkout's analyzer, not the installed one)
+
 from analyzer.api import analyze
 from analyzer.errors import InputError
 
