@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from analyzer.classifier import normalise_text, rule_matches
@@ -119,3 +121,40 @@ def test_categories_fold_spells_out_contractions_but_not_quotes() -> None:
     assert fold("customers' re-entry") == "customers' re-entry"
     assert fold("Tap 'Re-send code'") == "tap 're-send code'"
     assert fold("the user's data") == "the user's data"
+
+
+# A look-ahead that opens a pattern (or one of its top-level alternatives) and scans to the
+# sentence's end runs at every position of a clause: quadratic on a long one (73 s at
+# 40,000 characters before it was caught). Anchor it with "^", bound it, or put it after
+# the pattern's first word.
+_OPENING_SCAN = re.compile(r"(?:^|\|)(?:\\b)?\(\?[=!]\[\^\.;\]\*")
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*parts, pattern[start:]]
+
+
+def test_categories_no_pattern_opens_with_an_unbounded_look_ahead() -> None:
+    offenders = [
+        f"{rule.source}: {alternative[:60]}"
+        for category_file in default_categories()
+        for rule in category_file.rules
+        for pattern in (*rule.any, *rule.all, *rule.none)
+        for alternative in _top_level_alternatives(pattern.pattern)
+        if _OPENING_SCAN.match(alternative)
+    ]
+    assert not offenders, offenders
