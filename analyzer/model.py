@@ -1,7 +1,7 @@
 """The one data model every stage passes along: Document -> Clause -> Change -> Finding.
 
-All models are frozen dataclasses. Their JSON form (CONTRACT.md, schema_version "1") is
-produced in one place, `analyzer.serialize`.
+All models are frozen dataclasses. Their JSON form (CONTRACT.md; schema_version "1.1" adds
+the change-first finding types) is produced in one place, `analyzer.serialize`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "1.1"
 
 Format = Literal["pdf", "html", "docx", "markdown", "text"]
 BlockKind = Literal["heading", "paragraph", "list_item", "table"]
@@ -147,7 +147,7 @@ class Change:
 class Finding:
     id: str
     type: str
-    category: str
+    category: str | None
     severity: Severity
     direction: Direction
     title: str

@@ -1,4 +1,4 @@
-"""The CONTRACT JSON (schema_version "1"): the one place models become plain data."""
+"""The CONTRACT JSON (schema_version "1.1"): the one place models become plain data."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from analyzer.compare.align import (
     rejoin_ratio,
 )
 from analyzer.compare.definitions import redefinition_findings
+from analyzer.compare.general import RANKS, general_findings
 from analyzer.compare.redline import formatting_changes, redline
 from analyzer.compare.shifts import (
     ShiftRule,
@@ -38,8 +39,11 @@ from analyzer.model import (
 def compare_analyses(old: Analysis, new: Analysis) -> Comparison:
     """Changes in the new version's reading order, and the findings they carry."""
     changes = build_changes(old.clauses, new.clauses)
+    read = rejoined(changes)
+    covered: dict[str, int] = {}
     findings = [*redefinition_findings(old.clauses, new.clauses),
-                *evaluate(rejoined(changes), old.clauses)]
+                *evaluate(read, old.clauses, covered)]
+    findings += general_findings(read, covered, old.clauses, new.clauses)
     loud = {c.id for c in new.clauses if {"all_caps", "bold"} & set(c.attributes.emphasis)}
     ordered = sorted(enumerate(findings), key=lambda p: (
         SEVERITIES.index(p[1].severity), p[1].new_clause not in loud, p[0]))
@@ -149,12 +153,15 @@ def _paired(old: Clause, new: Clause, similarity: float, moved: bool) -> Change:
     return Change("modified", old, new, similarity, redline(old.text, new.text), formatting)
 
 
-def evaluate(changes: list[Change], old_clauses: tuple[Clause, ...] = ()) -> list[Finding]:
+def evaluate(changes: list[Change], old_clauses: tuple[Clause, ...] = (),
+             covered: dict[str, int] | None = None) -> list[Finding]:
     """Every shift rule over every change; one finding per change and finding type, and one
     per list: the items of one enumeration ("not liable for losses caused by: (a) ...;
     (b) ...") that carry the same finding as their lead-in or an earlier item are named in
     that finding's explanation instead of repeating it. A rule marked `new_to_document`
-    stays silent when some old clause already had what it looks for."""
+    stays silent when some old clause already had what it looks for. `covered`, when
+    given, receives the clauses ("old:c3", "new:c7") a finding speaks for, with the rank of
+    its highest severity there (info 0 ... high 3)."""
     findings: list[Finding] = []
     rules = default_shift_rules()
     emphasis_only = [r for r in rules if r.spec.type.startswith("emphasis")]
@@ -186,6 +193,10 @@ def evaluate(changes: list[Change], old_clauses: tuple[Clause, ...] = ()) -> lis
                         continue
                 seen.add(rule.spec.type)
                 key = (rule.spec.type, normalise(group))
+                if covered is not None:
+                    rank = RANKS[rule.spec.severity]
+                    for key_ in _keys(change):
+                        covered[key_] = max(covered.get(key_, 0), rank)
                 if in_list and key in first:
                     more.setdefault(first[key], []).append(clause.id)
                     continue
@@ -198,6 +209,11 @@ def evaluate(changes: list[Change], old_clauses: tuple[Clause, ...] = ()) -> lis
             f"{findings[index].explanation} The same holds for {len(ids)} more {items} of "
             f"this list ({shown})."))
     return findings
+
+
+def _keys(change: Change) -> set[str]:
+    return ({f"old:{change.old.id}"} if change.old else set()) | (
+        {f"new:{change.new.id}"} if change.new else set())
 
 
 def _finding(rule: ShiftRule, change: Change) -> Finding:

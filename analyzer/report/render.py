@@ -19,7 +19,15 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from analyzer import __version__
 from analyzer.compare.align import normalise
 from analyzer.errors import UsageError
-from analyzer.model import CATEGORIES, SEVERITIES, Analysis, Check, Comparison, Timeline
+from analyzer.model import (
+    CATEGORIES,
+    SEVERITIES,
+    Analysis,
+    Check,
+    Clause,
+    Comparison,
+    Timeline,
+)
 from analyzer.resources import content_version, templates_dir
 from analyzer.serialize import (
     analysis_to_json,
@@ -105,8 +113,9 @@ def render_comparison(comparison: Comparison, fmt: str, title: str | None = None
                # differ (same words, new print, is a formatting change).
                "reworded": sum(1 for ch in comparison.changes if ch.kind in ("added", "removed")
                                or (ch.kind == "modified" and ch.redline)),
-               "categories_found": sorted({f.category for f in comparison.findings}),
-               "where": finding_sections(comparison), "renamed": renamed,
+               "categories_found": sorted({f.category for f in comparison.findings if f.category}),
+               "where": finding_sections(comparison), "lead_ins": finding_lead_ins(comparison),
+               "renamed": renamed,
                # Sections with only unchanged clauses (and the same name): their label hides
                # with those clauses.
                "changed_sections": {(ch.new or ch.old).section  # type: ignore[union-attr]
@@ -126,6 +135,18 @@ def finding_sections(comparison: Comparison) -> dict[str, str]:
     new = {c.id: c.section for c in comparison.new.clauses}
     return {f.id: " › ".join(new.get(f.new_clause or "") or old.get(f.old_clause or "") or ())
             for f in comparison.findings}
+
+
+def finding_lead_ins(comparison: Comparison) -> dict[str, str]:
+    """For a finding on an item of a list, the sentence that introduces the list ("You may
+    not use the Services to:"): the item means what it says only with it."""
+    def lead_ins(clauses: tuple[Clause, ...]) -> dict[str, str]:
+        return {c.id: c.lead_in for c in clauses if c.lead_in and c.marker}
+
+    old, new = lead_ins(comparison.old.clauses), lead_ins(comparison.new.clauses)
+    found = {f.id: new.get(f.new_clause or "") or old.get(f.old_clause or "")
+             for f in comparison.findings}
+    return {k: v for k, v in found.items() if v}
 
 
 def renamed_sections(comparison: Comparison) -> dict[tuple[str, ...], str]:

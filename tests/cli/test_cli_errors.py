@@ -57,7 +57,7 @@ def test_stdin_is_read_with_dash() -> None:
     proc = run_cli("analyze", "-", stdin=text)
     assert proc.returncode == 0, proc.stderr.decode()
     data = json.loads(proc.stdout)
-    assert data["schema_version"] == "1"
+    assert data["schema_version"] == "1.1"
     assert data["document"]["source"] == "<stdin>"
     assert any("solely responsible" in c["text"] for c in data["clauses"])
 

@@ -31,7 +31,7 @@ def test_an_explicit_format_wins_over_the_output_name(tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     proc = run_cli("analyze", V1, "--format", "json", "-o", str(out))
     assert proc.returncode == 0, proc.stderr.decode()
-    assert json.loads(out.read_text("utf-8"))["schema_version"] == "1"
+    assert json.loads(out.read_text("utf-8"))["schema_version"] == "1.1"
 
 
 def test_output_to_a_pipe_writes_through_it_and_keeps_it(tmp_path: Path) -> None:

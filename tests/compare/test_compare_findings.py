@@ -187,7 +187,8 @@ def test_a_new_consent_over_a_use_of_data_is_one_finding_for_the_user() -> None:
     assert [(f.type, f.direction) for f in opt_in] == [("authorization_strengthened", "for_user")]
     # Using data without consent grants the user nothing; a new use with an opt-out is the
     # new use, said once.
-    assert not run(base, base + "We may use your data without your consent.").findings
+    plain = run(base, base + "We may use your data without your consent.").findings
+    assert [(f.type, f.category) for f in plain] == [("clause_added", "data_use")]
     widened = run(base, base + "Acme may use your chats to train its models unless you opt "
                   "out.").findings
     assert [f.type for f in widened] == ["data_use_expanded"]
@@ -340,10 +341,15 @@ def test_a_clause_split_with_edits_is_read_as_one_change() -> None:
     old = "You are solely responsible for your agents, and we are not liable for what they post."
     split = ("You are solely responsible for your agents.\n\n"
              "We are not liable for anything they post.")
-    # Read apart, the first half looked new: "users became solely responsible" (high).
-    assert [f.type for f in run(old, split).findings if f.severity != "info"] == []
+    # Read apart, the first half looked new: "users became solely responsible" (high). Read
+    # as one change, what is left is the wording "what" -> "anything", a general finding.
+    assert [f.type for f in run(old, split).findings if f.severity != "info"] == [
+        "clause_modified"]
+    (general,) = [f for f in run(old, split).findings if f.severity != "info"]
+    assert "“what” became “anything”" in general.title
     # And merging two clauses with edits is read the same way.
-    assert [f.type for f in run(split, old).findings if f.severity != "info"] == []
+    assert [f.type for f in run(split, old).findings if f.severity != "info"] == [
+        "clause_modified"]
     # A real change inside the split still counts: here the exclusion is gone.
     gone = ("You are solely responsible for your agents.\n\n"
             "We are liable for anything they post.")

@@ -80,7 +80,7 @@ def test_comparison_json_has_the_solely_responsible_shift(client: TestClient) ->
     made = client.post("/api/v1/comparisons", json={"old": old, "new": new})
     assert made.status_code == 201, made.text
     body = made.json()
-    assert body["id"].startswith("cmp_") and body["schema_version"] == "1"
+    assert body["id"].startswith("cmp_") and body["schema_version"] == "1.1"
     assert made.headers["location"] == f"/api/v1/comparisons/{body['id']}"
     shift = [f for f in body["findings"] if f["type"] == "exclusivity_added"
              and "agent" in (f["evidence"]["new"] or "").lower()]

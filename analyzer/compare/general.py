@@ -1,0 +1,585 @@
+"""Change-first findings: every substantive change of a clause is a finding.
+
+The shift rules (rules/shifts) know particular kinds of shift and say them precisely. A change
+that none of them describes still belongs in the report: this module gives it a general
+finding that says in words what changed (the words and numbers added and removed, whose
+right or duty the clause states, its category), with a severity from the clause's category,
+modality and bearer. Only wording that changes nothing stays at `info`: spelling variants
+("licence"/"license"), contractions, typos, a date line, a term renamed throughout the
+document ("Connectors" -> "Apps"), or only small function words.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from analyzer.compare.align import is_label
+from analyzer.model import Change, Clause, Finding
+from analyzer.rules import fold
+
+RULE = "analyzer/compare/general.py"
+RANKS = {"info": 0, "low": 1, "medium": 2, "high": 3}
+# Finding types of this module (schema 1.1): one per change kind.
+GENERAL_TYPES = ("clause_added", "clause_removed", "clause_modified")
+
+_LINK = re.compile(r"\]\([^)]*\)|https?://\S+|www\.\S+")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_WORD = re.compile(r"\d+(?:[.,]\d+)+|[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+_NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")  # a number, not a word with a digit ("p0st")
+_DIGIT = re.compile(r"\d")
+_MONTHS = frozenset((
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec",
+))
+_DATE_LINE = re.compile(r"\b(?:updated|effective|revised|version|dated?|modified|last)\b")
+# Words whose addition or removal alone changes nothing a reader relies on.
+_FILLER = frozenset((
+    "a", "an", "the", "and", "of", "to", "in", "on", "at", "by", "as", "is", "are", "be",
+    "been", "this", "that", "these", "those", "which", "such", "its", "it", "their", "there",
+    "here", "so", "also",
+))
+# Words that always matter, even when short: negation, exclusivity, modal force, scope.
+_WEIGHTY = frozenset((
+    "not", "no", "never", "nor", "only", "solely", "sole", "exclusively", "entirely", "any",
+    "all", "each", "every", "may", "must", "shall", "will", "should", "can", "cannot",
+    "without", "unless", "except", "including",
+))
+_HIGH_CATEGORIES = frozenset({
+    "liability_limitation", "indemnification", "responsibility", "agent_authorization",
+    "arbitration", "human_oversight"})
+_LABEL = {
+    "responsibility": "Responsibility", "liability_limitation": "Liability limit",
+    "indemnification": "Indemnity", "warranty_disclaimer": "Warranty disclaimer",
+    "agent_authorization": "Agent authorization", "agent_conduct": "Rule for agents and bots",
+    "human_oversight": "Human oversight", "access_control": "Access rule",
+    "incident_response": "Incident response", "data_use": "Use of data",
+    "unilateral_change": "Right to change the terms",
+    "unilateral_termination": "Suspension or termination", "content_removal": "Content removal",
+    "contract_by_using": "Acceptance by use", "governing_law": "Governing law",
+    "jurisdiction": "Choice of courts", "arbitration": "Arbitration",
+}
+_PARTY = {"user": "the user", "provider": "the provider", "third_party": "a third party",
+          "shared": "both parties"}
+_SNIPPET = 70
+
+
+_ABBREVIATION = re.compile(r"\b(?:[A-Za-z]\.){1,4}[A-Za-z]\b\.?")
+
+
+def words(text: str) -> list[str]:
+    """The words of a clause as a reader compares them: case, contractions, links,
+    punctuation, abbreviation dots ("U.S." / "US") and spelling variants folded away."""
+    text = _LINK.sub(" ", _ZERO_WIDTH.sub("", text))
+    text = _ABBREVIATION.sub(lambda m: m.group(0).replace(".", ""), text)
+    return [canon(w) for w in _WORD.findall(fold(text).replace("’", "'"))]
+
+
+_SPELLING = (
+    (re.compile(r"isation"), "ization"),
+    (re.compile(r"(?<=[a-z]{3})is(e|ed|es|ing)$"), r"iz\1"),
+    (re.compile(r"(?<=[a-z]{2})our(s|ed|ing|able)?$"), r"or\1"),
+    (re.compile(r"(?<=[a-z]{3})ence$"), "ense"),
+    (re.compile(r"(?<=[a-z]{2})tre(s?)$"), r"ter\1"),
+    (re.compile(r"ogue$"), "og"),
+    (re.compile(r"gement$"), "gment"),
+    (re.compile(r"([a-z])\1"), r"\1"),  # cancelled/canceled, programme, wilful/willful
+    (re.compile(r"(?<=[a-z]{4})me$"), "m"),  # programme -> program after the fold above
+)
+
+
+def canon(word: str) -> str:
+    """One spelling for British and American variants and doubled letters."""
+    word = word.lower().replace("'", "")
+    if _NUMBER.match(word):
+        return word.replace(",", "").replace(".", "")  # 10,000 / 10.000 / 10000
+    for pattern, repl in _SPELLING:
+        word = pattern.sub(repl, word)
+    return word
+
+
+@dataclass(frozen=True)
+class Edit:
+    """The words one side has and the other does not, as runs."""
+
+    removed: tuple[tuple[str, ...], ...]
+    added: tuple[tuple[str, ...], ...]
+    replaced: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+
+    @property
+    def tokens(self) -> list[str]:
+        return [w for run in (*self.removed, *self.added) for w in run]
+
+
+def edit_of(old: Sequence[str], new: Sequence[str]) -> Edit:
+    removed: list[tuple[str, ...]] = []
+    added: list[tuple[str, ...]] = []
+    replaced: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+    matcher = difflib.SequenceMatcher(None, list(old), list(new), autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        a, b = tuple(old[i1:i2]), tuple(new[j1:j2])
+        if a:
+            removed.append(a)
+        if b:
+            added.append(b)
+        if a and b:
+            replaced.append((a, b))
+    return Edit(tuple(removed), tuple(added), tuple(replaced))
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ies", "es", "s", "ed", "d"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _near(a: str, b: str) -> bool:
+    """A typo or an inflection: 'warrants'/'warrant', 'recieve'/'receive'."""
+    if _NUMBER.match(a) or _NUMBER.match(b) or a in _WEIGHTY or b in _WEIGHTY:
+        return False
+    if _stem(a) == _stem(b):
+        return True
+    typed = bool(_DIGIT.search(a) or _DIGIT.search(b))  # "p0st" for "post"
+    return min(len(a), len(b)) >= (4 if typed else 6) and _distance_one(a, b)
+
+
+def _distance_one(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(diffs) == 1 or (len(diffs) == 2 and diffs[1] == diffs[0] + 1
+                                   and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+@dataclass(frozen=True)
+class Renames:
+    """Names replaced throughout one comparison ("Connector" -> "App", "Programme" ->
+    "Rewards Programme"): the same capitalised words swapped in several clause pairs."""
+
+    pairs: frozenset[tuple[tuple[str, ...], tuple[str, ...]]]
+    inserted: frozenset[tuple[str, ...]]
+
+    def used(self, edit: Edit) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """The renames this edit makes."""
+        return [(_stems(a), _stems(b)) for a, b in edit.replaced
+                if (_stems(a), _stems(b)) in self.pairs]
+
+    def covers(self, edit: Edit) -> bool:
+        rest_removed = list(edit.removed)
+        rest_added = list(edit.added)
+        for a, b in edit.replaced:
+            if (_stems(a), _stems(b)) in self.pairs or _inflection(a, b):
+                rest_removed.remove(a)
+                rest_added.remove(b)
+        rest_removed = [r for r in rest_removed if _stems(r) not in self.inserted]
+        rest_added = [r for r in rest_added if _stems(r) not in self.inserted]
+        return not _substance([w for run in (*rest_removed, *rest_added) for w in run])
+
+
+def _stems(run: Iterable[str]) -> tuple[str, ...]:
+    return tuple(_stem(w) for w in run if w not in _FILLER)
+
+
+def _inflection(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    a2, b2 = [w for w in a if w not in _FILLER], [w for w in b if w not in _FILLER]
+    return len(a2) == len(b2) and all(_near(x, y) or x == y for x, y in zip(a2, b2, strict=True))
+
+
+def _substance(tokens: Sequence[str]) -> bool:
+    return any(t not in _FILLER for t in tokens)
+
+
+_NAME = re.compile(r"\b\w*[A-Z]\w*")  # "Connector", "xAI", "GitHub"
+
+
+def find_renames(changes: Sequence[Change]) -> Renames:
+    """Capitalised words swapped (or put before a name) in two or more clause pairs."""
+    swaps: Counter[tuple[tuple[str, ...], tuple[str, ...]]] = Counter()
+    inserts: Counter[tuple[str, ...]] = Counter()
+    for change in changes:
+        if change.kind != "modified" or change.old is None or change.new is None:
+            continue
+        names = {canon(m.group(0)) for m in _NAME.finditer(f"{change.old.text} {change.new.text}")}
+        edit = edit_of(words(change.old.text), words(change.new.text))
+        seen: set[tuple[tuple[str, ...], ...]] = set()
+        for a, b in edit.replaced:
+            a2, b2 = _stems(a), _stems(b)
+            if a2 and b2 and len(a2) <= 3 and len(b2) <= 3 and all(
+                    w in names for w in (*a, *b) if w not in _FILLER) and (a2, b2) not in seen:
+                seen.add((a2, b2))
+                swaps[(a2, b2)] += 1
+        for run in (*edit.added, *edit.removed):
+            r = _stems(run)
+            if r and len(r) <= 2 and all(w in names for w in run if w not in _FILLER) \
+                    and (r,) not in seen:
+                seen.add((r,))
+                inserts[r] += 1
+    return Renames(frozenset(k for k, n in swaps.items() if n >= 2),
+                   frozenset(k for k, n in inserts.items() if n >= 3))
+
+
+_RENAMED = "a name is replaced throughout the document"
+
+
+def wording_only(change: Change, renames: Renames) -> str | None:
+    """Why a modified pair's new words change nothing, or None when they may."""
+    if change.old is None or change.new is None:
+        return None
+    old, new = words(change.old.text), words(change.new.text)
+    if old == new:
+        return "only spelling, contractions, punctuation or links changed"
+    edit = edit_of(old, new)
+    if not _substance(edit.tokens):
+        return "only small connecting words changed"
+    if all(_inflection(a, b) for a, b in edit.replaced) and len(edit.replaced) == len(
+            edit.added) == len(edit.removed):
+        return "only a typo or the form of a word changed"
+    if _DATE_LINE.search(" ".join(new)) and all(_date_word(t, new + old) for t in edit.tokens):
+        return "only a date changed"
+    if renames.covers(edit):
+        return _RENAMED
+    return None
+
+
+def _date_word(token: str, context: Sequence[str]) -> bool:
+    if token in _MONTHS or token in _FILLER:
+        return True
+    if token.isdigit():
+        return len(token) <= 2 or (len(token) == 4 and token[:2] in ("19", "20")) or len(
+            token) == 8  # 20250601
+    return False
+
+
+def _subject(clause: Clause) -> str:
+    """What the clause is, in a few words: its category, else what it does and for whom."""
+    if clause.categories:
+        return _LABEL.get(clause.categories[0], clause.categories[0].replace("_", " "))
+    a = clause.attributes
+    party = _PARTY.get(a.bearer or "")
+    if a.modality == "obligation":
+        return f"Duty of {party}" if party else "Duty"
+    if a.modality == "prohibition":
+        return f"Prohibition on {party}" if party else "Prohibition"
+    if a.modality == "permission":
+        return f"Right of {party}" if party else "Permission"
+    if a.modality == "exclusion":
+        return f"Exclusion for {party}" if party else "Exclusion"
+    return f"Clause about {party}" if party else "Clause"
+
+
+def _normative(clause: Clause) -> bool:
+    """Whether a clause binds or entitles someone: a category, a modal verb, a bearer, a
+    cap, or words naming a party (in the clause or, for a list item, its lead-in)."""
+    a = clause.attributes
+    return bool(clause.categories or a.modality or a.bearer or a.liability_cap
+                or _PARTY_WORD.search(_with_lead_in(clause)))
+
+
+def _with_lead_in(clause: Clause) -> str:
+    return f"{clause.lead_in} {clause.text}" if clause.lead_in and clause.marker else clause.text
+
+
+_MONEY = re.compile(
+    r"\b(?:fees?|prices?|pricing|charged?|charges|refund(?:s|ed|able)?|payments?|billing|billed"
+    r"|subscriptions?|credits?|paid|costs?|invoices?|renew(?:s|al|ed)?|free trials?)\b",
+    re.IGNORECASE)
+
+
+_PARTY_WORD = re.compile(r"\b(?:you|your|yours|we|us|our|users?|customers?)\b", re.IGNORECASE)
+
+
+def _severity(clause: Clause, edit_size: int, kind: str) -> str:
+    """Medium for a clause with a category, or one about money that binds someone, however
+    small the edit ("unauthorized" added to a ban on bots narrows it); low for any other
+    clause that binds or entitles someone; info for a description that names no party."""
+    if clause.categories:
+        return "medium"
+    if _normative(clause) and _MONEY.search(clause.text):
+        return "medium"
+    return "low" if _normative(clause) else "info"
+
+
+def _direction(clause: Clause, kind: str) -> str:
+    """Whom a clause that appears disadvantages; a removal is the mirror."""
+    a = clause.attributes
+    against = ((a.bearer == "user" and a.modality in ("obligation", "prohibition"))
+               or (a.bearer == "provider" and a.modality in ("permission", "exclusion"))
+               or bool(a.liability_cap))
+    favours = ((a.bearer == "user" and a.modality == "permission")
+               or (a.bearer == "provider" and a.modality in ("obligation", "prohibition")))
+    if kind == "modified" or against == favours:
+        return "neutral"
+    if kind == "added":
+        return "against_user" if against else "for_user"
+    return "for_user" if against else "against_user"
+
+
+def _quote(text: str, limit: int = _SNIPPET) -> str:
+    text = " ".join(text.split())
+    return f"“{text if len(text) <= limit else text[: limit - 1].rstrip() + '…'}”"
+
+
+def _raw_words(text: str) -> list[str]:
+    text = _LINK.sub(" ", _ZERO_WIDTH.sub("", text))
+    return _WORD.findall(_ABBREVIATION.sub(lambda m: m.group(0).replace(".", ""), text))
+
+
+def _raw_edit(old: str, new: str) -> tuple[list[str], list[str]]:
+    """The phrases (as written) the new text adds and drops, compared word by word with
+    case, spelling variants and punctuation folded away."""
+    a, b = _raw_words(old), _raw_words(new)
+    matcher = difflib.SequenceMatcher(None, [canon(w) for w in fold_words(a)],
+                                      [canon(w) for w in fold_words(b)], autojunk=False)
+    inserted: list[str] = []
+    deleted: list[str] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "equal":
+            if i2 > i1:
+                deleted.append(" ".join(a[i1:i2]))
+            if j2 > j1:
+                inserted.append(" ".join(b[j1:j2]))
+    return inserted, deleted
+
+
+def fold_words(raw: Sequence[str]) -> list[str]:
+    return [w.lower().replace("’", "'") for w in raw]
+
+
+def _as_written(stems: tuple[str, ...], texts: Iterable[str]) -> str:
+    """A renamed name as the document prints it ("Connectors"), from its folded stems."""
+    for text in texts:
+        raw = _raw_words(text)
+        folded = [_stem(canon(w)) for w in raw]
+        for i in range(len(raw) - len(stems) + 1):
+            if tuple(folded[i:i + len(stems)]) == stems:
+                return " ".join(raw[i:i + len(stems)])
+    return " ".join(stems)
+
+
+def _numbers(text: str) -> list[str]:
+    return [m.group(0) for m in re.finditer(r"\d+(?:[.,]\d+)*", _LINK.sub(" ", text))]
+
+
+def describe(change: Change) -> tuple[str, str]:
+    """A title and an explanation that say in words what changed."""
+    clause = change.new or change.old
+    assert clause is not None
+    subject = _subject(_richer(change))
+    party = _PARTY.get(clause.attributes.bearer or "")
+    whose = f" It states {_modal_phrase(clause)}." if party and clause.attributes.modality else ""
+    cats = ", ".join(c.replace("_", " ") for c in clause.categories)
+    read_as = f" Read as: {cats}." if cats else ""
+    if change.kind == "added":
+        return (f"{subject} added: {_quote(clause.text, 60)}",
+                f"The new version adds this clause.{whose}{read_as}")
+    if change.kind == "removed":
+        return (f"{subject} removed: {_quote(clause.text, 60)}",
+                f"The new version no longer has this clause.{whose}{read_as}")
+    inserted, deleted = _raw_edit(change.old.text if change.old else "", clause.text)
+    inserted = [t for t in inserted if _substance(words(t))]
+    deleted = [t for t in deleted if _substance(words(t))]
+    if len(inserted) == 1 and len(deleted) == 1:
+        gist = f"{_quote(deleted[0], 40)} became {_quote(inserted[0], 40)}"
+    elif inserted and not deleted:
+        gist = f"adds {_quote(inserted[0], 50)}"
+    elif deleted and not inserted:
+        gist = f"drops {_quote(deleted[0], 50)}"
+    elif inserted:
+        more = len(inserted) + len(deleted) - 1
+        gist = f"adds {_quote(inserted[0], 40)} and {more} more edit{'s' if more > 1 else ''}"
+    else:
+        gist = "reworded"
+    parts = []
+    if inserted:
+        parts.append("Added words: " + "; ".join(_quote(t, 90) for t in inserted[:4])
+                     + (f" and {len(inserted) - 4} more" if len(inserted) > 4 else "") + ".")
+    if deleted:
+        parts.append("Removed words: " + "; ".join(_quote(t, 90) for t in deleted[:4])
+                     + (f" and {len(deleted) - 4} more" if len(deleted) > 4 else "") + ".")
+    old_n, new_n = _numbers(change.old.text if change.old else ""), _numbers(clause.text)
+    if old_n != new_n and (old_n or new_n):
+        parts.append(f"Numbers: {', '.join(old_n) or 'none'} became {', '.join(new_n) or 'none'}.")
+    body = " ".join(parts) or "The clause was reworded."
+    return f"{subject} changed: {gist}", f"{body}{whose}{read_as}"
+
+
+def _modal_phrase(clause: Clause) -> str:
+    a = clause.attributes
+    party = _PARTY.get(a.bearer or "", "a party")
+    return {"obligation": f"a duty of {party}", "prohibition": f"something {party} may not do",
+            "permission": f"a right of {party}", "exclusion": f"an exclusion that protects {party}",
+            }.get(a.modality or "", f"something about {party}")
+
+
+_LIST_MARK = re.compile(r"^(?:[a-z]|[ivx]{1,4})$")
+_POINTER = re.compile(
+    r"^(?:(?:to|you can|you may|please)\s+(?:learn|read|find out|see)\s+more\b"
+    r"|for\s+(?:more|further)\s+(?:information|details)\b|(?:more|further)\s+(?:information|details)\b.{0,80}\b(?:is|are)"
+    r"\s+available\b|see\s+(?:also\s+)?(?:our|the|section)\b)", re.IGNORECASE)
+
+
+def _flat(clause: Clause) -> str:
+    """A clause's words with inline list markers ("a.", "(ii)") dropped, for containment."""
+    return " ".join(w for w in words(clause.text) if not _LIST_MARK.match(w))
+
+
+_NUMBERED = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[A-Z]\.|\(?[a-z0-9]{1,4}\))\s+")
+
+
+def _heading(clause: Clause) -> bool:
+    """A label, a line in Title Case with no sentence end ("Do Not Compromise Computer or
+    Network Systems") or a numbered one ("8.4 Reliance."): it names what follows and
+    allocates nothing by itself."""
+    if is_label(clause):
+        return True
+    text = clause.text.strip()
+    numbered = _NUMBERED.match(text)
+    if text.endswith((";", ":", "!", "?", ",")) or (text.endswith(".") and not numbered):
+        return False
+    tokens = [t for t in re.findall(r"[A-Za-z]+", text) if len(t) > 3]
+    limit = 6 if numbered and text.endswith(".") else 14
+    return 0 < len(tokens) <= limit and all(t[0].isupper() for t in tokens)
+
+
+def general_findings(changes: Sequence[Change], covered: dict[str, int],
+                     old: Sequence[Clause] = (), new: Sequence[Clause] = ()) -> list[Finding]:
+    """A finding for every substantive change that no shift rule already spoke for.
+    `covered` holds the clauses ("old:c3", "new:c7") the rules' findings sit on, with the
+    rank of their highest severity: a change the rules read at least as severely as this
+    reading gets no general finding; a rewritten clause they read lower (a liability clause
+    rewritten into a broader exclusion, seen by the rules only as "no longer solely") gets
+    both, since the rule saw one aspect of the rewrite; `old`
+    and `new` are both versions' clauses, to see words that only moved into another clause
+    (a list merged into one sentence, a sentence split in three)."""
+    renames = find_renames(changes)
+    old_text = f" {' '.join(_flat(c) for c in old)} "
+    new_text = f" {' '.join(_flat(c) for c in new)} "
+    out: list[Finding] = []
+    renamed: dict[tuple[tuple[str, ...], tuple[str, ...]], list[int]] = {}
+    for change in changes:
+        if change.kind not in ("added", "removed", "modified"):
+            continue
+        clause = change.new or change.old
+        if clause is None or _heading(clause):
+            continue
+        keys = {f"old:{change.old.id}" if change.old else "", f"new:{change.new.id}"
+                if change.new else ""} - {""}
+        ranked = max((covered.get(k, -1) for k in keys), default=-1)
+        if ranked >= RANKS["medium"] or (ranked >= 0 and not _rewritten(change)):
+            continue  # a rule read the whole clause, or the whole edit
+        if change.kind == "modified" and not change.redline:
+            continue  # same words, new styling: the emphasis rules speak for it
+        why = (wording_only(change, renames) if change.kind == "modified" else None) or _elsewhere(
+            change, old_text, new_text) or _pointer(clause)
+        size = len(edit_of(words(change.old.text), words(change.new.text)).tokens) if (
+            change.old and change.new) else len(words(clause.text))
+        severity = "info" if why else _severity(_richer(change), size, change.kind)
+        if ranked >= RANKS[severity]:
+            continue  # the shift rules already say it, as loudly
+        title, explanation = describe(change)
+        if why:
+            explanation = f"Wording only: {why}. {explanation}"
+        if why == _RENAMED and change.old and change.new:
+            for key in renames.used(edit_of(words(change.old.text), words(change.new.text))):
+                renamed.setdefault(key, []).append(len(out))
+        out.append(Finding(
+            id="", type=f"clause_{change.kind}", category=_category(change),
+            severity=severity,  # type: ignore[arg-type]
+            direction="neutral" if why else _direction(clause, change.kind),  # type: ignore[arg-type]
+            title=title, explanation=explanation, rule=RULE,
+            old_clause=change.old.id if change.old else None,
+            new_clause=change.new.id if change.new else None,
+            evidence_old=change.old.text if change.old else None,
+            evidence_new=change.new.text if change.new else None))
+    return _name_renames(out, renamed, changes)
+
+
+def _name_renames(out: list[Finding],
+                  renamed: dict[tuple[tuple[str, ...], tuple[str, ...]], list[int]],
+                  changes: Sequence[Change]) -> list[Finding]:
+    """One low finding per rename, on the first clause it touches that has a category (the
+    rename changes what that allocation covers), else on its first clause; the other
+    clauses stay at info and are counted in its explanation."""
+    categorised = {c.new.id for c in changes if c.new and c.new.categories}
+    for (old_name, new_name), indexes in renamed.items():
+        first = next((i for i in indexes if out[i].new_clause in categorised), indexes[0])
+        order = [first, *indexes]
+        was = _as_written(old_name, [out[i].evidence_old or "" for i in order])
+        now = _as_written(new_name, [out[i].evidence_new or "" for i in order])
+        rest = out[first].explanation.split(". ", 1)[-1]  # without "Wording only: ..."
+        others = len(indexes) - 1
+        out[first] = replace(
+            out[first], severity="low",
+            title=f"“{was}” renamed “{now}” throughout ({len(indexes)} clauses)",
+            explanation=(f"The new version calls “{was}” “{now}” in this clause and {others} "
+                         f"other{'s' if others != 1 else ''}; the other clauses are listed at "
+                         f"info. Check that what the clauses allocate still covers the same "
+                         f"thing. {rest}"))
+    return out
+
+
+def _rewritten(change: Change) -> bool:
+    """A modified pair that shares too few words for a word-by-word redline."""
+    return change.kind == "modified" and [op for op, _ in change.redline] == ["delete", "insert"]
+
+
+def _elsewhere(change: Change, old_text: str, new_text: str) -> str | None:
+    """Whether the words of a change are all still there, in other clauses."""
+    if change.kind == "removed" and change.old:
+        flat = _flat(change.old)
+        if len(flat.split()) >= 3 and f" {flat} " in new_text:
+            return "its words are still in the new version, inside another clause"
+    elif change.kind == "added" and change.new:
+        flat = _flat(change.new)
+        if len(flat.split()) >= 3 and f" {flat} " in old_text:
+            return "its words were already in the old version, inside another clause"
+    elif change.old and change.new:
+        a, b = _flat(change.old), _flat(change.new)
+        if a and b and f" {a} " in new_text and f" {b} " in old_text:
+            return "its words were only regrouped with a neighbouring clause"
+    return None
+
+
+_REVISION_NOTE = re.compile(
+    r"^\W*we(?:'|’)?(?:ve| have)?\s+(?:\w+\s+){0,2}?(?:added|clarified|revised|rewritten|updated"
+    r"|made|included|changed|reorganized|reorganised|introduced|removed|simplified|restructured)\b",
+    re.IGNORECASE)
+
+
+def _pointer(clause: Clause) -> str | None:
+    """A sentence that only points elsewhere ("For more information, see ..."), or a note
+    about the revision itself ("We've rewritten our Terms to be clearer")."""
+    text = clause.text.strip()
+    if clause.categories:
+        return None
+    if _POINTER.search(text):
+        return "it only points to more information elsewhere"
+    if _REVISION_NOTE.search(text) and len(text) < 200:
+        return "it describes the revision, and binds no one"
+    return None
+
+
+def _richer(change: Change) -> Clause:
+    """The side that says more: a clause that lost its category is judged by the old one."""
+    new, old = change.new, change.old
+    if new is None:
+        assert old is not None
+        return old
+    if old is not None and len(old.categories) > len(new.categories):
+        return old
+    return new
+
+
+def _category(change: Change) -> str | None:
+    clause = _richer(change)
+    return clause.categories[0] if clause.categories else None

@@ -1,0 +1,138 @@
+"""Change-first findings: every substantive change is a finding; wording that changes
+nothing stays at info (analyzer/compare/general.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.api import analyze, compare_versions
+from analyzer.compare.general import canon, words
+from analyzer.model import Comparison, Finding
+
+HEAD = '# Terms\n\nAcme Inc. ("Acme", "we", "us") runs the Service.\n\n## 3. Rules\n\n'
+TAIL = "\n\nFees are billed monthly and are set out on the pricing page."
+
+
+def run(old: str, new: str) -> Comparison:
+    return compare_versions(analyze((HEAD + old + TAIL).encode()),
+                            analyze((HEAD + new + TAIL).encode()))
+
+
+def above_info(comparison: Comparison) -> list[Finding]:
+    return [f for f in comparison.findings if f.severity != "info"]
+
+
+def test_a_clause_with_no_category_still_gets_a_finding_that_says_what_changed() -> None:
+    (finding,) = above_info(run(
+        "Your profile picture is shown next to your posts.",
+        "Your profile picture and your full name are shown next to your posts."))
+    assert finding.type == "clause_modified" and finding.severity == "low"
+    assert "and your full name" in finding.explanation
+
+
+def test_a_widening_inside_a_category_the_document_already_has_is_reported() -> None:
+    old = "We may suspend your account if you breach these Terms."
+    new = "We may restrict, suspend, or terminate your account if you breach these Terms."
+    findings = above_info(run(f"{old}\n\nWe may suspend the Service for maintenance.",
+                              f"{new}\n\nWe may suspend the Service for maintenance."))
+    assert findings, "a clause that gains 'restrict' and 'terminate' must be reported"
+    assert any(f.new_clause and "terminate" in (f.evidence_new or "") for f in findings)
+
+
+def test_a_one_word_qualifier_in_a_categorised_clause_is_medium() -> None:
+    (finding,) = above_info(run(
+        "You may not access the Services through automated means such as bots or scripts.",
+        "You may not access the Services through unauthorized automated means such as bots "
+        "or scripts."))
+    assert finding.severity in ("medium", "high")
+    assert "unauthorized" in finding.title + finding.explanation
+
+
+def test_changed_numbers_are_named() -> None:
+    findings = above_info(run("You may cancel within 30 days and we will refund you in full.",
+                              "You may cancel within 10 days and we will refund you in full."))
+    assert findings and findings[0].severity == "medium"  # money that binds someone
+    assert "Numbers: 30 became 10" in findings[0].explanation
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("You must not infringe any licence we grant you.",
+     "You must not infringe any license we grant you."),
+    ("Your organisation is responsible for its members.",
+     "Your organization is responsible for its members."),
+    ("You'll need an account to use the Service.", "You will need an account to use the Service."),
+    ("We will not sell data of U.S. residents.", "We will not sell data of US residents."),
+    ("You represent and warrants that you are an adult.",
+     "You represent and warrant that you are an adult."),
+], ids=["licence", "organisation", "contraction", "abbreviation", "inflection"])
+def test_spelling_and_grammar_fixes_stay_at_info(old: str, new: str) -> None:
+    findings = run(old, new).findings
+    assert above_info(run(old, new)) == []
+    assert [f.type for f in findings] == ["clause_modified"]
+    assert findings[0].explanation.startswith("Wording only:")
+
+
+def test_a_date_line_is_wording_only() -> None:
+    assert above_info(run("Last updated: March 1, 2025.\n\nYou are responsible for your posts.",
+                          "Last updated: June 12, 2026.\n\nYou are responsible for your posts.")
+                      ) == []
+
+
+def test_a_rename_throughout_is_one_low_finding_and_the_rest_info() -> None:
+    old = ("You are solely responsible for actions you take using Connectors.\n\n"
+           "Connectors may send your content to other services.\n\n"
+           "We do not review Connectors built by others.")
+    comparison = run(old, old.replace("Connectors", "Plugins"))
+    loud = above_info(comparison)
+    assert [f.severity for f in loud] == ["low"]
+    assert loud[0].title == "“Connectors” renamed “Plugins” throughout (3 clauses)"
+    assert loud[0].category == "responsibility"  # anchored on the clause that allocates
+    assert sum(f.severity == "info" for f in comparison.findings) == 2
+
+
+def test_a_substantive_edit_next_to_a_rename_is_not_hidden_by_it() -> None:
+    old = ("Connectors may read your files.\n\nWe do not review Connectors built by others.\n\n"
+           "You may remove Connectors at any time.")
+    new = ("Plugins may read your files.\n\nWe do not review Plugins built by others.\n\n"
+           "You may remove Plugins only with our approval.")
+    titles = [f.title for f in above_info(run(old, new))]
+    assert any("approval" in t for t in titles) or any(
+        "approval" in f.explanation for f in above_info(run(old, new)))
+
+
+def test_numbered_headings_and_revision_notes_raise_nothing() -> None:
+    old = "8.4 Reliance.\n\nYou rely on outputs at your own risk."
+    new = ("We've rewritten our Terms to be clearer.\n\n**8.4 Reliance**\n\n"
+           "You rely on outputs at your own risk.")
+    assert above_info(run(old, new)) == []
+
+
+def test_a_list_merged_into_one_sentence_raises_nothing() -> None:
+    old = ("The following documents govern your use of the Service:\n\n"
+           "- the Acme Terms of Service;\n- the Acme Privacy Policy; and\n"
+           "- these Additional Terms.")
+    new = ("The following documents govern your use of the Service: a. the Acme Terms of "
+           "Service; b. the Acme Privacy Policy; and c. these Additional Terms.")
+    assert above_info(run(old, new)) == []
+
+
+def test_a_new_list_item_is_read_with_its_lead_in() -> None:
+    old = "You may not use the Service to:\n\n- (a) send spam;\n- (b) harass others."
+    new = ("You may not use the Service to:\n\n- (a) send spam;\n- (b) harass others; or\n"
+           "- (c) make automated decisions with legal effects on people.")
+    findings = above_info(run(old, new))
+    assert any("automated decisions" in (f.evidence_new or "") for f in findings)
+    # The item alone names no party; its lead-in does, so it is not a bare description.
+    assert all(f.severity != "info" for f in findings)
+
+
+def test_a_pointer_to_more_information_is_info() -> None:
+    assert above_info(run("You are responsible for your posts.",
+                          "You are responsible for your posts.\n\n"
+                          "For more information, see our Help Center.")) == []
+
+
+def test_words_fold_spelling_variants_and_numbers() -> None:
+    assert words("We'll cancel the Programme") == words("We will cancel the program")
+    assert canon("10.000") == canon("10,000") == "10000"
+    assert words("p0st") != words("post")
