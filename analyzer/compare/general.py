@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from analyzer.compare.align import is_label
 from analyzer.model import Change, Clause, Finding
@@ -92,6 +93,7 @@ _SPELLING = (
 )
 
 
+@lru_cache(maxsize=65536)
 def canon(word: str) -> str:
     """One spelling for British and American variants and doubled letters."""
     word = word.lower().replace("'", "")
@@ -462,8 +464,7 @@ def general_findings(changes: Sequence[Change], covered: dict[str, int],
     and `new` are both versions' clauses, to see words that only moved into another clause
     (a list merged into one sentence, a sentence split in three)."""
     renames = find_renames(changes)
-    old_text = f" {' '.join(_flat(c) for c in old)} "
-    new_text = f" {' '.join(_flat(c) for c in new)} "
+    texts = _Texts(old, new)
     out: list[Finding] = []
     renamed: dict[tuple[tuple[str, ...], tuple[str, ...]], list[int]] = {}
     for change in changes:
@@ -480,7 +481,7 @@ def general_findings(changes: Sequence[Change], covered: dict[str, int],
         if change.kind == "modified" and not change.redline:
             continue  # same words, new styling: the emphasis rules speak for it
         why = (wording_only(change, renames) if change.kind == "modified" else None) or _elsewhere(
-            change, old_text, new_text) or _pointer(clause)
+            change, texts) or _pointer(clause)
         size = len(edit_of(words(change.old.text), words(change.new.text)).tokens) if (
             change.old and change.new) else len(words(clause.text))
         severity = "info" if why else _severity(_richer(change), size, change.kind)
@@ -533,8 +534,22 @@ def _rewritten(change: Change) -> bool:
     return change.kind == "modified" and [op for op, _ in change.redline] == ["delete", "insert"]
 
 
-def _elsewhere(change: Change, old_text: str, new_text: str) -> str | None:
+class _Texts:
+    """Each version's words in one string, built when first asked for."""
+
+    def __init__(self, old: Sequence[Clause], new: Sequence[Clause]) -> None:
+        self._clauses = {"old": old, "new": new}
+        self._built: dict[str, str] = {}
+
+    def __getitem__(self, side: str) -> str:
+        if side not in self._built:
+            self._built[side] = f" {' '.join(_flat(c) for c in self._clauses[side])} "
+        return self._built[side]
+
+
+def _elsewhere(change: Change, texts: _Texts) -> str | None:
     """Whether the words of a change are all still there, in other clauses."""
+    old_text, new_text = texts["old"], texts["new"]
     if change.kind == "removed" and change.old:
         flat = _flat(change.old)
         if len(flat.split()) >= 3 and f" {flat} " in new_text:
