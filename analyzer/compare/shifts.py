@@ -183,6 +183,23 @@ def _strength(c: Clause | None) -> int:
     return _STRENGTH.get(c.attributes.modality if c else None, 0)
 
 
+_WHOSE_DATA = re.compile(
+    r"\b(?:we|us|our)\b|\b(?:your|users?(?:'|’)?s?|customers?(?:'|’)?s?|personal|member(?:'|’)?s?)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:data|content|information|inputs?|prompts?|outputs?|conversations?"
+    r"|chats?|messages?|files?|interactions?|submissions?)\b|\b(?:Customer\s+|User\s+|Your\s+)?"
+    r"Content\b", re.IGNORECASE)
+
+
+def _about_whose_data(c: Clause | None) -> bool:
+    """The clause says whose use or whose data it is: the provider acts ("we", "us"), or
+    the data is the user's ("your content", "users' prompts", a defined "Content"). "Data
+    used to train AI models may be biased" is neither: a keyword without its actor."""
+    if c is None:
+        return False
+    text = f"{c.lead_in} {c.text}" if c.lead_in and c.marker else c.text
+    return c.attributes.bearer in ("provider", "shared") or bool(_WHOSE_DATA.search(text))
+
+
 Predicate = Callable[[Clause | None, Clause | None], bool]
 PREDICATES: dict[str, Predicate] = {
     "bearer_changed": lambda o, n: bool(o and n and o.attributes.bearer and n.attributes.bearer
@@ -203,6 +220,7 @@ PREDICATES: dict[str, Predicate] = {
         o and n and {"all_caps", "bold"} & (set(o.attributes.emphasis)
                                             - set(n.attributes.emphasis))),
     "words_changed": lambda o, n: bool(o and n and normalise(o.text) != normalise(n.text)),
+    "about_whose_data": lambda o, n: _about_whose_data(n),
 }
 
 

@@ -118,7 +118,7 @@ class CapRules:
         if not found:
             return None
         match, currency = min(found, key=lambda pair: pair[0].start())
-        return float(match.group("amount").replace(",", "")), currency, match
+        return parse_amount(match.group("amount")), currency, match
 
     def _formula(self, lowered: str, has_amount: bool, has_fees: bool) -> str | None:
         if not has_fees:
@@ -145,6 +145,22 @@ class CapRules:
             if word and word.isdigit():
                 return int(word)
         return self.numbers.get(groups.get("n") or "")
+
+
+def parse_amount(written: str) -> float:
+    """An amount in the usual formats: "1,000.50", "10.000" and "1.000,50" (thousands by
+    dots, decimals by a comma), "2,5" (a decimal comma)."""
+    if "," in written and "." in written:
+        decimal = max(written.rfind(","), written.rfind("."))
+        whole = written[:decimal].replace(",", "").replace(".", "")
+        return float(f"{whole}.{written[decimal + 1:]}")
+    for mark in (",", "."):
+        if mark in written:
+            groups = written.split(mark)
+            if all(len(g) == 3 for g in groups[1:]):
+                return float("".join(groups))  # thousands
+            return float(written.replace(mark, "."))  # a decimal mark
+    return float(written)
 
 
 def _cap_wording(text: str, start: int) -> str:

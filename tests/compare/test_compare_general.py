@@ -136,3 +136,20 @@ def test_words_fold_spelling_variants_and_numbers() -> None:
     assert words("We'll cancel the Programme") == words("We will cancel the program")
     assert canon("10.000") == canon("10,000") == "10000"
     assert words("p0st") != words("post")
+
+
+def test_a_data_keyword_without_its_actor_is_no_data_use_expansion() -> None:
+    types = {f.type for f in run("Outputs may be inaccurate.",
+                                 "Outputs may be inaccurate. Data used to train AI models may "
+                                 "be biased.").findings}
+    assert "data_use_expanded" not in types
+    types = {f.type for f in run("Outputs may be inaccurate.",
+                                 "Outputs may be inaccurate. Your prompts may be used to train "
+                                 "our models.").findings}
+    assert "data_use_expanded" in types
+
+
+def test_a_cap_written_with_thousands_dots_is_read_and_compared() -> None:
+    (finding,) = above_info(run("Our total liability shall not exceed 1.000 euros.",
+                                "Our total liability shall not exceed 10.000 euros."))
+    assert finding.type == "liability_expanded"  # the cap went up tenfold
