@@ -393,9 +393,11 @@ def describe(change: Change) -> tuple[str, str]:
     if len(inserted) == 1 and len(deleted) == 1:
         gist = f"{_quote(deleted[0], 40)} became {_quote(inserted[0], 40)}"
     elif inserted and not deleted:
-        gist = f"adds {_quote(inserted[0], 50)}"
+        gist = " and ".join(f"adds {_quote(t, 40)}" for t in inserted[:2]) + (
+            f" and {len(inserted) - 2} more" if len(inserted) > 2 else "")
     elif deleted and not inserted:
-        gist = f"drops {_quote(deleted[0], 50)}"
+        gist = " and ".join(f"drops {_quote(t, 40)}" for t in deleted[:2]) + (
+            f" and {len(deleted) - 2} more" if len(deleted) > 2 else "")
     elif inserted:
         more = len(inserted) + len(deleted) - 1
         gist = f"adds {_quote(inserted[0], 40)} and {more} more edit{'s' if more > 1 else ''}"
@@ -411,8 +413,54 @@ def describe(change: Change) -> tuple[str, str]:
     old_n, new_n = _numbers(change.old.text if change.old else ""), _numbers(clause.text)
     if old_n != new_n and (old_n or new_n):
         parts.append(f"Numbers: {', '.join(old_n) or 'none'} became {', '.join(new_n) or 'none'}.")
+    shape = _shape(change, inserted, deleted)
     body = " ".join(parts) or "The clause was reworded."
-    return f"{subject} changed: {gist}", f"{body}{whose}{read_as}"
+    return f"{subject} changed: {gist}", f"{shape}{body}{whose}{read_as}"
+
+
+_NEGATION = frozenset(("not", "no", "never", "nor", "cannot", "neither"))
+_CONDITION = re.compile(
+    r"\b(?:only|solely|unless|except|if|provided|subject\s+to|to\s+the\s+extent|where|when"
+    r"|that\s+violat\w*|for\s+(?:good\s+)?cause|in\s+breach|breach\w*|violat\w*"
+    r"|unauthori[sz]ed|without\s+(?:our|your)\s+(?:consent|permission|approval)|with\s+(?:our|your)"
+    r"\s+(?:consent|permission|approval))\b", re.IGNORECASE)
+_LISTED = re.compile(r"^(?:,?\s*(?:and|or)\s+)?[\w-]+(?:\s*,\s*[\w-]+)*,?$|^[\w-]+\s*,$")
+
+
+def _shape(change: Change, inserted: Sequence[str], deleted: Sequence[str]) -> str:
+    """How the clause moved, where the edit shows it: reversed, from one party to another,
+    narrowed by a condition, or widened by more items in a list or a dropped condition."""
+    old, new = change.old, change.new
+    if old is None or new is None:
+        return ""
+    out = []
+    flips = {w for t in inserted for w in words(t)} ^ {w for t in deleted for w in words(t)}
+    if flips & _NEGATION:
+        out.append("Reversed: a negation was added or removed.")
+    was, now = old.attributes.bearer, new.attributes.bearer
+    if was and now and was != now:
+        out.append(f"Moved from {_PARTY[was]} to {_PARTY[now]}.")
+    if any(_CONDITION.search(t) for t in inserted) and not any(
+            _CONDITION.search(t) for t in deleted):
+        out.append("Narrowed: a condition or qualifier was added.")
+    elif any(_CONDITION.search(t) for t in deleted) and not any(
+            _CONDITION.search(t) for t in inserted):
+        out.append("Widened: a condition or qualifier was removed.")
+    elif inserted and not deleted and any(_in_list(new.text, t) for t in inserted):
+        out.append("Widened: more items in a list.")
+    elif deleted and not inserted and any(_in_list(old.text, t) for t in deleted):
+        out.append("Narrowed: fewer items in a list.")
+    return " ".join(out) + (" " if out else "")
+
+
+def _in_list(text: str, phrase: str) -> bool:
+    """Whether `phrase` stands in `text` as an item of a comma or "and/or" list."""
+    at = text.find(phrase)
+    if at < 0:
+        return False
+    before, after = text[:at].rstrip(), text[at + len(phrase):].lstrip()
+    return before.endswith(",") or after.startswith(",") or bool(
+        re.match(r"(?:and|or)\b", after)) or bool(re.search(r"\b(?:and|or)$", before))
 
 
 def _modal_phrase(clause: Clause) -> str:

@@ -153,3 +153,18 @@ def test_a_cap_written_with_thousands_dots_is_read_and_compared() -> None:
     (finding,) = above_info(run("Our total liability shall not exceed 1.000 euros.",
                                 "Our total liability shall not exceed 10.000 euros."))
     assert finding.type == "liability_expanded"  # the cap went up tenfold
+
+
+@pytest.mark.parametrize(("old", "new", "shape"), [
+    ("We may suspend your account.", "We may restrict, suspend, or terminate your account.",
+     "Widened: more items in a list."),
+    ("We may remove content that violates these Terms at any time.",
+     "We may remove content at any time.", "Widened: a condition or qualifier was removed."),
+    ("You may not access the Services through automated means such as bots.",
+     "You may not access the Services through unauthorized automated means such as bots.",
+     "Narrowed: a condition or qualifier was added."),
+    ("We will sell your data to advertisers.", "We will not sell your data to advertisers.",
+     "Reversed: a negation was added or removed."),
+], ids=["list-item-added", "condition-dropped", "qualifier-added", "negation"])
+def test_the_explanation_says_how_the_clause_moved(old: str, new: str, shape: str) -> None:
+    assert any(shape in f.explanation for f in run(old, new).findings)
