@@ -9,6 +9,7 @@ from analyzer.controls import Control, Reasoned, cached_controls, default_contro
 from analyzer.errors import InputError
 from analyzer.model import Analysis, Check, Clause, ControlResult, ControlStatus, Finding
 from analyzer.rules import fold
+from analyzer.similarity import Space, Vector
 
 _RANK = {"met": 2, "partial": 1, "missing": 0}
 _FINDING_TYPE = {"AUTH": "authorization", "PRIV": "authorization", "HITL": "oversight",
@@ -22,8 +23,9 @@ _CATEGORY = {"AUTH": "agent_authorization", "PRIV": "access_control", "HITL": "h
 def check_analysis(analysis: Analysis, controls_path: Path | None = None) -> Check:
     """Every control of the baseline (the default one unless another file is named)."""
     controls = _controls(controls_path)
-    return Check(analysis=analysis,
-                 controls=tuple(evaluate_control(c, analysis.clauses) for c in controls))
+    near = nearest_controls(controls, analysis.clauses)
+    return Check(analysis=analysis, controls=tuple(
+        evaluate_control(c, analysis.clauses, near) for c in controls))
 
 
 def _controls(path: Path | None) -> tuple[Control, ...]:
@@ -42,8 +44,11 @@ def _hit(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
     return next((i for i in items if i.pattern.search(folded)), None)
 
 
-def evaluate_control(control: Control, clauses: tuple[Clause, ...]) -> ControlResult:
-    """The status of one control over a policy's clauses, with the reason in words."""
+def evaluate_control(control: Control, clauses: tuple[Clause, ...],
+                     near: dict[str, str] | None = None) -> ControlResult:
+    """The status of one control over a policy's clauses, with the reason in words. `near`
+    maps a clause id to the control whose examples it is nearest to (nearest_controls)."""
+    near = near or {}
     def result(status: ControlStatus, evidence: list[Clause], why: str) -> ControlResult:
         return ControlResult(control.id, control.title, status,
                              tuple(c.id for c in evidence), why, control.references)
@@ -52,7 +57,8 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...]) -> ControlRe
         contradiction = _hit(control.contradictions, clause.text)
         if contradiction:
             return result("missing", [clause], _said(clause, contradiction.reason))
-    evidence = [c for c in clauses if any(p.search(_folded(_read(c))) for p in control.evidence)]
+    evidence = [c for c in clauses if any(p.search(_folded(_read(c))) for p in control.evidence)
+                or near.get(c.id) == control.id]
     if not evidence:
         return result("missing", [],
                       f"No clause of the policy provides this: {control.title.lower()}.")
@@ -60,7 +66,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...]) -> ControlRe
     if negated and len(negated) == len(evidence):
         clause, why = negated[0]
         return result("missing", evidence, _said(clause, why.reason))
-    binding = [c for c in evidence if c.attributes.modality in ("obligation", "prohibition")
+    binding = [c for c in evidence if _binding(c)
                and not _hit(control.weakeners, c.text) and not _hit(control.negations, c.text)]
     if not binding:
         weak = next(((c, w) for c in evidence if (w := _hit(control.weakeners, c.text))), None)
@@ -76,6 +82,40 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...]) -> ControlRe
         return result("partial", evidence,
                       f"Clause {binding[0].id} binds, but {missing[0].reason}.")
     return result("met", binding, _said(binding[0], "makes it binding"))
+
+
+def _binding(clause: Clause) -> bool:
+    """A rule, not an allowance: "must", "shall", "never", or a plain statement of how things
+    are done ("Every action is written to the audit log"), which a policy states as its rule.
+    "May" only allows, and a heading-like fragment states nothing."""
+    modality = clause.attributes.modality
+    if modality in ("obligation", "prohibition"):
+        return True
+    return modality is None and len(clause.text.split()) >= 5 and clause.text.rstrip().endswith(
+        (".", ";", ":"))
+
+
+def nearest_controls(controls: tuple[Control, ...], clauses: tuple[Clause, ...]
+                     ) -> dict[str, str]:
+    """clause id -> the control a clause says in its own words: the control whose
+    paraphrases it is nearest to, when that is near enough (the control's threshold) and
+    nearer than every near miss of that control. One control per clause: a sentence about
+    logging that is a little like an ownership paraphrase evidences logging only."""
+    out: dict[str, str] = {}
+    for clause in clauses:
+        scored = [(c.examples.nearness(_vector(c.space, _read(clause))), c) for c in controls
+                  if c.examples is not None and c.space is not None]
+        if not scored:
+            continue
+        (best, miss), control = max(scored, key=lambda pair: pair[0][0])
+        if best >= control.nearness and best > miss:
+            out[clause.id] = control.id
+    return out
+
+
+@lru_cache(maxsize=16_384)
+def _vector(space: Space, text: str) -> Vector:
+    return space.vector(text)
 
 
 def _said(clause: Clause, what: str) -> str:

@@ -35,9 +35,22 @@ class Score:
         return self.correct / self.total if self.total else 0.0
 
 
-def score_policies(folder: Path, expected_file: Path) -> Score:
-    """Check every policy named in the expectations file and compare statuses."""
+def split_of(folder: Path) -> dict[str, str]:
+    """policy file -> "dev" | "held-out", from `splits.yaml` beside the policies (empty
+    when the folder has none: every policy is then in the one set)."""
+    path = folder / "splits.yaml"
+    if not path.is_file():
+        return {}
+    return dict((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("split") or {})
+
+
+def score_policies(folder: Path, expected_file: Path, only: str | None = None) -> Score:
+    """Check every policy named in the expectations file and compare statuses; `only`
+    ("dev", "held-out") keeps the policies of one half of the folder's splits.yaml."""
     expected = yaml.safe_load(expected_file.read_text(encoding="utf-8"))
+    if only is not None:
+        halves = split_of(folder)
+        expected = {name: want for name, want in expected.items() if halves.get(name) == only}
     confusion: Counter[tuple[str, str]] = Counter()
     misses: list[Miss] = []
     for name, wanted in expected.items():

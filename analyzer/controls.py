@@ -16,6 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from analyzer.errors import RuleError
 from analyzer.resources import display_path, rules_dir
 from analyzer.rules import line_of, load_yaml_with_lines, strip_lines, validation_message
+from analyzer.similarity import ExampleSet, Space, space_of
+
+# How near (cosine, 0..1) a clause must be to a control's nearest paraphrase to evidence it;
+# chosen on the project's labelled policies (tests/check and the dev half of
+# corpora/policies), see docs/CONTROLS.md.
+DEFAULT_NEARNESS = 0.2
 
 
 class _Reasoned(BaseModel):
@@ -29,6 +35,8 @@ class _Defaults(BaseModel):
     model_config = ConfigDict(extra="forbid")
     weakeners: list[_Reasoned] = Field(default_factory=list)
     negations: list[_Reasoned] = Field(default_factory=list)
+    nearness: float = Field(default=DEFAULT_NEARNESS, gt=0.0, le=1.0)
+    concepts: dict[str, list[str]] = Field(default_factory=dict)
 
 
 class _ControlSpec(BaseModel):
@@ -41,6 +49,8 @@ class _ControlSpec(BaseModel):
     weakeners: list[_Reasoned] = Field(default_factory=list)
     requires: list[_Reasoned] = Field(default_factory=list)
     contradictions: list[_Reasoned] = Field(default_factory=list)
+    paraphrases: list[str] = Field(default_factory=list)
+    near_misses: list[str] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,9 @@ class Control:
     negations: tuple[Reasoned, ...]
     requires: tuple[Reasoned, ...]
     contradictions: tuple[Reasoned, ...]
+    examples: ExampleSet | None = None  # paraphrases and near misses, as vectors
+    space: Space | None = None  # the file's weighting, to read a clause the same way
+    nearness: float = DEFAULT_NEARNESS
 
 
 def _compile(pattern: str, shown: str, line: int | None, rule_id: str) -> re.Pattern[str]:
@@ -90,9 +103,11 @@ def load_controls(path: Path) -> tuple[Control, ...]:
                         line=line_of(raw.get("defaults"))) from exc
     weak = _reasoned(defaults.weakeners, shown, line_of(raw.get("defaults")), "defaults")
     neg = _reasoned(defaults.negations, shown, line_of(raw.get("defaults")), "defaults")
-    controls: list[Control] = []
-    for item in raw["controls"]:
-        controls.append(_control(item, shown, weak, neg))
+    specs = [_spec(item, shown) for item in raw["controls"]]
+    space = space_of([t for spec, _ in specs for t in (*spec.paraphrases, *spec.near_misses)],
+                     defaults.concepts)
+    controls = [_control(spec, line, shown, weak, neg, space, defaults.nearness)
+                for spec, line in specs]
     ids = [c.id for c in controls]
     duplicate = next((i for i in ids if ids.count(i) > 1), None)
     if duplicate:
@@ -100,14 +115,18 @@ def load_controls(path: Path) -> tuple[Control, ...]:
     return tuple(controls)
 
 
-def _control(item: Any, shown: str, weak: tuple[Reasoned, ...],
-             neg: tuple[Reasoned, ...]) -> Control:
+def _spec(item: Any, shown: str) -> tuple[_ControlSpec, int | None]:
     line = line_of(item)
     cid = item.get("id") if isinstance(item, dict) else None
     try:
-        spec = _ControlSpec.model_validate(strip_lines(item))
+        return _ControlSpec.model_validate(strip_lines(item)), line
     except ValidationError as exc:
         raise RuleError(validation_message(exc), path=shown, line=line, rule_id=cid) from exc
+
+
+def _control(spec: _ControlSpec, line: int | None, shown: str, weak: tuple[Reasoned, ...],
+             neg: tuple[Reasoned, ...], space: Space, nearness: float) -> Control:
+    examples = space.examples(spec.paraphrases, spec.near_misses) if spec.paraphrases else None
     return Control(
         id=spec.id, title=spec.title, description=spec.description,
         references=tuple(spec.references),
@@ -116,6 +135,7 @@ def _control(item: Any, shown: str, weak: tuple[Reasoned, ...],
         negations=neg,
         requires=_reasoned(spec.requires, shown, line, spec.id),
         contradictions=_reasoned(spec.contradictions, shown, line, spec.id),
+        examples=examples, space=space if examples else None, nearness=nearness,
     )
 
 

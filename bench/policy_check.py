@@ -1,7 +1,12 @@
-"""Exact status accuracy of `termshift check` over the labelled policy set in tests/check,
-with the met/partial/missing confusion matrix and every disagreement explained.
+"""Exact status accuracy of `termshift check` over a labelled policy set (by default the
+project's own samples in tests/check), with the met/partial/missing confusion matrix and
+every disagreement explained.
 
-    python bench/policy_check.py [--policies DIR] [--expected FILE]
+    python bench/policy_check.py [--policies DIR] [--expected FILE] [--split dev|held-out]
+
+A folder with a `splits.yaml` (corpora/policies: 32 policies written by someone who had read
+only the control descriptions) is scored per half: `dev` may be tuned on, `held-out` is
+reported as it comes; `--split` prints one half with its disagreements.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from pathlib import Path
 
 import checkout  # noqa: F401  (this checkout's analyzer, not the installed one)
 
-from analyzer.check_eval import STATUSES, score_policies
+from analyzer.check_eval import STATUSES, score_policies, split_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,11 +30,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--policies", type=Path, default=ROOT / "tests" / "check" / "policies")
     parser.add_argument("--expected", type=Path, default=ROOT / "tests" / "check" / "expected.yaml")
+    parser.add_argument("--split", choices=("dev", "held-out"), default=None)
     args = parser.parse_args()
     print(f"command: python {' '.join(sys.argv)}")
     print(f"date {date.today()}, cores {os.cpu_count()}, Python {platform.python_version()}")
     started = time.perf_counter()
-    score = score_policies(args.policies, args.expected)
+    if args.split is None and split_of(args.policies):
+        for half in ("dev", "held-out"):
+            part = score_policies(args.policies, args.expected, half)
+            print(f"{half}: {part.correct}/{part.total} = {part.accuracy:.3f}")
+    score = score_policies(args.policies, args.expected, args.split)
     elapsed = time.perf_counter() - started
     policies = len({m.policy for m in score.misses}) if score.misses else 0
     print(f"\n(policy, control) pairs: {score.total}; exact status accuracy: "

@@ -1,0 +1,80 @@
+"""Controls read by example: a clause that says what a control's paraphrases say, in words
+its patterns were not written for, evidences it (analyzer/similarity.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.api import analyze
+from analyzer.check import check_analysis, nearest_controls
+from analyzer.controls import cached_controls, default_controls_path, load_controls
+from analyzer.errors import RuleError
+
+POLICY = """# Robot helpers at Fernhill Mills
+
+1. A robot helper starts work only when a miller sets it going, and it works for that miller
+   alone.
+2. Whatever a robot helper produces carries a tag that says a machine wrote it.
+3. The canteen serves soup on Fridays.
+"""
+
+
+def statuses(text: str, controls: Path | None = None) -> dict[str, str]:
+    check = check_analysis(analyze(text.encode(), name="policy.md"), controls)
+    return {c.id: c.status for c in check.controls}
+
+
+def test_new_wording_meets_the_control_it_paraphrases() -> None:
+    got = statuses(POLICY)
+    assert got["AUTH-INVOKE"] == "met"
+    assert got["DISCLOSE"] == "met"
+
+
+def test_a_clause_evidences_only_the_control_it_is_nearest_to() -> None:
+    analysis = analyze(POLICY.encode(), name="policy.md")
+    near = nearest_controls(cached_controls(default_controls_path().resolve()),
+                            analysis.clauses)
+    by_text = {c.text[:12]: near.get(c.id) for c in analysis.clauses}
+    assert by_text["A robot help"] == "AUTH-INVOKE"
+    assert by_text["The canteen "] is None
+
+
+def test_a_near_miss_evidences_nothing() -> None:
+    got = statuses("# Bots\n\nBots may post internal status updates without approval.\n")
+    assert got["HITL-EXTERNAL"] == "missing"
+
+
+def test_a_should_in_new_wording_is_partial() -> None:
+    got = statuses("# Bots\n\nEverything a robot helper produces should carry a tag saying "
+                   "a machine wrote it.\n")
+    assert got["DISCLOSE"] == "partial"
+
+
+def test_a_users_baseline_without_examples_still_works(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("controls:\n  - id: RETAIN\n    title: Logs are kept\n"
+                    "    evidence: ['\\bretain\\w*\\s+logs?\\b']\n", encoding="utf-8")
+    assert statuses("# P\n\nWe must retain logs for a year.\n", path) == {"RETAIN": "met"}
+
+
+def test_a_users_baseline_may_bring_its_own_paraphrases(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "defaults:\n  nearness: 0.2\ncontrols:\n  - id: RETAIN\n    title: Logs are kept\n"
+        "    evidence: ['\\bretain\\w*\\s+logs?\\b']\n"
+        "    paraphrases: ['Audit records are kept for twelve months.',"
+        " 'Records of activity are stored for one year before deletion.']\n"
+        "  - id: OTHER\n    title: Something else\n    evidence: ['\\bzzz\\b']\n"
+        "    paraphrases: ['Visitors sign in at the front desk.']\n", encoding="utf-8")
+    assert statuses("# P\n\nActivity records must be stored for twelve months.\n",
+                    path)["RETAIN"] == "met"
+
+
+def test_a_bad_nearness_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("defaults:\n  nearness: 3\ncontrols:\n  - id: X\n    title: x\n"
+                    "    evidence: ['x']\n", encoding="utf-8")
+    with pytest.raises(RuleError, match="bad.yaml"):
+        load_controls(path)
