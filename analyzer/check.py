@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,6 +45,19 @@ def _hit(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
     return next((i for i in items if i.pattern.search(folded)), None)
 
 
+# "whether someone should be given access": a "should" inside a question the rule is about.
+_QUESTION = re.compile(r"\b(?:whether|who|what|which|how)\b[^.;:]{0,60}$")
+
+
+def _weakened(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
+    folded = _folded(text)
+    for item in items:
+        for hit in item.pattern.finditer(folded):
+            if not _QUESTION.search(folded, max(0, hit.start() - 70), hit.start()):
+                return item
+    return None
+
+
 def evaluate_control(control: Control, clauses: tuple[Clause, ...],
                      near: dict[str, str] | None = None) -> ControlResult:
     """The status of one control over a policy's clauses, with the reason in words. `near`
@@ -67,9 +81,11 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
         clause, why = negated[0]
         return result("missing", evidence, _said(clause, why.reason))
     binding = [c for c in evidence if _binding(c)
-               and not _hit(control.weakeners, c.text) and not _hit(control.negations, c.text)]
+               and not _weakened(control.weakeners, c.text)
+               and not _hit(control.negations, c.text)]
     if not binding:
-        weak = next(((c, w) for c in evidence if (w := _hit(control.weakeners, c.text))), None)
+        weak = next(((c, w) for c in evidence if (w := _weakened(control.weakeners, c.text))),
+                    None)
         if weak:
             return result("partial", evidence,
                           f"Clause {weak[0].id} is evidence, but {weak[1].reason}.")
@@ -84,6 +100,10 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     return result("met", binding, _said(binding[0], "makes it binding"))
 
 
+_ONLY = re.compile(r"\b(?:may|can|is\s+allowed\s+to|are\s+allowed\s+to)\s+(?:\w+\s+){0,3}?only\b"
+                   r"|\bonly\s+(?:\w+\s+){0,2}(?:may|can)\b")
+
+
 def _binding(clause: Clause) -> bool:
     """A rule, not an allowance: "must", "shall", "never", or a plain statement of how things
     are done ("Every action is written to the audit log"), which a policy states as its rule.
@@ -91,6 +111,8 @@ def _binding(clause: Clause) -> bool:
     modality = clause.attributes.modality
     if modality in ("obligation", "prohibition"):
         return True
+    if modality == "permission" and _ONLY.search(_folded(clause.text)):
+        return True  # "may use only the tools on its card" limits, it does not allow
     return modality is None and len(clause.text.split()) >= 5 and clause.text.rstrip().endswith(
         (".", ";", ":"))
 

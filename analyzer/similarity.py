@@ -90,7 +90,7 @@ class Space:
         norm = math.sqrt(sum(w * w for w in weighted.values())) or 1.0
         return {k: w / norm for k, w in weighted.items()}
 
-    def examples(self, paraphrases: Iterable[str], near_misses: Iterable[str]) -> ExampleSet:
+    def examples(self, paraphrases: Sequence[str], near_misses: Iterable[str]) -> ExampleSet:
         return ExampleSet(tuple(self.vector(t) for t in paraphrases),
                           tuple(self.vector(t) for t in near_misses))
 
