@@ -76,5 +76,5 @@ def test_a_bad_nearness_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text("defaults:\n  nearness: 3\ncontrols:\n  - id: X\n    title: x\n"
                     "    evidence: ['x']\n", encoding="utf-8")
-    with pytest.raises(RuleError, match="bad.yaml"):
+    with pytest.raises(RuleError, match=r"bad\.yaml"):
         load_controls(path)
