@@ -1,4 +1,9 @@
-"""DOCX into a Document: heading styles, list numbering, bold and caps runs, tables."""
+"""DOCX into a Document: heading styles, list numbering, bold and caps runs, tables.
+
+Nothing a reader sees is lost: the text of hyperlinks, smart tags, content controls (block
+and inline), simple fields and the result of complex fields (not their instruction), and
+tracked insertions and moves-to is read in document order with its runs' emphasis; tracked
+deletions and moves-from are not part of the current text and are left out."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from typing import Any
 import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from analyzer.errors import InputError, LimitExceeded, TermshiftError
 from analyzer.ingest.builder import DocumentBuilder, RunText
@@ -17,6 +23,14 @@ from analyzer.model import Document
 from analyzer.settings import Settings
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Inline wrappers whose runs are part of the paragraph's current text: hyperlinks, smart
+# tags, custom XML, simple fields (their runs are the field's result), tracked insertions
+# and moves-to, bidirectional overrides, content controls (their w:sdtContent).
+_INLINE_CONTAINERS = frozenset(f"{_W}{name}" for name in (
+    "hyperlink", "smartTag", "customXml", "fldSimple", "ins", "moveTo", "dir", "bdo",
+    "sdtContent"))
+# Block wrappers around paragraphs and tables: content controls and custom XML.
+_BLOCK_CONTAINERS = frozenset(f"{_W}{name}" for name in ("sdt", "sdtContent", "customXml"))
 _ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
           (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
 
@@ -31,11 +45,12 @@ def read_docx(data: bytes, source: str, settings: Settings) -> Document:
                          code="ingest.damaged") from exc
     builder = DocumentBuilder(source, "docx", data, settings)
     numbering = _Numbering(document)
+    fields = _Fields()
     for item in _body_items(document):
         if isinstance(item, Table):
-            _add_table(builder, item)
+            _add_table(builder, item, fields)
         else:
-            _add_paragraph(builder, item, numbering)
+            _add_paragraph(builder, item, numbering, fields)
     title = document.core_properties.title or None
     return builder.build(title=title)
 
@@ -66,11 +81,65 @@ def check_archive(data: bytes, source: str, settings: Settings) -> None:
 
 
 def _body_items(document: Any) -> Iterator[Paragraph | Table]:
-    for element in document.element.body.iterchildren():
+    """Paragraphs and tables in order, including those inside block content controls."""
+    yield from _block_items(document.element.body, document)
+
+
+def _block_items(parent: Any, document: Any) -> Iterator[Paragraph | Table]:
+    for element in parent.iterchildren():
         if element.tag == f"{_W}p":
             yield Paragraph(element, document)
         elif element.tag == f"{_W}tbl":
             yield Table(element, document)
+        elif element.tag in _BLOCK_CONTAINERS:  # w:sdtPr and w:sdtEndPr hold no text
+            yield from _block_items(element, document)
+
+
+class _Fields:
+    """Complex fields (w:fldChar begin, instruction, separate, result, end) open in the
+    paragraphs read so far: text is shown only outside every field's instruction."""
+
+    def __init__(self) -> None:
+        self.stack: list[bool] = []  # per open field: True once its result has begun
+
+    def showing(self) -> bool:
+        return all(self.stack)
+
+    def mark(self, kind: str | None) -> None:
+        if kind == "begin":
+            self.stack.append(False)
+        elif kind == "separate" and self.stack:
+            self.stack[-1] = True
+        elif kind == "end" and self.stack:
+            self.stack.pop()
+
+    def end_paragraph(self) -> None:
+        """A field's result may run over paragraphs (a table of contents); its instruction
+        does not, so a field still in its instruction is damaged and stops hiding text."""
+        self.stack = [True for _ in self.stack]
+
+
+def _paragraph_runs(element: Any, paragraph: Paragraph, fields: _Fields) -> Iterator[Run]:
+    """The paragraph's runs that hold current, visible text, in document order."""
+    for child in element.iterchildren():
+        tag = child.tag
+        if tag == f"{_W}r":
+            for part in child.iterchildren(f"{_W}fldChar"):
+                fields.mark(part.get(f"{_W}fldCharType"))
+            if fields.showing():
+                yield Run(child, paragraph)
+        elif tag in _INLINE_CONTAINERS:
+            yield from _paragraph_runs(child, paragraph, fields)
+        elif tag == f"{_W}sdt":
+            for content in child.iterchildren(f"{_W}sdtContent"):
+                yield from _paragraph_runs(content, paragraph, fields)
+        # w:del and w:moveFrom (deleted text), w:pPr, bookmarks, proofing marks: no text
+
+
+def _paragraph_text(paragraph: Paragraph, fields: _Fields) -> str:
+    text = "".join(run.text for run in _paragraph_runs(paragraph._p, paragraph, fields))
+    fields.end_paragraph()
+    return text
 
 
 def _style_flag(paragraph: Paragraph, attr: str) -> bool:
@@ -83,11 +152,12 @@ def _style_flag(paragraph: Paragraph, attr: str) -> bool:
     return False
 
 
-def _add_paragraph(builder: DocumentBuilder, paragraph: Paragraph, numbering: _Numbering) -> None:
+def _add_paragraph(builder: DocumentBuilder, paragraph: Paragraph, numbering: _Numbering,
+                   fields: _Fields) -> None:
     style_name = (paragraph.style.name if paragraph.style is not None else "") or ""
     inherited = {a: _style_flag(paragraph, a) for a in ("bold", "italic", "underline", "all_caps")}
     run_text = RunText()
-    for run in paragraph.runs:
+    for run in _paragraph_runs(paragraph._p, paragraph, fields):
         text = run.text
         caps = run.font.all_caps if run.font.all_caps is not None else inherited["all_caps"]
         if caps:
@@ -98,6 +168,7 @@ def _add_paragraph(builder: DocumentBuilder, paragraph: Paragraph, numbering: _N
             if (value if value is not None else inherited[name])
         }
         run_text.add(text, frozenset(styles))
+    fields.end_paragraph()
     level = _heading_level(style_name)
     if level:
         builder.add("heading", run_text, level=level)
@@ -118,16 +189,31 @@ def _heading_level(style_name: str) -> int:
     return 0
 
 
-def _add_table(builder: DocumentBuilder, table: Table) -> None:
+def _add_table(builder: DocumentBuilder, table: Table, fields: _Fields) -> None:
     for row in table.rows:
         cells: list[str] = []
         for cell in row.cells:
-            text = " ".join(cell.text.split())
+            text = " ".join(_cell_text(cell._tc, table, fields).split())
             if text and (not cells or cells[-1] != text):  # merged cells repeat
                 cells.append(text)
         run = RunText()
         run.add(" | ".join(cells))
         builder.add("table", run)
+
+
+def _cell_text(parent: Any, table: Table, fields: _Fields) -> str:
+    """A cell's text read like the body's: its paragraphs, content controls and nested
+    tables (their cells joined by spaces), in order."""
+    parts: list[str] = []
+    for element in parent.iterchildren():
+        if element.tag == f"{_W}p":
+            parts.append(_paragraph_text(Paragraph(element, table), fields))
+        elif element.tag == f"{_W}tbl":
+            for row in Table(element, table).rows:
+                parts.extend(_cell_text(cell._tc, table, fields) for cell in row.cells)
+        elif element.tag in _BLOCK_CONTAINERS:
+            parts.append(_cell_text(element, table, fields))
+    return "\n".join(parts)
 
 
 class _Numbering:
