@@ -3,8 +3,9 @@ running headers and footers removed, hyphenation repaired, two columns read in o
 
 A word or line may be set in several font runs (a bold run then a bold run of another size or
 face, a regular space between bold words): words are cut at spaces only, never where the font
-changes, each word keeps which of its characters are bold, a line's size is the size most of
-its characters have, and a heading that wraps over two lines is one heading."""
+or the height of the letters changes, each word keeps which of its characters are bold, a
+line's size is the size most of its characters have, and a heading that wraps over two lines
+is one heading."""
 
 from __future__ import annotations
 
@@ -161,8 +162,27 @@ def _main_size(chars: list[dict[str, Any]]) -> float:
     return max(counts, key=lambda size: (counts[size], size))
 
 
+def _join_touching(words: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Words of one line that touch are one word: pdfplumber cuts a word where the top of
+    its characters jumps (a larger first letter, "M" + "oltnest"), even with no space. A
+    space is a quarter of the type size or more; touching is under a tenth."""
+    out: list[dict[str, Any]] = []
+    for word in words:
+        last = out[-1] if out else None
+        chars = (last.get("chars") or []) + (word.get("chars") or []) if last else []
+        sizes = [float(c["size"]) for c in chars] or [10.0]
+        if last is not None and float(word["x0"]) - float(last["x1"]) < 0.1 * min(sizes):
+            out[-1] = {**last, "text": last["text"] + word["text"], "x1": word["x1"],
+                       "top": min(float(last["top"]), float(word["top"])),
+                       "bottom": max(float(last["bottom"]), float(word["bottom"])),
+                       "chars": chars}
+        else:
+            out.append(word)
+    return out
+
+
 def _line(words: list[dict[str, Any]], number: int) -> Line:
-    words = sorted(words, key=lambda w: float(w["x0"]))
+    words = _join_touching(sorted(words, key=lambda w: float(w["x0"])))
     chars = [c for w in words for c in w.get("chars") or []]
     return Line(
         words=[_word(w) for w in words],

@@ -48,6 +48,13 @@ def test_a_larger_first_letter_or_number_stays_on_its_heading() -> None:
         assert blocks[1].text == TEXT  # not glued to the heading
 
 
+def test_a_title_with_a_much_larger_initial_is_one_word() -> None:
+    title = ParagraphStyle("title", fontName="Helvetica-Bold", fontSize=18, leading=26)
+    blocks = _blocks(('<font size="23">M</font>oltnest Terms of Service', title), (TEXT, BODY))
+    assert [(b.kind, b.text) for b in blocks] == [("heading", "Moltnest Terms of Service"),
+                                                  ("paragraph", TEXT)]
+
+
 def test_bold_runs_of_two_sizes_and_a_regular_space_are_one_heading() -> None:
     blocks = _blocks(('<b>AGENT CONDUCT</b> <font name="Helvetica-Bold" size="9">AND SAFETY'
                       "</font>", TIGHT), (TEXT, TIGHT))
