@@ -27,6 +27,7 @@ _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|[-,]bd\b", re.I)
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–]?\s*\d{1,4}\s*[-–]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
 _LIST_START = re.compile(r"^(?:\(?[a-z0-9]{1,4}[.)]|[•\-–*])\s", re.I)
 _DIGITS = re.compile(r"\d+")
+_UNMAPPED_GLYPH = re.compile(r"\(cid:\d+\)")
 
 
 @dataclass
@@ -184,8 +185,12 @@ def _join_touching(words: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _line(words: list[dict[str, Any]], number: int) -> Line:
     words = _join_touching(sorted(words, key=lambda w: float(w["x0"])))
     chars = [c for w in words for c in w.get("chars") or []]
+    line_words = [_word(w) for w in words]
+    if len(line_words) > 1 and _UNMAPPED_GLYPH.fullmatch(line_words[0].text):
+        # A bullet drawn from a symbol font without a Unicode map reads "(cid:127)".
+        line_words[0] = Word("•", [("•", line_words[0].bold)])
     return Line(
-        words=[_word(w) for w in words],
+        words=line_words,
         top=min(float(w["top"]) for w in words),
         bottom=max(float(w["bottom"]) for w in words),
         size=_main_size(chars) if chars else median(float(w.get("size", 0)) for w in words),
@@ -246,7 +251,7 @@ def _lay_out(builder: DocumentBuilder, lines: list[Line]) -> None:
         if heading:
             _flush(builder, heading, heading_level=heading_kind)
             heading = []
-        if block and _starts_new_block(block[-1], line):
+        if block and _starts_new_block(block[-1], line, full):
             _flush(builder, block)
             block = []
         block.append(line)
@@ -275,12 +280,20 @@ def _heading_level(line: Line, body: float, full_width: float) -> int:
     return 0
 
 
-def _starts_new_block(previous: Line, line: Line) -> bool:
+def _starts_new_block(previous: Line, line: Line, full_width: float) -> bool:
+    ends_sentence = previous.text.rstrip().endswith((".", ":", ";", "!", "?"))
+    # "... Switzerland, or" + "UK. If you live ...": a full line that does not end a
+    # sentence wraps onto the next, even when that one opens like an item ("UK.", "a.") or
+    # in capitals on the next page ("SUBJECT TO THE WARRANTY" + "ABOVE AND ...").
+    wrapped = previous.width > 0.85 * full_width and not ends_sentence
     if line.page != previous.page:
-        ends_sentence = previous.text.rstrip().endswith((".", ":", ";", "!", "?"))
-        return ends_sentence or not line.text[:1].islower()
+        return ends_sentence or not (line.text[:1].islower() or wrapped)
     gap = line.top - previous.bottom
-    return gap > 0.6 * max(line.size, 1.0) or bool(_LIST_START.match(line.text))
+    if gap > 0.6 * max(line.size, 1.0):
+        return True
+    if not _LIST_START.match(line.text):
+        return False
+    return not wrapped or line.text[:1] in "•-–*"
 
 
 def _flush(builder: DocumentBuilder, lines: list[Line], heading_level: int = 0) -> None:

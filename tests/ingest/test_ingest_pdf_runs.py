@@ -90,3 +90,43 @@ def test_the_last_line_of_a_wrapped_bold_paragraph_is_not_a_heading() -> None:
             "AND FOR THE CONTENT THEY POST OR SEND IN YOUR NAME TO ANYONE")
     blocks = _blocks((f"<b>{loud}</b>", BODY), (TEXT, BODY))
     assert _shape(blocks) == [("paragraph", loud, [loud]), ("paragraph", TEXT, [])]
+
+
+def test_a_wrapped_line_that_opens_like_an_item_continues_its_paragraph() -> None:
+    text = ("These terms apply if you live in the European Economic Area, Switzerland, or "
+            "UK. If you live elsewhere, the other terms apply.")
+    narrow = ParagraphStyle("narrow", parent=BODY)
+    buffer = io.BytesIO()
+    # A frame just wide enough that the first line ends at "or" and the next opens "UK.".
+    SimpleDocTemplate(buffer, pagesize=letter, leftMargin=72, rightMargin=160).build(
+        [Paragraph(text, narrow), Paragraph(TEXT, BODY)])
+    lines = [b.text for b in ingest(buffer.getvalue(), "t.pdf").blocks]
+    assert lines == [text, TEXT]
+
+
+def test_a_bullet_from_a_symbol_font_is_a_bullet() -> None:
+    from reportlab.platypus import ListFlowable, ListItem
+
+    buffer = io.BytesIO()
+    items = [ListItem(Paragraph(t, BODY)) for t in ("Acquire illegal goods", "Harm anyone")]
+    SimpleDocTemplate(buffer, pagesize=letter).build(
+        [Paragraph(TEXT, BODY), ListFlowable(items, bulletType="bullet")])
+    blocks = ingest(buffer.getvalue(), "t.pdf").blocks
+    assert [(b.kind, b.text) for b in blocks[1:]] == [
+        ("list_item", "Acquire illegal goods"), ("list_item", "Harm anyone")]
+    assert "cid:" not in "".join(b.text for b in blocks)
+
+
+def test_capitals_wrapped_over_a_page_break_stay_one_paragraph() -> None:
+    from reportlab.platypus import Spacer
+
+    loud = ("WE PROVIDE THE SERVICES AS IS, WITH ALL FAULTS AND AS AVAILABLE, AND WE GIVE NO "
+            "WARRANTY OF ANY KIND ABOUT THEM TO YOU OR TO YOUR AGENTS, EXPRESS OR IMPLIED.")
+    buffer = io.BytesIO()
+    # The spacer leaves room for one line of the paragraph at the foot of page 1.
+    orphan = ParagraphStyle("orphan", parent=BODY, allowOrphans=1)
+    SimpleDocTemplate(buffer, pagesize=letter).build(
+        [Spacer(1, 610), Paragraph(loud, orphan), Paragraph(TEXT, BODY)])
+    blocks = ingest(buffer.getvalue(), "t.pdf").blocks
+    assert [b.text for b in blocks] == [loud, TEXT]
+    assert blocks[0].page == 1
