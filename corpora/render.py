@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -191,9 +192,12 @@ def _split_bold(item: Item) -> str:
     return "".join(out)
 
 
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
 def _pdf_run(run: Run) -> str:
-    text = escape(run.text, quote=False)
-    if run.link:
+    text = escape(_INVISIBLE.sub("", run.text), quote=False)  # the PDF fonts lack them
+    if run.link.startswith(("http://", "https://", "mailto:")):  # reportlab fails on "#part"
         text = f'<a href="{escape(run.link)}">{text}</a>'
     if run.bold:
         text = f"<b>{text}</b>"
