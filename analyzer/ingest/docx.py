@@ -142,8 +142,7 @@ def _paragraph_text(paragraph: Paragraph, fields: _Fields) -> str:
     return text
 
 
-def _style_flag(paragraph: Paragraph, attr: str) -> bool:
-    style = paragraph.style
+def _style_flag(style: Any, attr: str) -> bool:
     while style is not None:
         value = getattr(style.font, attr, None)
         if value is not None:
@@ -154,8 +153,9 @@ def _style_flag(paragraph: Paragraph, attr: str) -> bool:
 
 def _add_paragraph(builder: DocumentBuilder, paragraph: Paragraph, numbering: _Numbering,
                    fields: _Fields) -> None:
-    style_name = (paragraph.style.name if paragraph.style is not None else "") or ""
-    inherited = {a: _style_flag(paragraph, a) for a in ("bold", "italic", "underline", "all_caps")}
+    style = paragraph.style  # looked up once: each lookup scans styles.xml
+    style_name = (style.name if style is not None else "") or ""
+    inherited = {a: _style_flag(style, a) for a in ("bold", "italic", "underline", "all_caps")}
     run_text = RunText()
     for run in _paragraph_runs(paragraph._p, paragraph, fields):
         text = run.text
