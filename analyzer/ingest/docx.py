@@ -46,11 +46,12 @@ def read_docx(data: bytes, source: str, settings: Settings) -> Document:
     builder = DocumentBuilder(source, "docx", data, settings)
     numbering = _Numbering(document)
     fields = _Fields()
+    char_styles = _CharStyles()
     for item in _body_items(document):
         if isinstance(item, Table):
             _add_table(builder, item, fields)
         else:
-            _add_paragraph(builder, item, numbering, fields)
+            _add_paragraph(builder, item, numbering, fields, char_styles)
     title = document.core_properties.title or None
     return builder.build(title=title)
 
@@ -151,22 +152,59 @@ def _style_flag(style: Any, attr: str) -> bool:
     return False
 
 
+class _CharStyles:
+    """Bold, italic and capitals of character styles (w:rStyle "Strong", "Emphasis"), each
+    style looked up once. Underline is not taken from them: the Hyperlink style underlines
+    every link, which is how a link looks, not emphasis."""
+
+    FLAGS = ("bold", "italic", "all_caps")
+
+    def __init__(self) -> None:
+        self.cache: dict[str, dict[str, bool | None]] = {}
+
+    def flags(self, run: Run) -> dict[str, bool | None]:
+        style_id = run._r.style
+        if style_id is None:
+            return {}
+        if style_id not in self.cache:
+            style = run.style
+            self.cache[style_id] = {a: _style_value(style, a) for a in self.FLAGS}
+        return self.cache[style_id]
+
+
+def _style_value(style: Any, attr: str) -> bool | None:
+    while style is not None:
+        value = getattr(style.font, attr, None)
+        if value is not None:
+            return bool(value)
+        style = style.base_style
+    return None
+
+
+def _flag(name: str, layers: tuple[dict[str, Any], ...]) -> bool:
+    """The first layer that sets the flag decides it."""
+    for layer in layers:
+        value = layer.get(name)
+        if value is not None:
+            return bool(value)
+    return False
+
+
 def _add_paragraph(builder: DocumentBuilder, paragraph: Paragraph, numbering: _Numbering,
-                   fields: _Fields) -> None:
+                   fields: _Fields, char_styles: _CharStyles) -> None:
     style = paragraph.style  # looked up once: each lookup scans styles.xml
     style_name = (style.name if style is not None else "") or ""
     inherited = {a: _style_flag(style, a) for a in ("bold", "italic", "underline", "all_caps")}
     run_text = RunText()
     for run in _paragraph_runs(paragraph._p, paragraph, fields):
         text = run.text
-        caps = run.font.all_caps if run.font.all_caps is not None else inherited["all_caps"]
-        if caps:
+        # Direct formatting, then the run's character style, then the paragraph's style.
+        direct: dict[str, Any] = {"bold": run.bold, "italic": run.italic,
+                                  "underline": run.underline, "all_caps": run.font.all_caps}
+        layers = (direct, char_styles.flags(run), inherited)
+        if _flag("all_caps", layers):
             text = text.upper()
-        styles = {
-            name for name, value in (("bold", run.bold), ("italic", run.italic),
-                                     ("underline", run.underline))
-            if (value if value is not None else inherited[name])
-        }
+        styles = {name for name in ("bold", "italic", "underline") if _flag(name, layers)}
         run_text.add(text, frozenset(styles))
     fields.end_paragraph()
     level = _heading_level(style_name)

@@ -178,3 +178,24 @@ def test_heading_made_of_a_hyperlink_stays_a_heading() -> None:
     assert [(b.kind, b.text) for b in doc.blocks] == [
         ("heading", "Acceptable Use"), ("paragraph", "Do not misuse the service.")]
     assert doc.blocks[1].section == ("Acceptable Use",)
+
+
+def test_character_styles_give_bold_and_capitals_but_links_are_not_underlined() -> None:
+    document = docx.Document()
+    strong = document.styles.add_style("Loud", 2)  # a character style, bold and capitals
+    strong.font.bold, strong.font.all_caps = True, True
+    linked = document.styles.add_style("Link Look", 2)
+    linked.font.underline = True
+    paragraph = document.add_paragraph()
+    paragraph.add_run("you are solely responsible", style="Loud")
+    paragraph.add_run(" for your agents under the ")
+    paragraph.add_run("Agent Terms", style="Link Look")
+    plain = paragraph.add_run(" and this is not bold", style="Loud")
+    plain.bold = False  # direct formatting wins over the style
+    buffer = io.BytesIO()
+    document.save(buffer)
+    block = ingest(buffer.getvalue(), "t.docx").blocks[0]
+    assert block.text == ("YOU ARE SOLELY RESPONSIBLE for your agents under the Agent Terms"
+                          " AND THIS IS NOT BOLD")
+    assert _bold(block) == ["YOU ARE SOLELY RESPONSIBLE"]
+    assert all("underline" not in s.styles for s in block.emphasis)
