@@ -228,15 +228,33 @@ def _heading_level(style_name: str) -> int:
 
 
 def _add_table(builder: DocumentBuilder, table: Table, fields: _Fields) -> None:
-    for row in table.rows:
+    """One block per row, its cells joined by " | ". Rows and cells are found through
+    content controls too (a repeating section wraps rows), which python-docx's rows and
+    cells skip; a vertically merged cell repeats the text it shows, as it did there."""
+    above: dict[int, str] = {}  # grid column: the text of the cell that starts there
+    for tr in _children(table._tbl, "tr"):
         cells: list[str] = []
-        for cell in row.cells:
-            text = " ".join(_cell_text(cell._tc, table, fields).split())
-            if text and (not cells or cells[-1] != text):  # merged cells repeat
+        column = 0
+        for tc in _children(tr, "tc"):
+            if tc.vMerge == "continue":
+                text = above.get(column, "")
+            else:
+                text = above[column] = " ".join(_cell_text(tc, table, fields).split())
+            column += tc.grid_span
+            if text and (not cells or cells[-1] != text):
                 cells.append(text)
         run = RunText()
         run.add(" | ".join(cells))
         builder.add("table", run)
+
+
+def _children(parent: Any, name: str) -> Iterator[Any]:
+    """The w:<name> children of a table or row, through content controls and custom XML."""
+    for element in parent.iterchildren():
+        if element.tag == f"{_W}{name}":
+            yield element
+        elif element.tag in _BLOCK_CONTAINERS:
+            yield from _children(element, name)
 
 
 def _cell_text(parent: Any, table: Table, fields: _Fields) -> str:
@@ -247,8 +265,8 @@ def _cell_text(parent: Any, table: Table, fields: _Fields) -> str:
         if element.tag == f"{_W}p":
             parts.append(_paragraph_text(Paragraph(element, table), fields))
         elif element.tag == f"{_W}tbl":
-            for row in Table(element, table).rows:
-                parts.extend(_cell_text(cell._tc, table, fields) for cell in row.cells)
+            for tr in _children(element, "tr"):
+                parts.extend(_cell_text(tc, table, fields) for tc in _children(tr, "tc"))
         elif element.tag in _BLOCK_CONTAINERS:
             parts.append(_cell_text(element, table, fields))
     return "\n".join(parts)

@@ -199,3 +199,20 @@ def test_character_styles_give_bold_and_capitals_but_links_are_not_underlined() 
                           " AND THIS IS NOT BOLD")
     assert _bold(block) == ["YOU ARE SOLELY RESPONSIBLE"]
     assert all("underline" not in s.styles for s in block.emphasis)
+
+
+def test_rows_and_cells_in_content_controls_and_merged_cells() -> None:
+    def tc(text: str, props: str = "") -> str:
+        return f"<w:tc>{f'<w:tcPr>{props}</w:tcPr>' if props else ''}{_p(_r(text))}</w:tc>"
+
+    doc = _docx(
+        "<w:tbl>"
+        + "<w:tr>" + tc("Plan", '<w:vMerge w:val="restart"/>') + tc("Fee") + "</w:tr>"
+        # A repeating-section content control around a row, and a cell control in it.
+        + "<w:sdt><w:sdtPr/><w:sdtContent><w:tr>" + tc("", "<w:vMerge/>")
+        + "<w:sdt><w:sdtPr/><w:sdtContent>" + tc("$20 a month") + "</w:sdtContent></w:sdt>"
+        + "</w:tr></w:sdtContent></w:sdt>"
+        + "<w:tr>" + tc("Refunds", '<w:gridSpan w:val="2"/>') + "</w:tr>"
+        + "</w:tbl>",
+    )
+    assert _texts(doc) == ["Plan | Fee", "Plan | $20 a month", "Refunds"]
