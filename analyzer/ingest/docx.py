@@ -47,11 +47,17 @@ def read_docx(data: bytes, source: str, settings: Settings) -> Document:
     numbering = _Numbering(document)
     fields = _Fields()
     char_styles = _CharStyles()
+    carried: RunText | None = None  # a paragraph whose mark is a tracked deletion
     for item in _body_items(document):
         if isinstance(item, Table):
+            if carried is not None:
+                builder.add("paragraph", carried)
+                carried = None
             _add_table(builder, item, fields)
         else:
-            _add_paragraph(builder, item, numbering, fields, char_styles)
+            carried = _add_paragraph(builder, item, numbering, fields, char_styles, carried)
+    if carried is not None:
+        builder.add("paragraph", carried)
     title = document.core_properties.title or None
     return builder.build(title=title)
 
@@ -191,11 +197,19 @@ def _flag(name: str, layers: tuple[dict[str, Any], ...]) -> bool:
 
 
 def _add_paragraph(builder: DocumentBuilder, paragraph: Paragraph, numbering: _Numbering,
-                   fields: _Fields, char_styles: _CharStyles) -> None:
+                   fields: _Fields, char_styles: _CharStyles,
+                   carried: RunText | None = None) -> RunText | None:
+    """Add the paragraph, after the text `carried` from paragraphs whose mark was deleted.
+    When this paragraph's own mark is a tracked deletion, its text runs on into the next
+    paragraph (as Word shows it), so it is returned to be carried instead of added."""
     style = paragraph.style  # looked up once: each lookup scans styles.xml
     style_name = (style.name if style is not None else "") or ""
     inherited = {a: _style_flag(style, a) for a in ("bold", "italic", "underline", "all_caps")}
     run_text = RunText()
+    if carried is not None:
+        run_text.spans.extend(carried.spans)  # the carried text first, with its styles
+        run_text.parts.extend(carried.parts)
+        run_text.length = carried.length
     for run in _paragraph_runs(paragraph._p, paragraph, fields):
         text = run.text
         # Direct formatting, then the run's character style, then the paragraph's style.
@@ -207,15 +221,19 @@ def _add_paragraph(builder: DocumentBuilder, paragraph: Paragraph, numbering: _N
         styles = {name for name in ("bold", "italic", "underline") if _flag(name, layers)}
         run_text.add(text, frozenset(styles))
     fields.end_paragraph()
+    ppr = paragraph._p.pPr
+    if ppr is not None and ppr.find(f"{_W}rPr/{_W}del") is not None:
+        return run_text
     level = _heading_level(style_name)
     if level:
         builder.add("heading", run_text, level=level)
-        return
+        return None
     marker, depth = numbering.marker(paragraph)
     if marker is not None or "List" in style_name:
         builder.add("list_item", run_text, level=depth + 1, marker=marker)
     else:
         builder.add("paragraph", run_text)
+    return None
 
 
 def _heading_level(style_name: str) -> int:

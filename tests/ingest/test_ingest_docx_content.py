@@ -216,3 +216,18 @@ def test_rows_and_cells_in_content_controls_and_merged_cells() -> None:
         + "</w:tbl>",
     )
     assert _texts(doc) == ["Plan | Fee", "Plan | $20 a month", "Refunds"]
+
+
+def test_a_deleted_paragraph_mark_joins_the_paragraph_to_the_next() -> None:
+    mark_deleted = ('<w:pPr><w:rPr><w:del w:id="7" w:author="E" w:date="2026-01-01T00:00:00Z"/>'
+                    "</w:rPr></w:pPr>")
+    doc = _docx(
+        "<w:p>" + mark_deleted + _r("We may suspend your account ") + "</w:p>",
+        _p(_r("if your agents", "<w:b/>"), _r(" break these terms.")),
+        "<w:p>" + mark_deleted + '<w:del w:id="8" w:author="E">'
+        + '<w:r><w:delText>A paragraph deleted whole.</w:delText></w:r></w:del></w:p>',
+        _p(_r("Fees are due monthly.")),
+    )
+    assert _texts(doc) == ["We may suspend your account if your agents break these terms.",
+                           "Fees are due monthly."]
+    assert _bold(doc.blocks[0]) == ["if your agents"]
