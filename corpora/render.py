@@ -4,13 +4,19 @@ Run `python corpora/render.py [--out DIR]` (default corpora/rendered/). The outp
 deterministic, so re-rendering unchanged Markdown gives identical bytes. The PDF has a running
 header and a "Page N of M" footer, the HTML a nav, a cookie banner and a footer, and one
 capitalised paragraph in the DOCX uses the caps font property, so the readers' handling of
-each is exercised. Needs the dev extras (reportlab).
+each is exercised. Text is also written the ways readers have lost it: in the DOCX, links
+are hyperlinks, complex HYPERLINK fields and simple fields in turn, the first body paragraph
+sits in a content control with a tracked deletion and a tracked insertion in it, and a bold
+run sits in an inline content control; in the PDF, every heading's first letter is set
+larger than the rest and a bold run changes size in the middle of a word. Needs the dev
+extras (reportlab).
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import docx
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from reportlab.lib.pagesizes import letter
@@ -35,6 +44,7 @@ class Run:
     text: str
     bold: bool = False
     italic: bool = False
+    link: str = ""  # the target of the link the text is in, if any
 
 
 @dataclass
@@ -70,8 +80,13 @@ def parse(markdown: str) -> list[Item]:
 def _runs(children: list[Token]) -> list[Run]:
     runs: list[Run] = []
     bold = italic = False
+    link = ""
     for child in children:
-        if child.type == "strong_open":
+        if child.type == "link_open":
+            link = str(child.attrs.get("href") or "")
+        elif child.type == "link_close":
+            link = ""
+        elif child.type == "strong_open":
             bold = True
         elif child.type == "strong_close":
             bold = False
@@ -80,9 +95,9 @@ def _runs(children: list[Token]) -> list[Run]:
         elif child.type == "em_close":
             italic = False
         elif child.type in ("text", "code_inline"):
-            runs.append(Run(child.content, bold, italic))
+            runs.append(Run(child.content, bold, italic, link))
         elif child.type in ("softbreak", "hardbreak"):
-            runs.append(Run(" ", bold, italic))
+            runs.append(Run(" ", bold, italic, link))
     return runs
 
 
@@ -105,8 +120,14 @@ def _story(items: list[Item]) -> list[object]:
     story: list[object] = []
     pending: list[ListItem] = []
     pending_kind = ""
+    split_done = False
     for item in [*items, Item("end")]:
-        markup = "".join(_pdf_run(r) for r in item.runs)
+        if item.kind == "heading":
+            markup = _initial(item, _HEADS.get(item.level, _HEADS[2]))
+        elif not split_done and any(r.bold and len(r.text) > 20 for r in item.runs):
+            markup, split_done = _split_bold(item), True
+        else:
+            markup = "".join(_pdf_run(r) for r in item.runs)
         if pending and item.kind != pending_kind:
             numbered = pending_kind == "number"
             story.append(ListFlowable(pending, bulletType="1" if numbered else "bullet",
@@ -145,8 +166,39 @@ def render_pdf(items: list[Item]) -> bytes:
     return buffer.getvalue()
 
 
+def _initial(item: Item, style: ParagraphStyle) -> str:
+    """A heading with its first letter set larger than the rest: two font runs."""
+    markup = "".join(_pdf_run(r) for r in item.runs)
+    first = escape(item.text[:1], quote=False)
+    if not first.isalnum() or not markup.startswith(first):
+        return markup
+    size = round(style.fontSize * 1.25, 1)
+    return f'<font size="{size}">{first}</font>{markup[len(first):]}'
+
+
+def _split_bold(item: Item) -> str:
+    """The first long bold run set in two sizes that change in the middle of a word."""
+    out: list[str] = []
+    done = False
+    for run in item.runs:
+        cut = run.text.find(" ", 8) - 3 if run.bold and not done else -1
+        if cut > 0 and run.text[cut - 1].isalpha() and run.text[cut].isalpha():
+            head, tail = escape(run.text[:cut], quote=False), escape(run.text[cut:], quote=False)
+            size = _BODY.fontSize - 0.5
+            out.append(f'<b>{head}</b><font name="Helvetica-Bold" size="{size}">{tail}</font>')
+            done = True
+        else:
+            out.append(_pdf_run(run))
+    return "".join(out)
+
+
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
 def _pdf_run(run: Run) -> str:
-    text = escape(run.text, quote=False)
+    text = escape(_INVISIBLE.sub("", run.text), quote=False)  # the PDF fonts lack them
+    if run.link.startswith(("http://", "https://", "mailto:")):  # reportlab fails on "#part"
+        text = f'<a href="{escape(run.link)}">{text}</a>'
     if run.bold:
         text = f"<b>{text}</b>"
     if run.italic:
@@ -163,8 +215,9 @@ def render_docx(items: list[Item]) -> bytes:
     props.title, props.author = _title(items), "termshift corpora"
     props.created = props.modified = props.last_printed = FIXED_TIME
     props.revision = 1
-    caps_done = False
-    for item in items:
+    caps_done = sdt_done = False
+    links = 0
+    for index, item in enumerate(items):
         if item.kind == "heading":
             paragraph = document.add_heading("", level=min(item.level, 9))
         elif item.kind == "bullet":
@@ -173,7 +226,15 @@ def render_docx(items: list[Item]) -> bytes:
             paragraph = document.add_paragraph(style="List Number")
         else:
             paragraph = document.add_paragraph()
+        if item.kind == "paragraph" and index > 0 and not sdt_done:
+            _tracked_paragraph(paragraph, item)
+            sdt_done = True
+            continue
         for run in item.runs:
+            if run.link:
+                _add_link(paragraph, run, links)
+                links += 1
+                continue
             text = run.text
             shout = run.bold and len(text) > 20 and text.isupper()
             if shout and not caps_done:
@@ -188,6 +249,69 @@ def render_docx(items: list[Item]) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return _fixed_zip(buffer.getvalue())
+
+
+_W_NS = nsdecls("w", "r")
+_REVISION = 'w:author="termshift corpora" w:date="2026-01-01T00:00:00Z"'
+
+
+def _run_xml(run: Run, *, tag: str = "t") -> str:
+    props = ("<w:b/>" if run.bold else "") + ("<w:i/>" if run.italic else "")
+    rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
+    text = escape(run.text, quote=False)
+    return f'<w:r>{rpr}<w:{tag} xml:space="preserve">{text}</w:{tag}></w:r>'
+
+
+def _add_link(paragraph: Any, run: Run, index: int) -> None:
+    """A link as Word writes one: a hyperlink, a complex HYPERLINK field or a simple field,
+    in turn (index 0, 1, 2, 0, ...)."""
+    shown = _run_xml(run)
+    if index % 3 == 0:
+        rel = paragraph.part.relate_to(run.link, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+        xml = f'<w:hyperlink {_W_NS} r:id="{rel}">{shown}</w:hyperlink>'
+        paragraph._p.append(parse_xml(xml))
+        return
+    instruction = escape(f' HYPERLINK "{run.link}" ', quote=True)
+    if index % 3 == 1:
+        for part in (f'<w:r {_W_NS}><w:fldChar w:fldCharType="begin"/></w:r>',
+                     f'<w:r {_W_NS}><w:instrText xml:space="preserve">{instruction}'
+                     "</w:instrText></w:r>",
+                     f'<w:r {_W_NS}><w:fldChar w:fldCharType="separate"/></w:r>',
+                     shown.replace("<w:r>", f"<w:r {_W_NS}>", 1),
+                     f'<w:r {_W_NS}><w:fldChar w:fldCharType="end"/></w:r>'):
+            paragraph._p.append(parse_xml(part))
+        return
+    paragraph._p.append(parse_xml(f'<w:fldSimple {_W_NS} w:instr="{instruction}">{shown}'
+                                  "</w:fldSimple>"))
+
+
+def _tracked_paragraph(paragraph: Any, item: Item) -> None:
+    """The paragraph moved into a block content control, its first run followed by a tracked
+    deletion (text not in the document any more) and its last run a tracked insertion; a bold
+    run, if any, in an inline content control."""
+    pieces = list(item.runs)
+    last = pieces[-1]
+    cut = last.text.rstrip().rfind(" ") + 1
+    if len(pieces) == 1 and cut > 0:  # one plain run: its last word becomes the insertion
+        pieces[-1:] = [Run(last.text[:cut], last.bold, last.italic),
+                       Run(last.text[cut:], last.bold, last.italic)]
+    runs = [_run_xml(r) for r in pieces]
+    for k, run in enumerate(pieces):
+        if run.bold:
+            runs[k] = f"<w:sdt><w:sdtPr><w:alias w:val=\"Emphasis\"/></w:sdtPr>" \
+                      f"<w:sdtContent>{runs[k]}</w:sdtContent></w:sdt>"
+            break
+    deleted = _run_xml(Run("(deleted draft wording) "), tag="delText")
+    runs.insert(1, f'<w:del w:id="1" {_REVISION}>{deleted}</w:del>')
+    if len(runs) > 2:
+        runs[-1] = f'<w:ins w:id="2" {_REVISION}>{runs[-1]}</w:ins>'
+    p = paragraph._p
+    ppr = p.pPr
+    body = (ppr.xml if ppr is not None else "") + "".join(runs)
+    sdt = parse_xml(f'<w:sdt {_W_NS}><w:sdtPr><w:alias w:val="Introduction"/></w:sdtPr>'
+                    f"<w:sdtContent><w:p>{body}</w:p></w:sdtContent></w:sdt>")
+    p.addnext(sdt)
+    p.getparent().remove(p)
 
 
 def _fixed_zip(data: bytes) -> bytes:
@@ -242,6 +366,8 @@ def render_html(items: list[Item]) -> bytes:
 
 def _html_run(run: Run) -> str:
     text = escape(run.text, quote=False)
+    if run.link:
+        text = f'<a href="{escape(run.link)}">{text}</a>'
     if run.bold:
         text = f"<strong>{text}</strong>"
     if run.italic:
