@@ -80,7 +80,8 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     if negated and len(negated) == len(evidence):
         clause, why = negated[0]
         return result("missing", evidence, _said(clause, why.reason))
-    binding = [c for c in evidence if _binding(c)
+    binding = [c for c in evidence if (_binding(c) or (
+                   control.capability_binds and c.attributes.modality == "permission"))
                and not _weakened(control.weakeners, c.text)
                and not _hit(control.negations, c.text)]
     if not binding:
@@ -104,6 +105,13 @@ _ONLY = re.compile(r"\b(?:may|can|is\s+allowed\s+to|are\s+allowed\s+to)\s+(?:\w+
                    r"|\bonly\s+(?:\w+\s+){0,2}(?:may|can)\b")
 
 
+_RECORDED = re.compile(
+    r"\b(?:has|have|keeps?|maintains?|holds?|carries)\s+(?:an?\s+|its\s+own\s+|a\s+written\s+)?"
+    r"(?:[\w-]+\s+){0,2}?(?:card|sheet|list|profile|schedule|statement|register|manifest|record"
+    r"|catalogue|catalog)s?\b|\b(?:are|is)\s+(?:set\s+out|written\s+down|listed|recorded"
+    r"|documented|declared|stated|defined|specified)\b")
+
+
 def _binding(clause: Clause) -> bool:
     """A rule, not an allowance: "must", "shall", "never", or a plain statement of how things
     are done ("Every action is written to the audit log"), which a policy states as its rule.
@@ -111,8 +119,11 @@ def _binding(clause: Clause) -> bool:
     modality = clause.attributes.modality
     if modality in ("obligation", "prohibition"):
         return True
-    if modality == "permission" and _ONLY.search(_folded(clause.text)):
-        return True  # "may use only the tools on its card" limits, it does not allow
+    if modality == "permission" and (_ONLY.search(_folded(clause.text))
+                                     or _RECORDED.search(_folded(clause.text))):
+        # "may use only the tools on its card" limits; "has a card listing the systems it
+        # may use" states a record: the "may" describes what is listed, it allows nothing.
+        return True
     return modality is None and len(clause.text.split()) >= 5 and clause.text.rstrip().endswith(
         (".", ";", ":"))
 

@@ -51,6 +51,8 @@ class _ControlSpec(BaseModel):
     contradictions: list[_Reasoned] = Field(default_factory=list)
     paraphrases: list[str] = Field(default_factory=list)
     near_misses: list[str] = Field(default_factory=list)
+    # The control is a capability ("an agent can be stopped at once"): a "can" states it.
+    capability_binds: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Control:
     negations: tuple[Reasoned, ...]
     requires: tuple[Reasoned, ...]
     contradictions: tuple[Reasoned, ...]
+    capability_binds: bool = False
     examples: ExampleSet | None = None  # paraphrases and near misses, as vectors
     space: Space | None = None  # the file's weighting, to read a clause the same way
     nearness: float = DEFAULT_NEARNESS
@@ -135,6 +138,7 @@ def _control(spec: _ControlSpec, line: int | None, shown: str, weak: tuple[Reaso
         negations=neg,
         requires=_reasoned(spec.requires, shown, line, spec.id),
         contradictions=_reasoned(spec.contradictions, shown, line, spec.id),
+        capability_binds=spec.capability_binds,
         examples=examples, space=space if examples else None, nearness=nearness,
     )
 

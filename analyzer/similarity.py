@@ -34,6 +34,9 @@ _STOP = frozenset((
     "our", "we", "they", "which", "who", "has", "have", "will", "shall", "must", "may",
 ))
 BUCKETS = 1 << 20
+# Weight of the nearest paraphrase against the centroid of all of a control's paraphrases
+# (0.5 scored best of 0, 0.3, 0.5 and 1 on the dev policies; docs/CONTROLS.md).
+MIX = 0.5
 Vector = dict[int, float]
 
 
@@ -68,11 +71,15 @@ class ExampleSet:
 
     paraphrases: tuple[Vector, ...]
     near_misses: tuple[Vector, ...]
+    centroid: Vector
 
     def nearness(self, vector: Vector) -> tuple[float, float]:
-        """(nearest paraphrase, nearest near miss) cosines for a clause's vector."""
-        return (max((_dot(vector, p) for p in self.paraphrases), default=0.0),
-                max((_dot(vector, n) for n in self.near_misses), default=0.0))
+        """(nearness to the paraphrases, nearest near miss) for a clause's vector: the mean
+        of its cosine to the nearest paraphrase and to the paraphrases' centroid, so a word
+        one paraphrase happens to share counts for less than what they all share."""
+        best = max((_dot(vector, p) for p in self.paraphrases), default=0.0)
+        mix = MIX * best + (1 - MIX) * _dot(vector, self.centroid)
+        return (mix, max((_dot(vector, n) for n in self.near_misses), default=0.0))
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one per loaded file
@@ -91,8 +98,17 @@ class Space:
         return {k: w / norm for k, w in weighted.items()}
 
     def examples(self, paraphrases: Sequence[str], near_misses: Iterable[str]) -> ExampleSet:
-        return ExampleSet(tuple(self.vector(t) for t in paraphrases),
-                          tuple(self.vector(t) for t in near_misses))
+        vectors = tuple(self.vector(t) for t in paraphrases)
+        return ExampleSet(vectors, tuple(self.vector(t) for t in near_misses), _centroid(vectors))
+
+
+def _centroid(vectors: Sequence[Vector]) -> Vector:
+    total: dict[int, float] = {}
+    for vector in vectors:
+        for k, w in vector.items():
+            total[k] = total.get(k, 0.0) + w
+    norm = math.sqrt(sum(w * w for w in total.values())) or 1.0
+    return {k: w / norm for k, w in total.items()}
 
 
 def space_of(texts: Sequence[str], concepts: dict[str, list[str]] | None = None) -> Space:

@@ -14,7 +14,7 @@ from analyzer.errors import RuleError
 
 POLICY = """# Robot helpers at Fernhill Mills
 
-1. A robot helper starts work only when a miller sets it going, and it works for that miller
+1. A robot helper starts work only when a miller asks for it, and it works for that miller
    alone.
 2. Whatever a robot helper produces carries a tag that says a machine wrote it.
 3. The canteen serves soup on Fridays.
@@ -27,6 +27,11 @@ def statuses(text: str, controls: Path | None = None) -> dict[str, str]:
 
 
 def test_new_wording_meets_the_control_it_paraphrases() -> None:
+    controls = {c.id: c for c in cached_controls(default_controls_path().resolve())}
+    clauses = analyze(POLICY.encode(), name="policy.md").clauses
+    # No pattern of either control reads these sentences: only the paraphrases do.
+    for cid in ("AUTH-INVOKE", "DISCLOSE"):
+        assert not any(p.search(c.text.lower()) for p in controls[cid].evidence for c in clauses)
     got = statuses(POLICY)
     assert got["AUTH-INVOKE"] == "met"
     assert got["DISCLOSE"] == "met"
