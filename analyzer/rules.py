@@ -37,6 +37,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from analyzer.cache import DiskMemo
 from analyzer.errors import RuleError
 from analyzer.model import CATEGORIES
 from analyzer.resources import display_path, rules_dir
@@ -143,10 +144,24 @@ def expand_terms(pattern: str, terms: dict[str, str], *, depth: int = 0) -> str:
     return _TERM.sub(sub, pattern)
 
 
+_LITERALS = DiskMemo("gate-strings")
+
+
 def necessary_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
     """Strings of which every match of `pattern` contains at least one (lower-cased), or
     None when no such set is found. Rules use it as a cheap gate: a clause holding none of
-    the strings cannot match, so its regular expressions need not run."""
+    the strings cannot match, so its regular expressions need not run. Kept on disk
+    (analyzer.cache): reading them out of the pattern is slow, and they depend only on it."""
+    key = f"{pattern.flags}:{pattern.pattern}"
+    found, stored = _LITERALS.get(key)
+    if found:
+        return frozenset(stored) if stored is not None else None
+    literals = _derive_literals(pattern)
+    _LITERALS.put(key, sorted(literals) if literals is not None else None)
+    return literals
+
+
+def _derive_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
     try:
         import re._constants as codes
         import re._parser as parser
