@@ -19,9 +19,48 @@ _MARKDOWN_HINTS = re.compile(
 )
 
 
+# Files that are not documents, by their magic bytes: refused with what they are, before any
+# text heuristic can take their bytes for text.
+_BINARY: tuple[tuple[bytes, int, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", 0, "a PNG image"), (b"\xff\xd8\xff", 0, "a JPEG image"),
+    (b"GIF87a", 0, "a GIF image"), (b"GIF89a", 0, "a GIF image"), (b"WEBP", 8, "a WebP image"),
+    (b"BM", 0, "a BMP image"), (b"II*\x00", 0, "a TIFF image"), (b"MM\x00*", 0, "a TIFF image"),
+    (b"\x00\x00\x01\x00", 0, "an icon"), (b"ftyp", 4, "a video or audio file"),
+    (b"ID3", 0, "an MP3 file"), (b"OggS", 0, "an audio file"), (b"fLaC", 0, "an audio file"),
+    (b"WAVE", 8, "an audio file"), (b"\x1f\x8b", 0, "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", 0, "a 7-Zip archive"), (b"Rar!", 0, "a RAR archive"),
+    (b"BZh", 0, "a bzip2 archive"), (b"\xfd7zXZ\x00", 0, "an xz archive"),
+    (b"\x7fELF", 0, "a program"), (b"MZ", 0, "a program"), (b"\xca\xfe\xba\xbe", 0, "a program"),
+    (b"\xcf\xfa\xed\xfe", 0, "a program"), (b"\x00asm", 0, "a program"),
+    (b"SQLite format 3\x00", 0, "a database file"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 0, "an old Office file (.doc, .xls): save it as .docx"),
+    (b"{\\rtf", 0, "an RTF file: save it as .docx"),
+)
+
+
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f]")
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What a file that is not a document is ("a PNG image"), or None. A signature made of
+    letters alone ("BM", "MZ", "GIF89a") counts only when binary bytes follow it, so a text
+    that happens to start with them ("BMW terms") is still read."""
+    for magic, offset, kind in _BINARY:
+        if data[offset:offset + len(magic)] == magic:
+            if magic.isascii() and magic.decode("ascii").isprintable() and not _CONTROL.search(
+                    data[:64]):
+                continue
+            return kind
+    return None
+
+
 def sniff_format(data: bytes, source: str) -> Format:
     """The format of `data`: by magic bytes first, then by content, then by name."""
     head = data[:2048]
+    kind = binary_kind(data)
+    if kind is not None and not data.lstrip()[:5] == b"%PDF-":
+        raise InputError(f"{source}: {kind}, not a document; expected {SUPPORTED}",
+                         code="ingest.unsupported_format")
     if head.lstrip(b"\x00\t\r\n \xef\xbb\xbf")[:5] == b"%PDF-" or data[:1024].find(b"%PDF-") >= 0:
         return "pdf"
     if data[:4] == b"PK\x03\x04":

@@ -45,6 +45,8 @@ router = APIRouter(prefix="/api/v1", responses={
     404: {**_ERROR, "description": "no such object in this workspace (store.not_found)"},
     409: {**_ERROR, "description": "the document is still being read (document.processing)"},
     413: {**_ERROR, "description": "the request body or file is over its size limit"},
+    415: {**_ERROR, "description": "a file that is not a document: an image, an archive, a "
+                                    "program (ingest.unsupported_format)"},
     422: {**_ERROR, "description": "input that cannot be read, or over a limit other than "
                                     "size; the message names which"},
     503: {**_ERROR, "description": "the store is unavailable (store.unavailable)"},

@@ -35,6 +35,8 @@ def status_of(exc: TermshiftError) -> int:
         return 401
     if isinstance(exc, LimitExceeded):
         return 413 if exc.limit == "file size" else 422
+    if isinstance(exc, InputError) and exc.code == "ingest.unsupported_format":
+        return 415  # not a document at all (an image, an archive, a program)
     if isinstance(exc, InputError | RuleError):
         return 422
     if isinstance(exc, UsageError):

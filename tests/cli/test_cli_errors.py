@@ -35,6 +35,13 @@ def test_binary_garbage_is_exit_3(tmp_path: Path) -> None:
     assert_one_line_error(run_cli("analyze", str(junk)), 3)
 
 
+def test_an_image_is_exit_3_and_named(tmp_path: Path) -> None:
+    image = tmp_path / "terms-v2.md"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    line = assert_one_line_error(run_cli("compare", str(image), str(image)), 3)
+    assert "a PNG image, not a document" in line
+
+
 def test_size_limit_names_its_setting(tmp_path: Path) -> None:
     doc = tmp_path / "big.md"
     doc.write_text("You are responsible for your account.\n" * 100)

@@ -144,6 +144,10 @@ def test_errors_are_json_with_a_code(client: TestClient) -> None:
     junk = upload(client, "junk.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 4)
     assert junk.status_code == 422
     assert junk.json()["error"]["code"].startswith("ingest.")
+    image = upload(client, "terms.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    assert image.status_code == 415
+    assert image.json()["error"]["code"] == "ingest.unsupported_format"
+    assert "PNG image" in image.json()["error"]["message"]
     empty = upload(client, "empty.md", b"")
     assert empty.status_code == 422 and "empty" in empty.json()["error"]["message"]
     missing = client.get("/api/v1/documents/doc_0000000000000000")
@@ -186,6 +190,7 @@ def test_openapi_describes_the_routes(client: TestClient) -> None:
     from analyzer.web.errors import status_of
 
     raised = [UsageError("x"), AuthError("x"), NotFound("x"), NotReady("x"), InputError("x"),
+              InputError("x", code="ingest.unsupported_format"),
               StoreError("x"), LimitExceeded("file size", 2, 1, "X"),
               LimitExceeded("clauses", 2, 1, "X")]
     documented = {str(status_of(exc)) for exc in raised} | {"403", "422"}
