@@ -165,6 +165,9 @@ class Comparison:
     new: Analysis
     changes: tuple[Change, ...]
     findings: tuple[Finding, ...]
+    # Said at the top of every report when the two documents share almost nothing (two
+    # different documents compared, rather than two versions of one).
+    warning: str | None = None
 
 
 ControlStatus = Literal["met", "partial", "missing"]

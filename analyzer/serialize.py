@@ -122,6 +122,7 @@ def comparison_to_json(comparison: Comparison) -> JSON:
         "old": document_meta(comparison.old),
         "new": document_meta(comparison.new),
         "summary": comparison_summary(comparison),
+        **({"warning": comparison.warning} if comparison.warning else {}),
         "changes": [change_to_json(c) for c in comparison.changes],
         "findings": [finding_to_json(f) for f in comparison.findings],
     }

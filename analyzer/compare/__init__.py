@@ -48,7 +48,28 @@ def compare_analyses(old: Analysis, new: Analysis) -> Comparison:
     ordered = sorted(enumerate(findings), key=lambda p: (
         SEVERITIES.index(p[1].severity), p[1].new_clause not in loud, p[0]))
     numbered = tuple(replace(f, id=f"f{i}") for i, (_, f) in enumerate(ordered, start=1))
-    return Comparison(old=old, new=new, changes=tuple(changes), findings=numbered)
+    return Comparison(old=old, new=new, changes=tuple(changes), findings=numbered,
+                      warning=unrelated_warning(changes, old, new))
+
+
+# Under this share of clauses paired across the versions, two documents are not versions
+# of one another (two real versions of terms kept 60-100% of their clauses in the OTA set;
+# a ToS against an internal policy keeps none).
+KEPT_SHARE = 0.2
+
+
+def unrelated_warning(changes: list[Change], old: Analysis, new: Analysis) -> str | None:
+    """A sentence for the top of the report when the documents share almost nothing."""
+    larger = max(len(old.clauses), len(new.clauses))
+    if larger < 5:
+        return None
+    kept = sum(1 for c in changes if c.kind in ("unchanged", "moved")
+               or (c.kind == "modified" and c.similarity >= 0.6))
+    if kept >= KEPT_SHARE * larger:
+        return None
+    return (f"These documents share almost nothing ({kept} of {larger} clauses are kept or "
+            "lightly edited): they may be two different documents rather than two versions "
+            "of one, and every clause then reads as added or removed.")
 
 
 def build_changes(old: tuple[Clause, ...], new: tuple[Clause, ...]) -> list[Change]:

@@ -168,3 +168,17 @@ def test_a_cap_written_with_thousands_dots_is_read_and_compared() -> None:
 ], ids=["list-item-added", "condition-dropped", "qualifier-added", "negation"])
 def test_the_explanation_says_how_the_clause_moved(old: str, new: str, shape: str) -> None:
     assert any(shape in f.explanation for f in run(old, new).findings)
+
+
+def test_two_unrelated_documents_carry_a_warning() -> None:
+    terms = ("You are responsible for your account.\n\nWe may suspend the Service at any "
+             "time.\n\nOur liability is limited to fifty dollars.\n\nThese terms are governed "
+             "by the laws of Ireland.\n\nDisputes go to arbitration in Dublin.\n\nWe may "
+             "change these terms with notice.")
+    policy = ("Every agent has a named owner.\n\nAgents log each action with the requester."
+              "\n\nA human approves posts to customers.\n\nSecurity reviews permission "
+              "changes.\n\nMonitoring flags unusual agent behaviour within an hour.\n\n"
+              "Agent output is labelled as generated.")
+    unrelated = compare_versions(analyze(terms.encode()), analyze(policy.encode()))
+    assert unrelated.warning and "share almost nothing" in unrelated.warning
+    assert run(terms, terms.replace("fifty", "forty")).warning is None
