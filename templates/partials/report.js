@@ -6,8 +6,10 @@
   }
   function applyFilters() {
     var sev = checkedValues("severity"), cat = checkedValues("category"), kind = checkedValues("kind");
+    var hasSevBoxes = document.querySelector('input[name="severity"]') !== null;
     if (document.body.dataset.page !== "analysis") document.querySelectorAll("[data-severity]").forEach(function (el) {
-      var okSev = sev.indexOf(el.dataset.severity) >= 0;
+      // A page without severity boxes (the timeline) filters nothing by severity.
+      var okSev = !hasSevBoxes || sev.indexOf(el.dataset.severity) >= 0;
       var okCat = !el.dataset.category || cat.length === 0 || cat.indexOf(el.dataset.category) >= 0;
       el.classList.toggle("hidden", !(okSev && okCat));
     });

@@ -6,8 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.api import analyze, check, compare
-from analyzer.report.render import render_analysis, render_check, render_comparison
+from analyzer.api import analyze, check, compare, timeline
+from analyzer.report.render import (
+    render_analysis,
+    render_check,
+    render_comparison,
+    render_timeline,
+)
 
 CORPORA = Path(__file__).resolve().parents[2] / "corpora"
 HOSTILE_OLD = "# Terms\n\n## 1. Use\n\nYou are responsible for content you post.\n"
@@ -26,6 +31,9 @@ def report_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                                              CORPORA / "agent-network-terms-v2.md"), "html"),
         "analyze": render_analysis(analyze(CORPORA / "agent-network-terms-v2.md"), "html"),
         "check": render_check(check(CORPORA / "agent-policy-weak.md"), "html"),
+        "timeline": render_timeline(timeline([str(CORPORA / "agent-network-terms-v1.md"),
+                                              str(CORPORA / "agent-network-terms-v2.md")]),
+                                    "html"),
     }
     for suffix in (".md", ".txt"):
         old, new = out / f"hostile-old{suffix}", out / f"hostile-new{suffix}"

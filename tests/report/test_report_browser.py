@@ -69,6 +69,16 @@ def test_comparison_report_filters_and_toggles(browser: Any, report_files: dict[
     assert requests == [report_files["compare"].as_uri()]
 
 
+def test_timeline_shows_every_finding_with_scripts_on(browser: Any,
+                                                      report_files: dict[str, Path]) -> None:
+    # The shared filter script once hid every card of the timeline, which has no filter
+    # boxes: 0 of 33 visible with JavaScript on.
+    page, errors, _ = open_page(browser, report_files["timeline"])
+    cards = page.locator("article.finding").count()
+    assert cards > 0 and visible(page, "article.finding") == cards
+    assert errors == []
+
+
 def test_hostile_text_does_not_run(browser: Any, report_files: dict[str, Path]) -> None:
     for name in ("hostile-compare.md", "hostile-compare.txt", "hostile-analyze.txt"):
         page, errors, requests = open_page(browser, report_files[name])
