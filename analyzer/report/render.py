@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections import Counter
 from functools import lru_cache
 from typing import Any
@@ -37,12 +38,41 @@ from analyzer.serialize import (
     timeline_to_json,
 )
 
+_URL = re.compile(r"(?:https?|ftp|mailto|file|javascript|data):\S+|www\.\S+", re.IGNORECASE)
+_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()|~])")
+# Marks that open a block only at the start of a line: "1.", "-", "+", "#", ">", "=".
+_LEADING_MARK = re.compile(r"^(\d+[.)]|[-+#=>])")
+
+
+def md_escape(value: object) -> str:
+    """Text as Markdown that shows it and nothing else: HTML characters as entities, every
+    Markdown mark escaped, line breaks folded (a value never opens a block), and anything
+    shaped like a link put in a code span, where no renderer makes it live. Applied to every
+    value a Markdown template prints, so document text cannot turn into HTML or links."""
+    text = " ".join(str(value).split())
+    out: list[str] = []
+    at = 0
+    for url in _URL.finditer(text):
+        out.append(_md_plain(text[at:url.start()], first=at == 0))
+        out.append(f"`{url.group(0).replace('`', '%60')}`")
+        at = url.end()
+    out.append(_md_plain(text[at:], first=at == 0))
+    return "".join(out)
+
+
+def _md_plain(text: str, *, first: bool) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_PUNCT.sub(r"\\\1", text)
+    return _LEADING_MARK.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text) if (
+        first) else text
+
 
 @lru_cache(maxsize=2)
 def _environment(markdown: bool = False) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates_dir())),
         autoescape=not markdown,
+        finalize=md_escape if markdown else None,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
