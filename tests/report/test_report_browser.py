@@ -69,6 +69,22 @@ def test_comparison_report_filters_and_toggles(browser: Any, report_files: dict[
     assert requests == [report_files["compare"].as_uri()]
 
 
+def test_side_by_side_marks_words_in_each_column(browser: Any,
+                                                 report_files: dict[str, Path]) -> None:
+    page, errors, _ = open_page(browser, report_files["compare"])
+    assert visible(page, ".side") == 0
+    page.check("#toggle-side")
+    modified = ".change.kind-modified .side"
+    assert visible(page, modified) > 0
+    # Deletions in the old column, insertions in the new one, each column labelled.
+    assert page.locator(f"{modified} .col[data-label=Old] ins").count() == 0
+    assert page.locator(f"{modified} .col[data-label=New] del").count() == 0
+    assert page.locator(f"{modified} .col[data-label=New] ins").count() > 0
+    label = page.eval_on_selector(f"{modified} .col[data-label=New]",
+                                  "e => getComputedStyle(e, '::before').content")
+    assert label == '"New"' and errors == []
+
+
 def test_timeline_shows_every_finding_with_scripts_on(browser: Any,
                                                       report_files: dict[str, Path]) -> None:
     # The shared filter script once hid every card of the timeline, which has no filter
