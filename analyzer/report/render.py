@@ -145,6 +145,7 @@ def render_comparison(comparison: Comparison, fmt: str, title: str | None = None
                                or (ch.kind == "modified" and ch.redline)),
                "categories_found": sorted({f.category for f in comparison.findings if f.category}),
                "where": finding_sections(comparison), "lead_ins": finding_lead_ins(comparison),
+               "emphasis": finding_emphasis(comparison),
                "renamed": renamed,
                # Sections with only unchanged clauses (and the same name): their label hides
                # with those clauses.
@@ -164,6 +165,17 @@ def finding_sections(comparison: Comparison) -> dict[str, str]:
     old = {c.id: c.section for c in comparison.old.clauses}
     new = {c.id: c.section for c in comparison.new.clauses}
     return {f.id: " › ".join(new.get(f.new_clause or "") or old.get(f.old_clause or "") or ())
+            for f in comparison.findings}
+
+
+def finding_emphasis(comparison: Comparison) -> dict[str, tuple[str, str]]:
+    """Each finding's evidence styling, as CSS classes (old, new): a clause "newly set in
+    bold and capitals" is shown in bold and capitals."""
+    def styles(clauses: tuple[Clause, ...]) -> dict[str, str]:
+        return {c.id: " ".join(f"emph-{e}" for e in c.attributes.emphasis) for c in clauses}
+
+    old, new = styles(comparison.old.clauses), styles(comparison.new.clauses)
+    return {f.id: (old.get(f.old_clause or "", ""), new.get(f.new_clause or "", ""))
             for f in comparison.findings}
 
 

@@ -85,6 +85,17 @@ def test_side_by_side_marks_words_in_each_column(browser: Any,
     assert label == '"New"' and errors == []
 
 
+def test_evidence_is_printed_as_loudly_as_the_clause(browser: Any,
+                                                     report_files: dict[str, Path]) -> None:
+    # The sample's first finding: a clause "newly set in bold and capitals".
+    page, _, _ = open_page(browser, report_files["compare"])
+    first = page.locator("article.finding").first
+    assert "bold" in first.locator("h3").inner_text()
+    weight = first.locator(".evidence blockquote").nth(1).evaluate(
+        "e => getComputedStyle(e).fontWeight")
+    assert int(weight) >= 700
+
+
 def test_timeline_shows_every_finding_with_scripts_on(browser: Any,
                                                       report_files: dict[str, Path]) -> None:
     # The shared filter script once hid every card of the timeline, which has no filter
