@@ -21,9 +21,12 @@ _CATEGORY = {"AUTH": "agent_authorization", "PRIV": "access_control", "HITL": "h
              "ACCT": "agent_authorization", "DISCLOSE": "agent_conduct"}
 
 
-def check_analysis(analysis: Analysis, controls_path: Path | None = None) -> Check:
-    """Every control of the baseline (the default one unless another file is named)."""
-    controls = _controls(controls_path)
+def check_analysis(analysis: Analysis, controls_path: Path | None = None,
+                   controls: tuple[Control, ...] | None = None) -> Check:
+    """Every control of the baseline: `controls` when given (a user's, already loaded, as
+    the API passes them), else the file at `controls_path`, else the default one."""
+    if controls is None:
+        controls = _controls(controls_path)
     near = nearest_controls(controls, analysis.clauses)
     return Check(analysis=analysis, controls=tuple(
         evaluate_control(c, analysis.clauses, near) for c in controls))

@@ -15,7 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analyzer.errors import RuleError
 from analyzer.resources import display_path, rules_dir
-from analyzer.rules import line_of, load_yaml_with_lines, strip_lines, validation_message
+from analyzer.rules import (
+    line_of,
+    load_yaml_with_lines,
+    parse_yaml_with_lines,
+    strip_lines,
+    validation_message,
+)
 from analyzer.similarity import ExampleSet, Space, space_of
 
 # How near (cosine, 0..1) a clause must be to a control's nearest paraphrase to evidence it;
@@ -95,7 +101,17 @@ def _reasoned(items: list[_Reasoned], shown: str, line: int | None, cid: str
 def load_controls(path: Path) -> tuple[Control, ...]:
     """A control file, validated; errors name the file, the line and the control id."""
     shown = display_path(path) if "rules" in path.parts else str(path)
-    raw = load_yaml_with_lines(path)
+    return controls_of(load_yaml_with_lines(path), shown)
+
+
+def parse_controls(text: str, shown: str = "controls") -> tuple[Control, ...]:
+    """Controls from YAML text (a user's baseline sent to the API), validated the same way;
+    `shown` names it in errors."""
+    return controls_of(parse_yaml_with_lines(text, shown), shown)
+
+
+def controls_of(raw: Any, shown: str) -> tuple[Control, ...]:
+    """Validate and compile parsed control YAML."""
     if not isinstance(raw, dict) or not isinstance(raw.get("controls"), list):
         raise RuleError("a control file is a mapping with a `controls` list", path=shown,
                         line=line_of(raw))

@@ -99,6 +99,12 @@ def load_yaml_with_lines(path: Path) -> Any:
         raise RuleError(f"cannot read rule file: {exc.strerror}", path=shown) from exc
     except UnicodeDecodeError as exc:
         raise RuleError("rule file is not UTF-8 text", path=shown) from exc
+    return parse_yaml_with_lines(text, shown)
+
+
+def parse_yaml_with_lines(text: str, shown: str) -> Any:
+    """The same for YAML already in hand (a user's control file sent to the API); `shown`
+    names it in errors."""
     try:
         return yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:

@@ -13,7 +13,6 @@ import contextlib
 import itertools
 import logging
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -274,15 +273,13 @@ class Service:
     def _check(self, ws: WorkspaceRef, document_id: str, controls: str | None,
                check_id: str | None = None) -> ReportRecord:
         from analyzer.check import check_analysis
+        from analyzer.controls import parse_controls
 
         analysis = self.store.load_analysis(ws, document_id)
         if controls is None:
             result = check_analysis(analysis)
         else:
-            with tempfile.TemporaryDirectory(prefix="termshift-controls-") as tmp:
-                path = Path(tmp) / "controls.yaml"
-                path.write_text(controls, encoding="utf-8")
-                result = check_analysis(analysis, path)
+            result = check_analysis(analysis, controls=parse_controls(controls, "controls.yaml"))
             self.store.keep_controls(controls)
         return self.store.save_check(
             ws, document_id,

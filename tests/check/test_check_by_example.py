@@ -83,3 +83,15 @@ def test_a_bad_nearness_names_the_file(tmp_path: Path) -> None:
                     "    evidence: ['x']\n", encoding="utf-8")
     with pytest.raises(RuleError, match=r"bad\.yaml"):
         load_controls(path)
+
+
+def test_controls_given_as_text_are_checked_without_a_file() -> None:
+    from analyzer.controls import parse_controls
+
+    controls = parse_controls("controls:\n  - id: RETAIN\n    title: Logs are kept\n"
+                              "    evidence: ['\\bretain\\w*\\s+logs?\\b']\n", "mine.yaml")
+    check = check_analysis(analyze(b"# P\n\nWe must retain logs for a year.\n", name="p.md"),
+                           controls=controls)
+    assert [(c.id, c.status) for c in check.controls] == [("RETAIN", "met")]
+    with pytest.raises(RuleError, match=r"mine\.yaml"):
+        parse_controls("controls: [1", "mine.yaml")
