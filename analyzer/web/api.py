@@ -169,7 +169,7 @@ async def read_upload(file: UploadFile, settings: Settings) -> bytes:
 def list_documents(request: Request, ws: Workspace,
                    q: Annotated[str | None, Query(max_length=200)] = None,
                    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-                   offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+                   offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> dict[str, Any]:
     docs = service_of(request).store.list_documents(ws, q, limit, offset)
     return {"documents": [d.to_json() for d in docs]}
 

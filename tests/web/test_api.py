@@ -150,6 +150,9 @@ def test_errors_are_json_with_a_code(client: TestClient) -> None:
     assert "PNG image" in image.json()["error"]["message"]
     empty = upload(client, "empty.md", b"")
     assert empty.status_code == 422 and "empty" in empty.json()["error"]["message"]
+    # An offset past any SQL integer was a 500 (OverflowError in SQLite): now a 422.
+    huge = client.get("/api/v1/documents?offset=9223372036854775808")
+    assert huge.status_code == 422 and "error" in huge.json()
     missing = client.get("/api/v1/documents/doc_0000000000000000")
     assert missing.status_code == 404
     assert missing.json() == {"error": {"code": "store.not_found",
