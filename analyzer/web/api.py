@@ -54,6 +54,9 @@ router = APIRouter(prefix="/api/v1", responses={
 Workspace = Annotated[WorkspaceRef, Depends(api_workspace)]
 FormatParam = Annotated[str | None, Query(alias="format", pattern="^(json|html|md)$",
                                           description="json, html or md; else by Accept")]
+# Clause lists and timelines come as JSON or HTML only: the schema says so.
+PageFormatParam = Annotated[str | None, Query(alias="format", pattern="^(json|html)$",
+                                              description="json or html; else by Accept")]
 REPORT_FORMATS = ("json", "html", "md")
 MEDIA = {"json": "application/json", "html": "text/html; charset=utf-8",
          "md": "text/markdown; charset=utf-8"}
@@ -146,6 +149,9 @@ async def upload_document(
                                 "answer at once with status processing")] = True,
 ) -> JSONResponse:
     settings: Settings = request.app.state.settings
+    parts = len((await request.form()).getlist("file"))  # parsed once already: cached
+    if parts > 1:
+        raise UsageError(f"one file per upload, got {parts} `file` parts: send each on its own")
     data = await read_upload(file, settings)
     info, created = await service_of(request).upload(
         ws, data, file.filename or "upload", name=name, version_label=version_label,
@@ -190,7 +196,7 @@ def delete_document(request: Request, ws: Workspace, doc_id: str) -> Response:
 @router.get("/documents/{doc_id}/clauses", tags=["documents"],
              summary="The document's clauses (analyze JSON)")
 async def get_clauses(request: Request, ws: Workspace, doc_id: str,
-                      fmt: FormatParam = None) -> Response:
+                      fmt: PageFormatParam = None) -> Response:
     chosen = pick_format(request, fmt, ("json", "html"))
     service = service_of(request)
     await service.ready(ws, doc_id)
@@ -274,7 +280,7 @@ class TimelineIn(BaseModel):
 @router.post("/timelines", tags=["timelines"],
              summary="One document's history over stored versions")
 async def create_timeline(request: Request, ws: Workspace, body: TimelineIn,
-                          fmt: FormatParam = None) -> Response:
+                          fmt: PageFormatParam = None) -> Response:
     chosen = pick_format(request, fmt, ("json", "html"))
     timeline = await service_of(request).timeline(ws, body.documents)
     text = render_timeline(timeline, chosen)

@@ -151,6 +151,11 @@ def test_errors_are_json_with_a_code(client: TestClient) -> None:
     empty = upload(client, "empty.md", b"")
     assert empty.status_code == 422 and "empty" in empty.json()["error"]["message"]
     # An offset past any SQL integer was a 500 (OverflowError in SQLite): now a 422.
+    several = client.post("/api/v1/documents", files=[
+        ("file", ("a.md", b"You are responsible.", "text/markdown")),
+        ("file", ("b.md", b"We are responsible.", "text/markdown"))])
+    assert several.status_code == 400 and "one file per upload" in several.json()["error"][
+        "message"]
     huge = client.get("/api/v1/documents?offset=9223372036854775808")
     assert huge.status_code == 422 and "error" in huge.json()
     missing = client.get("/api/v1/documents/doc_0000000000000000")
