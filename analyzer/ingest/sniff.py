@@ -64,7 +64,11 @@ def sniff_format(data: bytes, source: str) -> Format:
     if head.lstrip(b"\x00\t\r\n \xef\xbb\xbf")[:5] == b"%PDF-" or data[:1024].find(b"%PDF-") >= 0:
         return "pdf"
     if data[:4] == b"PK\x03\x04":
-        if _is_docx(data):
+        members = _zip_members(data)
+        if members is None:  # a damaged zip: a document that cannot be read, not another kind
+            raise InputError(f"{source}: a damaged zip archive (a Word document cannot be read "
+                             "from it)", code="ingest.unreadable")
+        if "word/document.xml" in members:
             return "docx"
         raise InputError(f"{source}: a zip archive but not a Word document; expected {SUPPORTED}",
                          code="ingest.unsupported_format")
@@ -86,12 +90,13 @@ def sniff_format(data: bytes, source: str) -> Format:
     return "markdown" if len(_MARKDOWN_HINTS.findall(text_head)) >= 2 else "text"
 
 
-def _is_docx(data: bytes) -> bool:
+def _zip_members(data: bytes) -> list[str] | None:
+    """The names in a zip archive, or None when it cannot be opened."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "word/document.xml" in archive.namelist()
+            return archive.namelist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        return False
+        return None
 
 
 def decode_head(head: bytes) -> str | None:
