@@ -181,6 +181,9 @@ class Classifier:
     # How far below its threshold a label's score may fall and a rule match of that label
     # still stand; None: rule matches always stand (the model only adds).
     rule_margin: float | None = None
+    # Labels whose rule matches always stand, whatever the score: where the category is
+    # wider than what the model learnt (arbitration also covers class-action waivers).
+    rules_stand: tuple[str, ...] = ()
 
     def scores(self, texts: list[str],
                rule_hits: Sequence[Iterable[str]] | None = None) -> FloatArray:
@@ -200,16 +203,19 @@ class Classifier:
                ) -> list[frozenset[str]]:
         """Each text's categories among `labels`, given the rules' matches: the model's
         predictions, plus the rule matches it does not score far below their threshold
-        (`rule_margin`). Categories outside `labels` are the caller's (the rules')."""
+        (`rule_margin`; for `rules_stand` labels every rule match). Categories outside
+        `labels` are the caller's (the rules')."""
         if not texts:
             return []
         margin = self.scores(texts, rule_hits) - self.thresholds
-        floor = -np.inf if self.rule_margin is None else -self.rule_margin
+        floor = np.full(len(self.labels), -np.inf if self.rule_margin is None
+                        else -self.rule_margin)
+        floor[[j for j, label in enumerate(self.labels) if label in self.rules_stand]] = -np.inf
         out = []
         for row, hits in zip(margin, rule_hits, strict=True):
             found = {self.labels[j] for j in np.flatnonzero(row > 0)}
             found |= {label for j, label in enumerate(self.labels)
-                      if label in hits and row[j] > floor}
+                      if label in hits and row[j] > floor[j]}
             out.append(frozenset(found))
         return out
 
@@ -230,6 +236,7 @@ def save_classifier(model_dir: Path, model: Classifier, summary: dict[str, Any],
         "hash_bits": model.features.hash_bits,
         "rule_features": list(model.features.rule_features),
         "rule_margin": model.rule_margin,
+        "rules_stand": list(model.rules_stand),
         "training": summary,
     }
     (model_dir / MODEL_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
@@ -270,9 +277,12 @@ def load_classifier(model_dir: Path) -> Classifier:
     margin = meta.get("rule_margin")
     if margin is not None and not isinstance(margin, int | float):
         raise InputError(f"{model_dir}: rule_margin must be a number or null; train again")
+    stand = meta.get("rules_stand", [])
+    if not isinstance(stand, list) or not all(isinstance(x, str) for x in stand):
+        raise InputError(f"{model_dir}: rules_stand must be a list of labels; train again")
     return Classifier(labels, weights, bias,
                       np.asarray(meta["thresholds"], dtype=np.float32), features,
-                      None if margin is None else float(margin))
+                      None if margin is None else float(margin), tuple(stand))
 
 
 def _read_meta(model_dir: Path) -> dict[str, Any]:

@@ -110,7 +110,7 @@ def test_the_artifact_is_numbers_and_settings_only() -> None:
     assert len(meta_text) < 16_000
     meta = json.loads(meta_text)
     assert set(meta) == {"format_version", "labels", "thresholds", "hash_bits",
-                         "rule_features", "rule_margin", "training"}
+                         "rule_features", "rule_margin", "rules_stand", "training"}
     # Long strings may only be the data's name, licence and citations, never a sentence.
     long = [s for s in _strings(meta) if len(s) > 40]
     training = meta["training"]
