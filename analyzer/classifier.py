@@ -181,8 +181,8 @@ class Classifier:
     # How far below its threshold a label's score may fall and a rule match of that label
     # still stand; None: rule matches always stand (the model only adds).
     rule_margin: float | None = None
-    # Labels whose rule matches always stand, whatever the score: where the category is
-    # wider than what the model learnt (arbitration also covers class-action waivers).
+    # Labels the rules decide alone (the model neither adds nor removes them): where the
+    # category is wider than what the model learnt (arbitration also covers class waivers).
     rules_stand: tuple[str, ...] = ()
 
     def scores(self, texts: list[str],
@@ -203,19 +203,18 @@ class Classifier:
                ) -> list[frozenset[str]]:
         """Each text's categories among `labels`, given the rules' matches: the model's
         predictions, plus the rule matches it does not score far below their threshold
-        (`rule_margin`; for `rules_stand` labels every rule match). Categories outside
-        `labels` are the caller's (the rules')."""
+        (`rule_margin`); `rules_stand` labels are the rule matches alone. Categories
+        outside `labels` are the caller's (the rules')."""
         if not texts:
             return []
         margin = self.scores(texts, rule_hits) - self.thresholds
-        floor = np.full(len(self.labels), -np.inf if self.rule_margin is None
-                        else -self.rule_margin)
-        floor[[j for j, label in enumerate(self.labels) if label in self.rules_stand]] = -np.inf
+        floor = -np.inf if self.rule_margin is None else -self.rule_margin
+        stand = frozenset(self.rules_stand)
         out = []
         for row, hits in zip(margin, rule_hits, strict=True):
-            found = {self.labels[j] for j in np.flatnonzero(row > 0)}
+            found = {self.labels[j] for j in np.flatnonzero(row > 0)} - stand
             found |= {label for j, label in enumerate(self.labels)
-                      if label in hits and row[j] > floor[j]}
+                      if label in hits and (label in stand or row[j] > floor)}
             out.append(frozenset(found))
         return out
 
