@@ -75,17 +75,35 @@ def text_features(text: str) -> list[str]:
     return feats
 
 
-def _hash_row(text: str, settings: FeatureSettings) -> dict[int, float]:
-    counts: dict[int, float] = {}
-    mask = settings.text_columns - 1
-    for feat in text_features(text):
-        col = zlib.crc32(feat.encode("utf-8")) & mask
-        counts[col] = counts.get(col, 0.0) + 1.0
-    # Sublinear term frequency, then unit length, so long sentences do not dominate.
-    for col, count in counts.items():
-        counts[col] = 1.0 + float(np.log(count))
-    norm = float(np.sqrt(sum(v * v for v in counts.values()))) or 1.0
-    return {col: v / norm for col, v in counts.items()}
+def _word_columns(word: str, mask: int) -> list[int]:
+    """The hashed columns of one word's unigram and character n-grams (cached: words repeat,
+    and hashing each n-gram again cost more than all the category rules)."""
+    key = (word, mask)
+    cached = _WORD_CACHE.get(key)
+    if cached is None:
+        padded = f"<{word}>"
+        feats = [f"w:{word}"]
+        for size in (3, 4, 5):
+            feats += [f"c:{padded[i:i + size]}" for i in range(len(padded) - size + 1)]
+        cached = [zlib.crc32(f.encode("utf-8")) & mask for f in feats]
+        if len(_WORD_CACHE) >= _WORD_CACHE_SIZE:
+            _WORD_CACHE.clear()
+        _WORD_CACHE[key] = cached
+    return cached
+
+
+_WORD_CACHE: dict[tuple[str, int], list[int]] = {}
+_WORD_CACHE_SIZE = 200_000
+
+
+def _text_columns(text: str, mask: int) -> list[int]:
+    """The hashed column of each of `text_features(text)`, repeats included."""
+    words = _TOKEN.findall(normalise_text(text))
+    columns: list[int] = []
+    for word in words:
+        columns += _word_columns(word, mask)
+    columns += [zlib.crc32(f"b:{a} {b}".encode()) & mask for a, b in pairwise(words)]
+    return columns
 
 
 def rule_matches(text: str, files: Sequence[CategoryFile]) -> frozenset[str]:
@@ -94,25 +112,40 @@ def rule_matches(text: str, files: Sequence[CategoryFile]) -> frozenset[str]:
 
 
 def featurize(texts: Iterable[str], settings: FeatureSettings,
-              files: Sequence[CategoryFile] | None = None) -> sparse.csr_matrix:
-    """A sparse matrix of hashed text features plus the rule-match columns."""
+              files: Sequence[CategoryFile] | None = None,
+              rule_hits: Sequence[Iterable[str]] | None = None) -> sparse.csr_matrix:
+    """A sparse matrix of hashed text features plus the rule-match columns (`rule_hits`:
+    the categories the rules already found for each text, so they need not run again)."""
     category_files = default_categories() if files is None else files
-    rule_col = {name: settings.text_columns + i
-                for i, name in enumerate(settings.rule_features)}
-    rows: list[int] = []
-    cols: list[int] = []
-    values: list[float] = []
-    count = 0
+    rule_col = {name: i for i, name in enumerate(settings.rule_features)}
+    mask = settings.text_columns - 1
+    columns: list[int] = []
+    lengths: list[int] = []
+    rule_rows: list[int] = []
+    rule_cols: list[int] = []
     for row, text in enumerate(texts):
-        count += 1
-        entries = _hash_row(text, settings)
-        for name in rule_matches(text, category_files):
+        found = _text_columns(text, mask)
+        columns += found
+        lengths.append(len(found))
+        hits = rule_matches(text, category_files) if rule_hits is None else rule_hits[row]
+        for name in hits:
             if name in rule_col:
-                entries[rule_col[name]] = RULE_FEATURE_VALUE
-        rows += [row] * len(entries)
-        cols += list(entries)
-        values += list(entries.values())
-    return sparse.csr_matrix((values, (rows, cols)), shape=(count, settings.columns))
+                rule_rows.append(row)
+                rule_cols.append(rule_col[name])
+    count = len(lengths)
+    rows = np.repeat(np.arange(count), lengths)
+    # Building the matrix sums repeated columns; then sublinear term frequency and unit
+    # length per row, so long sentences do not dominate.
+    counts = sparse.csr_matrix((np.ones(len(columns)), (rows, columns)),
+                               shape=(count, settings.text_columns))
+    counts.data = 1.0 + np.log(counts.data)
+    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    text_part = sparse.diags(1.0 / norms) @ counts
+    rule_part = sparse.csr_matrix(
+        (np.full(len(rule_rows), RULE_FEATURE_VALUE), (rule_rows, rule_cols)),
+        shape=(count, len(settings.rule_features)))
+    return sparse.hstack([text_part, rule_part], format="csr")
 
 
 def choose_thresholds(scores: FloatArray, targets: FloatArray) -> list[float]:
@@ -145,22 +178,51 @@ class Classifier:
     bias: FloatArray  # shape (labels,)
     thresholds: FloatArray  # shape (labels,)
     features: FeatureSettings
+    # How far below its threshold a label's score may fall and a rule match of that label
+    # still stand; None: rule matches always stand (the model only adds).
+    rule_margin: float | None = None
+    # Labels the rules decide alone (the model neither adds nor removes them): where the
+    # category is wider than what the model learnt (arbitration also covers class waivers).
+    rules_stand: tuple[str, ...] = ()
 
-    def scores(self, texts: list[str]) -> FloatArray:
+    def scores(self, texts: list[str],
+               rule_hits: Sequence[Iterable[str]] | None = None) -> FloatArray:
         """The raw linear score of every text for every label."""
-        matrix = featurize(texts, self.features)
+        matrix = featurize(texts, self.features, rule_hits=rule_hits)
         return np.asarray(matrix @ self.weights) + self.bias
 
-    def predict(self, texts: list[str]) -> list[frozenset[str]]:
-        """The categories each text belongs to."""
+    def predict(self, texts: list[str],
+                rule_hits: Sequence[Iterable[str]] | None = None) -> list[frozenset[str]]:
+        """The categories each text belongs to (`rule_hits`: see `featurize`)."""
         if not texts:
             return []
-        above = self.scores(texts) > self.thresholds
+        above = self.scores(texts, rule_hits) > self.thresholds
         return [frozenset(self.labels[j] for j in np.flatnonzero(row)) for row in above]
 
+    def decide(self, texts: list[str], rule_hits: Sequence[Iterable[str]]
+               ) -> list[frozenset[str]]:
+        """Each text's categories among `labels`, given the rules' matches: the model's
+        predictions, plus the rule matches it does not score far below their threshold
+        (`rule_margin`); `rules_stand` labels are the rule matches alone. Categories
+        outside `labels` are the caller's (the rules')."""
+        if not texts:
+            return []
+        margin = self.scores(texts, rule_hits) - self.thresholds
+        floor = -np.inf if self.rule_margin is None else -self.rule_margin
+        stand = frozenset(self.rules_stand)
+        out = []
+        for row, hits in zip(margin, rule_hits, strict=True):
+            found = {self.labels[j] for j in np.flatnonzero(row > 0)} - stand
+            found |= {label for j, label in enumerate(self.labels)
+                      if label in hits and (label in stand or row[j] > floor)}
+            out.append(frozenset(found))
+        return out
 
-def save_classifier(model_dir: Path, model: Classifier, summary: dict[str, Any]) -> None:
-    """Write the model folder: settings and thresholds as JSON, weights as .npz."""
+
+def save_classifier(model_dir: Path, model: Classifier, summary: dict[str, Any], *,
+                    compact: bool = False) -> None:
+    """Write the model folder: settings and thresholds as JSON, weights as .npz (`compact`:
+    weights as float16, half the size; loading widens them to float32 again)."""
     try:
         model_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -172,11 +234,14 @@ def save_classifier(model_dir: Path, model: Classifier, summary: dict[str, Any])
         "thresholds": [float(t) for t in model.thresholds],
         "hash_bits": model.features.hash_bits,
         "rule_features": list(model.features.rule_features),
+        "rule_margin": model.rule_margin,
+        "rules_stand": list(model.rules_stand),
         "training": summary,
     }
     (model_dir / MODEL_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     np.savez_compressed(model_dir / WEIGHTS_FILE,
-                        weights=np.asarray(model.weights, dtype=np.float32),
+                        weights=np.asarray(model.weights,
+                                           dtype=np.float16 if compact else np.float32),
                         bias=np.asarray(model.bias, dtype=np.float32))
 
 
@@ -188,12 +253,18 @@ def build_classifier(labels: Sequence[str], weights: FloatArray, bias: FloatArra
                       np.asarray(thresholds, dtype=np.float32), features)
 
 
+def shipped_model_dir() -> Path:
+    """The default model inside the package, built by `termshift train --recipe default`."""
+    return Path(__file__).resolve().parent / "_model" / "default"
+
+
 def load_classifier(model_dir: Path) -> Classifier:
     """Read a model folder written by `termshift train`."""
     meta = _read_meta(model_dir)
     try:
         with np.load(model_dir / WEIGHTS_FILE, allow_pickle=False) as arrays:
-            weights, bias = arrays["weights"], arrays["bias"]
+            weights = np.asarray(arrays["weights"], dtype=np.float32)
+            bias = np.asarray(arrays["bias"], dtype=np.float32)
     except (OSError, KeyError, ValueError) as exc:
         raise InputError(f"{model_dir}: cannot read {WEIGHTS_FILE} ({exc}); "
                          "train the model again with `termshift train`") from exc
@@ -202,8 +273,15 @@ def load_classifier(model_dir: Path) -> Classifier:
     if weights.shape != (features.columns, len(labels)) or bias.shape != (len(labels),):
         raise InputError(f"{model_dir}: weights do not fit the model settings; "
                          "train the model again with `termshift train`")
+    margin = meta.get("rule_margin")
+    if margin is not None and not isinstance(margin, int | float):
+        raise InputError(f"{model_dir}: rule_margin must be a number or null; train again")
+    stand = meta.get("rules_stand", [])
+    if not isinstance(stand, list) or not all(isinstance(x, str) for x in stand):
+        raise InputError(f"{model_dir}: rules_stand must be a list of labels; train again")
     return Classifier(labels, weights, bias,
-                      np.asarray(meta["thresholds"], dtype=np.float32), features)
+                      np.asarray(meta["thresholds"], dtype=np.float32), features,
+                      None if margin is None else float(margin), tuple(stand))
 
 
 def _read_meta(model_dir: Path) -> dict[str, Any]:

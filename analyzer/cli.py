@@ -6,6 +6,7 @@ Errors the project raises on purpose end as one line on stderr and exit code 3
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -112,6 +113,20 @@ FormatOpt = Annotated[
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="write the report here, not to stdout")
 ]
+RulesOnlyOpt = Annotated[
+    bool,
+    typer.Option("--rules-only", help="categories from the rules alone, without the shipped "
+                 "trained model (or TERMSHIFT_RULES_ONLY=1)"),
+]
+
+
+def _rules_only(wanted: bool) -> None:
+    """--rules-only as the setting, so worker processes started later read it too."""
+    if wanted:
+        from analyzer.settings import get_settings
+
+        os.environ["TERMSHIFT_RULES_ONLY"] = "1"
+        get_settings.cache_clear()
 
 
 @app.callback()
@@ -126,8 +141,10 @@ def analyze(
     doc: Annotated[str, typer.Argument(help="a .pdf, .html, .docx, .md or .txt file, or -")],
     fmt: FormatOpt = None,
     output: OutputOpt = None,
+    rules_only: RulesOnlyOpt = False,
 ) -> None:
     """Extract and classify the clauses of one document."""
+    _rules_only(rules_only)
     from analyzer.api import analyze as analyze_source
     from analyzer.report.render import render_analysis
 
@@ -147,8 +164,10 @@ def compare(
         Severity | None,
         typer.Option("--fail-on", help="exit 1 if a finding is at least this severe"),
     ] = None,
+    rules_only: RulesOnlyOpt = False,
 ) -> None:
     """Compare two versions of one document and report what shifted."""
+    _rules_only(rules_only)
     from analyzer.api import compare as compare_sources
     from analyzer.report.render import render_comparison
 
@@ -176,8 +195,10 @@ def check(
         ControlLevel | None,
         typer.Option("--fail-on", help="exit 1 if a control is missing (or partial)"),
     ] = None,
+    rules_only: RulesOnlyOpt = False,
 ) -> None:
     """Check an AI-agent policy against a control baseline."""
+    _rules_only(rules_only)
     from analyzer.api import check as check_source
     from analyzer.report.render import render_check
 
@@ -200,8 +221,10 @@ def timeline(
     path_in_repo: Annotated[
         str | None, typer.Option("--file", help="in a git repository: the file to follow")
     ] = None,
+    rules_only: RulesOnlyOpt = False,
 ) -> None:
     """One document's history, version by version."""
+    _rules_only(rules_only)
     from analyzer.api import timeline as timeline_sources
     from analyzer.report.render import render_timeline
 
@@ -213,13 +236,41 @@ def timeline(
 
 @app.command()
 def train(
-    data: Annotated[Path, typer.Argument(help="JSON Lines of {\"text\", \"labels\"}")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="folder for the model")],
+    data: Annotated[
+        Path | None, typer.Argument(help="JSON Lines of {\"text\", \"labels\"}")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o",
+                     help="folder for the model (with --recipe default: the shipped one)"),
+    ] = None,
+    recipe: Annotated[
+        str | None,
+        typer.Option("--recipe", help="rebuild a shipped model from real data: 'default'"),
+    ] = None,
+    realdata: Annotated[
+        Path | None,
+        typer.Option("--data", help="with --recipe: the realdata folder "
+                     "(default ../shared/realdata beside the checkout)"),
+    ] = None,
 ) -> None:
-    """Build the optional trained classifier layer from labelled clauses you supply."""
-    from analyzer.train import train_classifier
+    """Build a trained classifier layer from labelled clauses you supply, or rebuild the
+    shipped default model with --recipe default."""
+    from analyzer.train import train_classifier, train_recipe
 
-    summary = _run(lambda: train_classifier(data, output))
+    if recipe is not None:
+        if data is not None:
+            _fail("give DATA or --recipe, not both", 2)
+        from analyzer.classifier import shipped_model_dir
+
+        out = output or shipped_model_dir()
+        summary = _run(lambda: train_recipe(recipe, out, realdata))
+    else:
+        if data is None or output is None:
+            _fail("train needs DATA and -o DIR (or --recipe default)", 2)
+        if realdata is not None:
+            _fail("--data goes with --recipe", 2)
+        summary = _run(lambda: train_classifier(data, output))
     typer.echo(summary)
 
 
@@ -295,8 +346,10 @@ def serve(
         list[Path] | None,
         typer.Option("--samples", help="load these documents or folders first (repeatable)"),
     ] = None,
+    rules_only: RulesOnlyOpt = False,
 ) -> None:
     """The web app and HTTP API, on the embedded store unless TERMSHIFT_DATABASE_URL is set."""
+    _rules_only(rules_only)
     import uvicorn
 
     from analyzer.settings import get_settings

@@ -35,10 +35,10 @@ def display_path(path: Path) -> str:
 
 @lru_cache(maxsize=1)
 def content_version() -> str:
-    """A digest of the installed rules and templates: stored reports older than it are
-    rebuilt, so an upgrade never serves findings from retired rules."""
+    """A digest of the installed rules, templates and shipped model: stored reports older
+    than it are rebuilt, so an upgrade never serves findings from retired rules."""
     digest = hashlib.sha256()
-    for root in (rules_dir(), templates_dir()):
+    for root in (rules_dir(), templates_dir(), _PACKAGE / "_model"):
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())

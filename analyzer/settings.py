@@ -36,8 +36,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
 
-    # An optional trained classifier layer (built by `termshift train`).
+    # The trained category layer: a folder built by `termshift train` instead of the model
+    # shipped in the package; rules_only leaves the trained layer out (the rules alone).
     model_dir: Path | None = None
+    rules_only: bool = False
     # Use an installed English spaCy pipeline with a parser to refine candidates, if present.
     use_parser: bool = False
 

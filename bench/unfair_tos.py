@@ -1,12 +1,16 @@
-"""UNFAIR-ToS (LexGLUE) benchmark for the category rules and the optional trained layer.
+"""UNFAIR-ToS (LexGLUE) benchmark for the category rules and the trained layer.
 
 Scoring follows LexGLUE (coastalcph/lex-glue, experiments/unfair_tos.py): the 8 labels plus a
 "none" column that is 1 when a sentence has no label; micro and macro F1 over those 9 columns.
-Variants: (a) the category rules alone, (b) rules plus the trained layer, trained on the train
-split at run time into a temporary folder.
+Variants: `rules` the category rules alone; `default` the pipeline as installed (the rules
+plus the model shipped in analyzer/_model/default, or TERMSHIFT_MODEL_DIR's; what `analyze`
+decides per clause); `trained` rules plus a layer trained on the train split at run time
+into a temporary folder. `shipped` runs rules and default, `both` rules and trained, `all`
+the three. The shipped model was fitted on train+validation, so only its test figure is
+held out (its validation figure is in its model.json, fit on train only).
 
     .venv/bin/python bench/unfair_tos.py [--split validation|test|train|all] [--data DIR]
-                                         [--variant rules|trained|both] [--errors CODE]
+                     [--variant rules|default|trained|shipped|both|all] [--errors CODE]
 
 The data folder defaults to ../shared/realdata/unfair_tos beside the checkout, or
 $TERMSHIFT_UNFAIR_TOS_DATA. Tune rules on train and validation only.
@@ -79,6 +83,22 @@ def rules_predictor() -> Predictor:
                 for t in texts]
 
     return predict
+
+
+def default_predictor() -> tuple[Predictor, str]:
+    """What the installed pipeline decides for each sentence (rules + the model in use)."""
+    from analyzer.nlp.pipeline import categorize_texts, trained_layer
+
+    model = trained_layer()
+    to_code = category_to_code()
+
+    def predict(texts: list[str]) -> list[frozenset[str]]:
+        return [frozenset(to_code[c] for c in cats if c in to_code)
+                for cats in categorize_texts(texts)]
+
+    if model is None:
+        return predict, "rules only (TERMSHIFT_RULES_ONLY is set)"
+    return predict, f"model labels {len(model.labels)}, rule_margin {model.rule_margin}"
 
 
 def trained_predictor(data: Path, workdir: Path, train_on: tuple[str, ...] = ("train",)
@@ -155,7 +175,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="folder with unfair_tos_{train,validation,test}.jsonl")
     parser.add_argument("--split", choices=(*SPLITS, "all"), default="all",
                         help="'all' scores validation and test")
-    parser.add_argument("--variant", choices=("rules", "trained", "both"), default="both")
+    parser.add_argument("--variant", default="shipped",
+                        choices=("rules", "default", "trained", "shipped", "both", "all"))
     parser.add_argument("--train-on", choices=("train", "train+validation"), default="train",
                         help="what the trained layer learns from; train+validation (the usual "
                         "final fit once settings were chosen on validation) scores test only")
@@ -176,10 +197,14 @@ def main(argv: list[str] | None = None) -> int:
     print("command:", " ".join(["python", *sys.argv]))
     print("machine:", machine_facts())
     predictors: list[tuple[str, Predictor]] = []
-    if args.variant in ("rules", "both"):
+    if args.variant in ("rules", "shipped", "both", "all"):
         predictors.append(("rules alone", rules_predictor()))
+    if args.variant in ("default", "shipped", "all"):
+        default, about = default_predictor()
+        print(f"default pipeline: {about}")
+        predictors.append(("default pipeline (rules + shipped model)", default))
     with tempfile.TemporaryDirectory() as workdir:
-        if args.variant in ("trained", "both"):
+        if args.variant in ("trained", "both", "all"):
             started = time.perf_counter()
             trained, summary = trained_predictor(args.data, Path(workdir), train_on)
             print(f"trained layer: {summary} ({time.perf_counter() - started:.1f} s)")

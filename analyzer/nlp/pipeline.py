@@ -2,6 +2,8 @@
 
 The pipeline is `spacy.blank("en")` plus the rule components of analyzer.nlp.components,
 declared in PIPELINE below (names and configs: a pipeline is data). No model download.
+After the rules, the trained category layer shipped in the package (or TERMSHIFT_MODEL_DIR's)
+decides the categories it knows, unless TERMSHIFT_RULES_ONLY is set.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import bisect
 import re
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import spacy
@@ -26,8 +29,8 @@ from analyzer.nlp.gates import presence
 from analyzer.rules import fold
 from analyzer.settings import get_settings
 
-__all__ = ["PIPELINE", "build_pipeline", "categorize_text", "classify", "clause_emphasis",
-           "provider_names", "run_pipeline"]
+__all__ = ["PIPELINE", "build_pipeline", "categorize_text", "categorize_texts", "classify",
+           "clause_emphasis", "provider_names", "run_pipeline", "trained_layer"]
 
 # (name, factory, config): the order matters, termshift_money reads the categories.
 PIPELINE: tuple[tuple[str, str, dict[str, list[str]]], ...] = (
@@ -116,17 +119,13 @@ def classify(doc: Document, clauses: Sequence[Clause], *, use_parser: bool | Non
     """Fill each clause's categories and attributes (use_parser: None follows settings)."""
     as_we = _provider_as_we(provider_names(doc.text))
     texts = [as_we(_clause_text(c)) for c in clauses]
-    extra = _trained_predictions(texts)
+    parsed_all = [p.user_data[STATE] for p in _run_components(texts, _ClauseText, use_parser)]
+    decided = _with_trained_layer(texts, [s.get("categories") or () for s in parsed_all])
     out: list[Clause] = []
     index = _BlockIndex(doc)
-    for clause, parsed, more in zip(clauses, _run_components(texts, _ClauseText, use_parser),
-                                    extra, strict=True):
-        shared = parsed.user_data[STATE]
+    for clause, shared, found in zip(clauses, parsed_all, decided, strict=True):
         values = shared.get("attribute_values") or {}
         bearer = values.get("bearer")
-        found = shared.get("categories") or ()
-        if more:
-            found = set(found) | more
         # A new Clause, not dataclasses.replace: replace costs several times more.
         out.append(Clause(
             id=clause.id, section=clause.section, text=clause.text, start=clause.start,
@@ -152,13 +151,51 @@ def _clause_text(clause: Clause) -> str:
     return clause.text
 
 
-def _trained_predictions(texts: list[str]) -> list[set[str]]:
-    model_dir = get_settings().model_dir
-    if model_dir is None:
-        return [set() for _ in texts]
+def categorize_texts(texts: list[str]) -> list[tuple[str, ...]]:
+    """The categories of each text as `classify` decides them (rules, then the trained
+    layer unless rules-only), in the contract's order; for benchmarks and tools."""
+    found = [p.user_data[STATE].get("categories") or ()
+             for p in _run_components(texts, _ClauseText, False)]
+    return [tuple(c for c in CATEGORIES if c in cats)
+            for cats in _with_trained_layer(texts, found)]
+
+
+def _with_trained_layer(texts: list[str], rule_found: Sequence[Sequence[str]]
+                        ) -> list[set[str]]:
+    """Each text's categories: the rules', except that for the categories the trained layer
+    knows it decides (Classifier.decide: its predictions, plus the rule matches it does not
+    score far below its threshold; it reads the rule matches among its features)."""
+    model = trained_layer()
+    if model is None or not texts:
+        return [set(found) for found in rule_found]
+    known = frozenset(model.labels)
+    decided = model.decide(texts, rule_found)
+    return [{c for c in found if c not in known} | set(more)
+            for found, more in zip(rule_found, decided, strict=True)]
+
+
+def trained_layer() -> Any:
+    """The trained category layer in use: TERMSHIFT_MODEL_DIR's, else the model shipped in
+    the package; None with TERMSHIFT_RULES_ONLY. Loaded once, on first use."""
+    settings = get_settings()
+    if settings.rules_only:
+        return None
+    from analyzer.classifier import shipped_model_dir
+
+    model_dir = settings.model_dir or shipped_model_dir()
+    try:
+        stamp = (model_dir / "model.json").stat().st_mtime_ns
+    except OSError:
+        stamp = 0  # load_classifier says what is missing
+    return _load_model(str(model_dir), stamp)
+
+
+@lru_cache(maxsize=4)
+def _load_model(model_dir: str, stamp: int) -> Any:
     from analyzer.classifier import load_classifier
 
-    return [set(p) for p in load_classifier(model_dir).predict(texts)]
+    del stamp  # part of the cache key only: a retrained model is read again
+    return load_classifier(Path(model_dir))
 
 
 def provider_names(text: str) -> tuple[str, ...]:

@@ -35,7 +35,7 @@ from analyzer.errors import (
 from analyzer.model import Analysis, Timeline
 from analyzer.report.render import render_check, render_comparison
 from analyzer.resources import content_version
-from analyzer.settings import Settings
+from analyzer.settings import Settings, get_settings
 from analyzer.store import DocumentInfo, ReportRecord, Store, WorkspaceRef
 from analyzer.store.blobs import sha256_of
 
@@ -68,8 +68,9 @@ class ParseOutcome:
 def report_version() -> str:
     """What a stored report was made with: termshift's version and its rules and templates.
     A stored report of another one is made again, so its findings and its "Made by" line
-    never come from retired code."""
-    return f"{__version__}+{content_version()}"
+    never come from retired code. Rules-only reports are another version again."""
+    rules_only = "+rules-only" if get_settings().rules_only else ""
+    return f"{__version__}+{content_version()}{rules_only}"
 
 
 def _parse_bytes(data: bytes, filename: str, settings: Settings) -> ParseOutcome:

@@ -183,20 +183,29 @@ def test_a_short_acronym_is_not_all_caps() -> None:
     assert clause_emphasis(doc, clause) == ()
 
 
-def test_trained_layer_predictions_are_added_to_the_rules(
+def test_trained_layer_decides_its_own_categories_and_leaves_the_rest_to_the_rules(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import analyzer.classifier
     import analyzer.nlp.pipeline as pipeline
     from analyzer.settings import Settings
 
     class FakeClassifier:
-        def predict(self, texts: list[str]) -> list[frozenset[str]]:
+        labels = ("arbitration", "responsibility", "liability_limitation")
+
+        def decide(self, texts: list[str], rule_hits: list[tuple[str, ...]]
+                   ) -> list[frozenset[str]]:
+            assert rule_hits == [("responsibility",)]  # the rules' matches are its features
             return [frozenset({"arbitration"}) for _ in texts]
 
     monkeypatch.setattr(pipeline, "get_settings", lambda: Settings(model_dir=tmp_path))
     monkeypatch.setattr(analyzer.classifier, "load_classifier", lambda _: FakeClassifier())
+    pipeline._load_model.cache_clear()
     doc, clause = _doc_with("You are responsible for your account.", ())
-    assert classify(doc, [clause])[0].categories == ("responsibility", "arbitration")
+    # "responsibility" is one of the model's labels and it did not confirm it.
+    assert classify(doc, [clause])[0].categories == ("arbitration",)
+    monkeypatch.setattr(pipeline, "get_settings", lambda: Settings(rules_only=True))
+    assert classify(doc, [clause])[0].categories == ("responsibility",)
+    pipeline._load_model.cache_clear()
 
 
 @pytest.mark.parametrize(("text", "names"), [

@@ -1,0 +1,129 @@
+"""The trained model shipped in the package: it loads, it predicts, `--rules-only` leaves it
+out, and the artifact holds numbers and settings only (no training text)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from cli_support import run_cli
+
+from analyzer.classifier import load_classifier, shipped_model_dir
+from analyzer.nlp import pipeline
+from analyzer.settings import Settings
+
+SHIPPED = shipped_model_dir()
+# Written for these tests: clear cases of the categories the model was trained on.
+CLEAR = {
+    "liability_limitation": "In no event will the company be liable to you for any lost "
+                            "profits or indirect damages arising from the service.",
+    "arbitration": "Any dispute between you and us will be resolved by binding arbitration "
+                   "rather than in court.",
+    "governing_law": "These terms are governed by the laws of the State of Delaware.",
+    "unilateral_termination": "We may suspend or terminate your account at any time "
+                              "without notice for any reason.",
+}
+
+
+def _use(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+    monkeypatch.setattr(pipeline, "get_settings", lambda: settings)
+
+
+def test_the_shipped_model_loads_with_its_version_and_provenance() -> None:
+    model = load_classifier(SHIPPED)
+    assert set(CLEAR) <= set(model.labels)
+    meta = json.loads((SHIPPED / "model.json").read_text(encoding="utf-8"))
+    training = meta["training"]
+    assert training["recipe"] == "default" and training["model_version"]
+    assert any("CC BY 4.0" in d["licence"] for d in training["data"])
+    assert {"validation_fit_on_train", "test"} <= set(training["metrics"])
+
+
+@pytest.mark.parametrize(("category", "text"), sorted(CLEAR.items()))
+def test_the_default_pipeline_predicts_clear_cases(
+        monkeypatch: pytest.MonkeyPatch, category: str, text: str) -> None:
+    _use(monkeypatch, Settings())
+    assert category in pipeline.categorize_texts([text])[0]
+    if category != "arbitration":  # 37 training examples: here the rule's match stands
+        assert category in load_classifier(SHIPPED).predict([text])[0]
+
+
+def test_rules_only_leaves_the_model_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    _use(monkeypatch, Settings(rules_only=True))
+    assert pipeline.trained_layer() is None
+    _use(monkeypatch, Settings())
+    assert pipeline.trained_layer() is not None
+
+
+def test_a_users_model_dir_still_overrides(monkeypatch: pytest.MonkeyPatch,
+                                           tmp_path: Path) -> None:
+    _use(monkeypatch, Settings(model_dir=tmp_path))
+    with pytest.raises(Exception, match="not a termshift model"):
+        pipeline.trained_layer()
+
+
+def _categories(output: bytes) -> list[list[str]]:
+    return [c["categories"] for c in json.loads(output)["clauses"]]
+
+
+def test_rules_only_differs_from_the_default_where_the_model_decides(tmp_path: Path) -> None:
+    # The rules read "govern your use" as contract-by-using; the model, trained on
+    # UNFAIR-ToS, does not. The liability clause is the same either way.
+    doc = tmp_path / "terms.md"
+    doc.write_text("These Terms of Use govern your use of the Example app.\n\n"
+                   + CLEAR["liability_limitation"] + "\n", encoding="utf-8")
+    default = run_cli("analyze", str(doc), "--format", "json")
+    rules = run_cli("analyze", str(doc), "--format", "json", "--rules-only")
+    env_rules = run_cli("analyze", str(doc), "--format", "json",
+                        env={"TERMSHIFT_RULES_ONLY": "1"})
+    assert default.returncode == rules.returncode == env_rules.returncode == 0
+    assert _categories(rules.stdout) == _categories(env_rules.stdout)
+    assert _categories(rules.stdout) == [["contract_by_using"], ["liability_limitation"]]
+    assert _categories(default.stdout) == [[], ["liability_limitation"]]
+
+
+def test_the_recipe_refuses_a_missing_data_folder(tmp_path: Path) -> None:
+    done: subprocess.CompletedProcess[bytes] = run_cli(
+        "train", "--recipe", "default", "--data", str(tmp_path / "nowhere"),
+        "-o", str(tmp_path / "model"))
+    err = done.stderr.decode()
+    assert done.returncode == 3, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "unfair_tos" in err
+    assert not (tmp_path / "model").exists()
+
+
+def test_the_artifact_is_numbers_and_settings_only() -> None:
+    assert sorted(p.name for p in SHIPPED.iterdir()) == ["model.json", "weights.npz"]
+    total = sum(p.stat().st_size for p in SHIPPED.iterdir())
+    assert total < 5 * 1024 * 1024, f"the shipped model grew to {total} bytes"
+    with zipfile.ZipFile(SHIPPED / "weights.npz") as archive:
+        assert sorted(archive.namelist()) == ["bias.npy", "weights.npy"]
+    with np.load(SHIPPED / "weights.npz", allow_pickle=False) as arrays:
+        for name in ("weights", "bias"):
+            assert arrays[name].dtype.kind == "f"
+    meta_text = (SHIPPED / "model.json").read_text(encoding="utf-8")
+    assert len(meta_text) < 16_000
+    meta = json.loads(meta_text)
+    assert set(meta) == {"format_version", "labels", "thresholds", "hash_bits",
+                         "rule_features", "rule_margin", "rules_stand", "training"}
+    # Long strings may only be the data's name, licence and citations, never a sentence.
+    long = [s for s in _strings(meta) if len(s) > 40]
+    training = meta["training"]
+    allowed = [*_strings(training["data"]), training["metrics"]["scoring"],
+               training["thresholds_from"]]
+    assert all(s in allowed for s in long), long
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
