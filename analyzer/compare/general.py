@@ -96,7 +96,7 @@ _SPELLING = (
 @lru_cache(maxsize=65536)
 def canon(word: str) -> str:
     """One spelling for British and American variants and doubled letters."""
-    word = word.lower().replace("'", "")
+    word = word.lower().replace("'", "").replace("’", "")
     if _NUMBER.match(word):
         return word.replace(",", "").replace(".", "")  # 10,000 / 10.000 / 10000
     for pattern, repl in _SPELLING:
@@ -246,14 +246,14 @@ def wording_only(change: Change, renames: Renames) -> str | None:
     if all(_inflection(a, b) for a, b in edit.replaced) and len(edit.replaced) == len(
             edit.added) == len(edit.removed):
         return "only a typo or the form of a word changed"
-    if _DATE_LINE.search(" ".join(new)) and all(_date_word(t, new + old) for t in edit.tokens):
+    if _DATE_LINE.search(" ".join(new)) and all(_date_word(t) for t in edit.tokens):
         return "only a date changed"
     if renames.covers(edit):
         return _RENAMED
     return None
 
 
-def _date_word(token: str, context: Sequence[str]) -> bool:
+def _date_word(token: str) -> bool:
     if token in _MONTHS or token in _FILLER:
         return True
     if token.isdigit():
@@ -300,7 +300,7 @@ _MONEY = re.compile(
 _PARTY_WORD = re.compile(r"\b(?:you|your|yours|we|us|our|users?|customers?)\b", re.IGNORECASE)
 
 
-def _severity(clause: Clause, edit_size: int, kind: str) -> str:
+def _severity(clause: Clause) -> str:
     """Medium for a clause with a category, or one about money that binds someone, however
     small the edit ("unauthorized" added to a ban on bots narrows it); low for any other
     clause that binds or entitles someone; info for a description that names no party."""
@@ -340,8 +340,8 @@ def _raw_edit(old: str, new: str) -> tuple[list[str], list[str]]:
     """The phrases (as written) the new text adds and drops, compared word by word with
     case, spelling variants and punctuation folded away."""
     a, b = _raw_words(old), _raw_words(new)
-    matcher = difflib.SequenceMatcher(None, [canon(w) for w in fold_words(a)],
-                                      [canon(w) for w in fold_words(b)], autojunk=False)
+    matcher = difflib.SequenceMatcher(None, [canon(w) for w in a], [canon(w) for w in b],
+                                      autojunk=False)
     inserted: list[str] = []
     deleted: list[str] = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -351,10 +351,6 @@ def _raw_edit(old: str, new: str) -> tuple[list[str], list[str]]:
             if j2 > j1:
                 inserted.append(" ".join(b[j1:j2]))
     return inserted, deleted
-
-
-def fold_words(raw: Sequence[str]) -> list[str]:
-    return [w.lower().replace("’", "'") for w in raw]
 
 
 def _as_written(stems: tuple[str, ...], texts: Iterable[str]) -> str:
@@ -530,9 +526,7 @@ def general_findings(changes: Sequence[Change], covered: dict[str, int],
             continue  # same words, new styling: the emphasis rules speak for it
         why = (wording_only(change, renames) if change.kind == "modified" else None) or _elsewhere(
             change, texts) or _pointer(clause)
-        size = len(edit_of(words(change.old.text), words(change.new.text)).tokens) if (
-            change.old and change.new) else len(words(clause.text))
-        severity = "info" if why else _severity(_richer(change), size, change.kind)
+        severity = "info" if why else _severity(_richer(change))
         if ranked >= RANKS[severity]:
             continue  # the shift rules already say it, as loudly
         title, explanation = describe(change)
