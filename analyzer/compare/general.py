@@ -544,7 +544,62 @@ def general_findings(changes: Sequence[Change], covered: dict[str, int],
             new_clause=change.new.id if change.new else None,
             evidence_old=change.old.text if change.old else None,
             evidence_new=change.new.text if change.new else None))
-    return _name_renames(out, renamed, changes)
+    return _blocks(_name_renames(out, renamed, changes), changes)
+
+
+# A run of this many clauses added (or removed) together is a block: a document appended
+# to a page, a section dropped. One finding names the block; its clauses stay listed at info.
+BLOCK = 40
+
+
+def _blocks(out: list[Finding], changes: Sequence[Change]) -> list[Finding]:
+    """Folds each block of BLOCK or more consecutive added (removed) clauses into one
+    finding at the highest severity of its clauses, so 700 appended clauses are one entry on
+    the first screen, not 700. Shift-rule findings in the block stay as they are."""
+    by_clause = {(f.type, f.new_clause or f.old_clause): i for i, f in enumerate(out)}
+    run: list[Change] = []
+    for change in [*changes, None]:
+        if change is not None and run and change.kind == run[0].kind:
+            run.append(change)
+            continue
+        if len(run) >= BLOCK:
+            _fold(out, run, by_clause)
+        run = [change] if change is not None and change.kind in ("added", "removed") else []
+    return out
+
+
+def _fold(out: list[Finding], run: list[Change], by_clause: dict[tuple[str, str | None], int]
+          ) -> None:
+    kind = run[0].kind
+    side = [c.new if kind == "added" else c.old for c in run]
+    members = [i for c in side if c is not None
+               and (i := by_clause.get((f"clause_{kind}", c.id))) is not None]
+    loud = [i for i in members if out[i].severity != "info"]
+    if not loud:
+        return
+    lead = min(loud, key=lambda i: RANKS_DOWN[out[i].severity])
+    sections = list(dict.fromkeys(c.section[0] for c in side if c and c.section))
+    cats = sorted({cat for c in side if c for cat in c.categories})
+    where = (f" in {'; '.join(sections[:3])}" + (f" and {len(sections) - 3} more parts"
+                                                 if len(sections) > 3 else "")) if sections else ""
+    verb = "added" if kind == "added" else "removed"
+    for i in loud:
+        if i != lead:
+            out[i] = replace(out[i], severity="info", explanation=(
+                f"Part of a block of {len(run)} clauses {verb} together (see the finding "
+                f"“{len(run)} clauses {verb}”). {out[i].explanation}"))
+    first = out[lead]
+    out[lead] = replace(
+        first, title=f"{len(run)} clauses {verb}{where}",
+        explanation=(f"The new version {'adds' if kind == 'added' else 'drops'} a block of "
+                     f"{len(run)} clauses{where}"
+                     + (f", read as {', '.join(c.replace('_', ' ') for c in cats)}" if cats
+                        else "")
+                     + f". The first of them that binds someone is quoted; the others are "
+                     f"listed at info. {first.title}."))
+
+
+RANKS_DOWN = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
 
 def _name_renames(out: list[Finding],

@@ -182,3 +182,16 @@ def test_two_unrelated_documents_carry_a_warning() -> None:
     unrelated = compare_versions(analyze(terms.encode()), analyze(policy.encode()))
     assert unrelated.warning and "share almost nothing" in unrelated.warning
     assert run(terms, terms.replace("fifty", "forty")).warning is None
+
+
+def test_a_block_of_added_clauses_is_one_finding() -> None:
+    appended = "\n\n".join(f"## Part {n}\n\nYou must keep record {n} of the partner programme "
+                           f"for {n + 2} years." for n in range(45))
+    comparison = run("You are responsible for your posts.",
+                     f"You are responsible for your posts.\n\n# Partner terms\n\n{appended}")
+    blocks = [f for f in comparison.findings if "clauses added" in f.title]
+    assert len(blocks) == 1 and blocks[0].severity != "info"
+    assert blocks[0].title.startswith("45 clauses added in Partner terms")
+    loud = [f for f in comparison.findings if f.severity != "info"
+            and f.type == "clause_added"]
+    assert loud == blocks  # the others are listed at info
