@@ -1,0 +1,80 @@
+"""Where chunks run: a local process pool (the default) or a Dask distributed cluster.
+
+Both yield each chunk's results as soon as it is done, in completion order. Dask is imported
+only when a scheduler address is given.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from analyzer.errors import TermshiftError
+from analyzer.jobs.worker import PairTask, run_chunk
+
+Chunk = list[PairTask]
+Paths = dict[str, Path]
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def run_local(chunks: list[Chunk], paths: Paths, formats: tuple[str, ...],
+              workers: int) -> Iterator[dict[str, Any]]:
+    """Run chunks on `workers` local processes; each task carries paths, not bytes."""
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        pending: set[Future[dict[str, Any]]] = {
+            pool.submit(run_chunk, chunk, _sources(chunk, paths), formats) for chunk in chunks}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                try:
+                    yield future.result()
+                except BrokenProcessPool as exc:
+                    raise TermshiftError(
+                        "a worker process died (out of memory?); finished pairs are kept: "
+                        "run the same command again to resume", code="batch.worker_died",
+                    ) from exc
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _sources(chunk: Chunk, paths: Paths) -> dict[str, str | bytes]:
+    shas = {t.old_sha for t in chunk} | {t.new_sha for t in chunk}
+    return {sha: str(paths[sha]) for sha in shas}
+
+
+def run_dask(chunks: list[Chunk], paths: Paths, formats: tuple[str, ...],
+             address: str) -> Iterator[dict[str, Any]]:
+    """Run chunks on a Dask cluster. Each distinct document is scattered once, by its hash,
+    so a worker on another machine needs no shared disk."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:  # pragma: no cover - a dependency of the package
+        raise TermshiftError("Dask distributed is not installed; install termshift's "
+                             "dependencies again", code="batch.no_dask") from exc
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise TermshiftError(f"cannot reach the Dask scheduler at {address} ({exc})",
+                             code="batch.scheduler_unreachable") from exc
+    try:
+        docs: dict[str, Any] = {}
+        futures = []
+        for chunk in chunks:
+            shas = {t.old_sha for t in chunk} | {t.new_sha for t in chunk}
+            for sha in shas - docs.keys():
+                docs[sha] = client.scatter(paths[sha].read_bytes(), hash=False)
+            futures.append(client.submit(run_chunk, chunk, {s: docs[s] for s in shas},
+                                         formats, pure=False))
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        client.close()
