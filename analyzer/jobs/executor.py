@@ -6,6 +6,7 @@ only when a scheduler address is given.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -28,7 +29,10 @@ def default_workers() -> int:
 def run_local(chunks: list[Chunk], paths: Paths, formats: tuple[str, ...],
               workers: int) -> Iterator[dict[str, Any]]:
     """Run chunks on `workers` local processes; each task carries paths, not bytes."""
-    pool = ProcessPoolExecutor(max_workers=workers)
+    # Spawned, not forked: the caller may hold threads (a server, a Dask client), and a
+    # fork copies their locks mid-use. Workers import the pipeline once and then stay.
+    pool = ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context("spawn"))
     try:
         pending: set[Future[dict[str, Any]]] = {
             pool.submit(run_chunk, chunk, _sources(chunk, paths), formats) for chunk in chunks}
@@ -61,7 +65,8 @@ def run_dask(chunks: list[Chunk], paths: Paths, formats: tuple[str, ...],
         raise TermshiftError("Dask distributed is not installed; install termshift's "
                              "dependencies again", code="batch.no_dask") from exc
     try:
-        client = Client(address, timeout="10s")
+        # Dask's own connect timeout (30s; DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT).
+        client = Client(address)
     except (OSError, TimeoutError) as exc:
         raise TermshiftError(f"cannot reach the Dask scheduler at {address} ({exc})",
                              code="batch.scheduler_unreachable") from exc

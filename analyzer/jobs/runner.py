@@ -80,7 +80,11 @@ def hash_documents(pairs: Sequence[Pair], settings: Settings) -> tuple[
         try:
             ready.append((pair, sha_of(pair.old_path), sha_of(pair.new_path)))
         except TermshiftError as exc:
-            failed.append(_record(pair, error=str(exc).splitlines()[0]))
+            # Name the file as the manifest wrote it, not as resolved here.
+            error = (str(exc).splitlines() or [exc.code])[0]
+            for path, shown in ((pair.old_path, pair.old), (pair.new_path, pair.new)):
+                error = error.replace(str(path), shown)
+            failed.append(_record(pair, error=error))
     return ready, failed, paths
 
 
