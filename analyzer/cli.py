@@ -273,7 +273,11 @@ def batch(
     _run(lambda: pairs_from.remember_source(out, manifest, ota))
     options = BatchOptions(out=out, formats=chosen, workers=workers, scheduler=scheduler,
                            progress=not quiet and sys.stderr.isatty())
-    stats = _run(lambda: run_batch(pairs, bad, options))
+    try:
+        stats = _run(lambda: run_batch(pairs, bad, options))
+    except KeyboardInterrupt:
+        _fail(f"interrupted; the finished pairs are kept in {out}: run the same command "
+              "again to resume", 130)
     if not quiet:
         typer.echo(f"batch: {stats.ok} ok, {stats.failed} failed of {stats.total} "
                    f"({stats.resumed} already done) in {stats.seconds:.1f}s; "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -31,7 +32,7 @@ def run_local(chunks: list[Chunk], paths: Paths, formats: tuple[str, ...],
     """Run chunks on `workers` local processes; each task carries paths, not bytes."""
     # Spawned, not forked: the caller may hold threads (a server, a Dask client), and a
     # fork copies their locks mid-use. Workers import the pipeline once and then stay.
-    pool = ProcessPoolExecutor(max_workers=workers,
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts,
                                mp_context=multiprocessing.get_context("spawn"))
     try:
         pending: set[Future[dict[str, Any]]] = {
@@ -48,6 +49,12 @@ def run_local(chunks: list[Chunk], paths: Paths, formats: tuple[str, ...],
                     ) from exc
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl-C is the parent's to handle: it stops handing out work and keeps what is done,
+    without a traceback from every worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _sources(chunk: Chunk, paths: Paths) -> dict[str, str | bytes]:

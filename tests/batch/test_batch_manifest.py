@@ -83,9 +83,29 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     done = run_cli("batch", str(manifest), "-o", str(out), "--workers", "1", "-f", "json,md")
     assert done.returncode == 0, done.stderr
     assert b"1 ok, 1 failed of 2" in done.stderr
+    assert b"\r" not in done.stderr  # no progress line when stderr is not a terminal
     assert (out / "pair-000.md").is_file() and (out / "index.html").is_file()
     strict = run_cli("batch", str(manifest), "-o", str(out), "--fail-on", "info")
     assert strict.returncode == 1, strict.stderr
     assert b"2 already done" in strict.stderr
     bad_format = run_cli("batch", str(manifest), "-o", str(out), "-f", "pdf")
     assert bad_format.returncode == 2
+
+
+def test_progress_line_counts_rate_and_eta() -> None:
+    import io
+
+    from analyzer.jobs.runner import Progress
+
+    stream = io.StringIO()
+    progress = Progress(total=4, already=1, enabled=True, stream=stream)
+    for ok in (True, False, True):
+        progress.update(ok)
+    progress.close()
+    shown = stream.getvalue()
+    assert shown.startswith("\r") and "4/4 done, 1 failed" in shown and "pairs/s, ETA 0s" in shown
+    quiet = io.StringIO()
+    off = Progress(total=2, already=0, enabled=False, stream=quiet)
+    off.update(True)
+    off.close()
+    assert quiet.getvalue() == ""
