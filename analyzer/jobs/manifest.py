@@ -19,6 +19,8 @@ from analyzer.errors import InputError
 # An id names files in OUT, so it may not climb out of it or hide ("../x", ".x", "a/b").
 SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Names the batch itself uses in OUT (index.jsonl, index.html, batch.json).
+RESERVED = {"index", "batch"}
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,9 @@ def read_manifest(path: Path) -> tuple[list[Pair], list[RowError]]:
         problem = None
         if not old or not new:
             problem = f"row {number}: needs both 'old' and 'new'"
-        elif given and not SAFE_ID.fullmatch(given):
+        elif given and (not SAFE_ID.fullmatch(given) or given.lower() in RESERVED):
             problem = (f"row {number}: id {given!r} is not a safe file name (letters, digits, "
-                       "'.', '_', '-'; at most 128)")
+                       "'.', '_', '-'; at most 128; not 'index' or 'batch')")
         elif given in seen or (not given and fallback in seen):
             problem = f"row {number}: duplicate id {given or fallback!r}"
         ident = given if given and problem is None else fallback
@@ -128,7 +130,7 @@ def ota_pairs(root: Path) -> list[Pair]:
 
 def _safe(name: str) -> str:
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "doc"
-    return cleaned[:100]
+    return cleaned[:100] + ("-pair" if cleaned.lower() in RESERVED else "")
 
 
 REPORT_FORMATS = ("json", "html", "md")

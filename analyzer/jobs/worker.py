@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import resource
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -23,6 +24,7 @@ from analyzer.model import SEVERITIES, Analysis
 CACHE_SIZE = 32
 _cache: OrderedDict[str, Analysis | TermshiftError] = OrderedDict()
 _parsed = {"count": 0}
+_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,10 @@ def _analysis(sha: str, name: str, source: str | bytes) -> Analysis:
     from analyzer.api import analyze_document
     from analyzer.ingest import ingest, read_path
 
-    cached = _cache.get(sha)
+    with _lock:
+        cached = _cache.get(sha)
+        if cached is not None:
+            _cache.move_to_end(sha)
     if cached is None:
         try:
             data = source if isinstance(source, bytes) else read_path(Path(source))
@@ -50,10 +55,10 @@ def _analysis(sha: str, name: str, source: str | bytes) -> Analysis:
             _parsed["count"] += 1
         except TermshiftError as exc:
             cached = exc
-        _cache[sha] = cached
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    _cache.move_to_end(sha)
+        with _lock:  # a Dask worker may run several chunks in threads
+            _cache[sha] = cached
+            while len(_cache) > CACHE_SIZE:
+                _cache.popitem(last=False)
     if isinstance(cached, TermshiftError):
         raise cached
     if cached.document.source != name:

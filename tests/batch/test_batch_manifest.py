@@ -27,16 +27,17 @@ def test_good_and_bad_rows_each_get_one_record(tmp_path: Path) -> None:
         (rows[0][0], rows[1][1], rows[1][2]),  # duplicate id
         ("../escape", rows[0][1], rows[0][2]),  # would write outside OUT
         ("", "", rows[0][2]),  # no old
+        ("index", rows[0][1], rows[0][2]),  # would overwrite the summary page
         ("binary", "docs/unreadable.md", rows[0][2]),
     ])
     pairs, bad = read_manifest(manifest)
     assert [p.id for p in pairs] == ["pair-000", "pair-001", "gone", "binary"]
-    assert [b.id for b in bad] == ["row-4", "row-5", "row-6"]
+    assert [b.id for b in bad] == ["row-4", "row-5", "row-6", "row-7"]
     out = tmp_path / "out"
     stats = run_batch(pairs, bad, BatchOptions(out=out, workers=1, chunk_size=1))
     records = {r["id"]: r for r in ledger(out)}
-    assert len(records) == len(ledger(out)) == 7
-    assert stats.ok == 2 and stats.failed == 5
+    assert len(records) == len(ledger(out)) == 8
+    assert stats.ok == 2 and stats.failed == 6
     for ident in ("pair-000", "pair-001"):
         assert records[ident]["status"] == "ok"
         assert records[ident]["highest"] in ("high", "medium", "low", "info")
@@ -46,6 +47,7 @@ def test_good_and_bad_rows_each_get_one_record(tmp_path: Path) -> None:
     assert "duplicate id 'pair-000'" in str(records["row-4"]["error"])
     assert "not a safe file name" in str(records["row-5"]["error"])
     assert "needs both" in str(records["row-6"]["error"])
+    assert "not 'index'" in str(records["row-7"]["error"])
     assert records["binary"]["status"] == "failed" and records["binary"]["error"]
     assert "\n" not in str(records["binary"]["error"])
     assert not list(tmp_path.glob("escape*")) and not (tmp_path / "out" / ".part").exists()
