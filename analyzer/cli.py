@@ -270,14 +270,16 @@ def batch(
         out = Path(f"{(manifest or ota or Path('batch')).stem}-batch")
     chosen = _run(lambda: pairs_from.parse_formats(formats))
     pairs, bad = _run(lambda: pairs_from.load_pairs(manifest, ota))
-    _run(lambda: pairs_from.remember_source(out, manifest, ota))
     options = BatchOptions(out=out, formats=chosen, workers=workers, scheduler=scheduler,
                            progress=not quiet and sys.stderr.isatty())
     try:
+        _run(lambda: pairs_from.remember_source(out, manifest, ota))
         stats = _run(lambda: run_batch(pairs, bad, options))
     except KeyboardInterrupt:
         _fail(f"interrupted; the finished pairs are kept in {out}: run the same command "
               "again to resume", 130)
+    except OSError as exc:
+        _fail(f"{exc.filename or out}: cannot write the results ({exc.strerror})", 3)
     if not quiet:
         typer.echo(f"batch: {stats.ok} ok, {stats.failed} failed of {stats.total} "
                    f"({stats.resumed} already done) in {stats.seconds:.1f}s; "

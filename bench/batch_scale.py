@@ -3,8 +3,10 @@
 shuffled), run on 1 and 2 local worker processes and on a 2-worker Dask LocalCluster.
 
 Prints pairs/s, scaling efficiency (rate with 2 workers / (2 x rate with 1)), each worker's
-peak RSS and how many documents it parsed, and the CPU seconds of one `termshift compare`
-of two small files (the start-up a per-pair process would pay).
+peak RSS, how many documents it parsed and its CPU time as a share of the wall time (under
+a share of 100%, the worker waited: for a core taken by another process, or for work), and
+the CPU seconds of one `termshift compare` of two small files (the start-up a per-pair
+process would pay).
 
     python bench/batch_scale.py [--data DIR] [--pairs 1000] [--skip-dask]
 
@@ -51,11 +53,13 @@ def timed(label: str, run: Callable[[Path], BatchStats], pairs: int) -> float:
         stats = run(Path(tmp) / "out")
         seconds = time.perf_counter() - started
     rate = pairs / seconds
+    cpu = sum(f["cpu_ms"] for f in stats.workers.values()) / 1000
     print(f"{label:<28} {seconds:7.1f} s  {rate:6.2f} pairs/s  ok {stats.ok} failed "
-          f"{stats.failed}")
+          f"{stats.failed}; workers' CPU {cpu:.0f} s ({cpu / pairs:.2f} s per pair)")
     for worker, figures in sorted(stats.workers.items()):
+        busy = figures["cpu_ms"] / 1000 / seconds
         print(f"    worker {worker:<22} peak RSS {figures['peak_rss_kb'] / 1024:6.0f} MB, "
-              f"parsed {figures['parsed']} documents")
+              f"parsed {figures['parsed']} documents, busy {busy:.0%} of the wall time")
     return rate
 
 

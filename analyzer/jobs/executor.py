@@ -86,7 +86,11 @@ def run_dask(chunks: list[Chunk], paths: Paths, formats: tuple[str, ...],
                 docs[sha] = client.scatter(paths[sha].read_bytes(), hash=False)
             futures.append(client.submit(run_chunk, chunk, {s: docs[s] for s in shas},
                                          formats, pure=False))
-        for future in as_completed(futures):
-            yield future.result()
+        done = as_completed(futures)
+        futures.clear()  # a result stays in a worker's memory while a future refers to it
+        for future in done:
+            result = future.result()
+            future.release()
+            yield result
     finally:
         client.close()

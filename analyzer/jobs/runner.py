@@ -41,7 +41,8 @@ class BatchStats:
     failed: int = 0
     seconds: float = 0.0
     worst: str | None = None  # the highest severity found in any pair
-    workers: dict[str, dict[str, int]] = field(default_factory=dict)  # peak RSS, parses
+    # per worker: peak RSS, documents parsed, CPU milliseconds (for benchmarks)
+    workers: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def _record(pair: Pair | RowError, **fields: Any) -> Record:
@@ -188,8 +189,8 @@ def run_batch(pairs: Sequence[Pair], row_errors: Sequence[RowError], options: Ba
         chunks = group_chunks(ready, size)
         if chunks:
             for outcome in _chunks_run(chunks, paths, options, settings):
-                stats.workers[outcome["worker"]] = {"peak_rss_kb": outcome["peak_rss_kb"],
-                                                    "parsed": outcome["parsed"]}
+                stats.workers[outcome["worker"]] = {
+                    k: outcome[k] for k in ("peak_rss_kb", "parsed", "cpu_ms")}
                 for result in outcome["results"]:
                     record = _write_result(out, by_id[result["id"]], result)
                     ledger.append(record)

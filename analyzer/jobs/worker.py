@@ -103,6 +103,7 @@ def run_chunk(tasks: list[PairTask], sources: dict[str, str | bytes],
               formats: tuple[str, ...]) -> dict[str, Any]:
     """Compare each pair of a chunk; never raises for a pair's own failure."""
     results = [_one(task, sources, formats) for task in tasks]
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"results": results, "worker": f"{os.uname().nodename}:{os.getpid()}",
-            "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-            "parsed": _parsed["count"]}
+            "peak_rss_kb": usage.ru_maxrss, "parsed": _parsed["count"],
+            "cpu_ms": int((usage.ru_utime + usage.ru_stime) * 1000)}

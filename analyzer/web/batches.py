@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from analyzer.errors import LimitExceeded, TermshiftError, UsageError
+from analyzer.errors import InputError, TermshiftError, UsageError
 from analyzer.model import SEVERITIES
 from analyzer.store import WorkspaceRef
 from analyzer.store.batches import BatchPair, BatchStore, comparisons_page
@@ -117,8 +117,9 @@ class BatchIn(BaseModel):
              summary="Compare many pairs of stored documents in the background")
 async def create_batch(request: Request, ws: Workspace, body: BatchIn) -> JSONResponse:
     if len(body.pairs) > MAX_PAIRS:
-        raise LimitExceeded("batch pairs", len(body.pairs), MAX_PAIRS,
-                            "several batches (the limit is fixed)")
+        raise InputError(f"a batch holds at most {MAX_PAIRS:,} pairs, not "
+                         f"{len(body.pairs):,}; split it into several batches",
+                         code="limit.batch_pairs")
     pairs = [BatchPair(p.id or f"pair-{n}", p.old, p.new)
              for n, p in enumerate(body.pairs, start=1)]
     seen: set[str] = set()

@@ -92,6 +92,11 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     assert b"2 already done" in strict.stderr
     bad_format = run_cli("batch", str(manifest), "-o", str(out), "-f", "pdf")
     assert bad_format.returncode == 2
+    (tmp_path / "a-file").write_text("x")
+    unwritable = run_cli("batch", str(manifest), "-o", str(tmp_path / "a-file" / "out"))
+    assert unwritable.returncode == 3, unwritable.stderr
+    assert b"cannot write the results" in unwritable.stderr
+    assert unwritable.stderr.decode().count("\n") == 1
 
 
 def test_progress_line_counts_rate_and_eta() -> None:
