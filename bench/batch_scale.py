@@ -49,13 +49,14 @@ def build_pairs(data: Path, count: int, seed: int = 17) -> tuple[list[Pair], int
 
 def timed(label: str, run: Callable[[Path], BatchStats], pairs: int) -> float:
     with tempfile.TemporaryDirectory(prefix="batch-scale-") as tmp:
-        started = time.perf_counter()
+        started, parent = time.perf_counter(), time.process_time()
         stats = run(Path(tmp) / "out")
-        seconds = time.perf_counter() - started
+        seconds, parent = time.perf_counter() - started, time.process_time() - parent
     rate = pairs / seconds
     cpu = sum(f["cpu_ms"] for f in stats.workers.values()) / 1000
     print(f"{label:<28} {seconds:7.1f} s  {rate:6.2f} pairs/s  ok {stats.ok} failed "
-          f"{stats.failed}; workers' CPU {cpu:.0f} s ({cpu / pairs:.2f} s per pair)")
+          f"{stats.failed}; workers' CPU {cpu:.0f} s ({cpu / pairs:.2f} s per pair), "
+          f"parent's {parent:.0f} s")
     for worker, figures in sorted(stats.workers.items()):
         busy = figures["cpu_ms"] / 1000 / seconds
         print(f"    worker {worker:<22} peak RSS {figures['peak_rss_kb'] / 1024:6.0f} MB, "
