@@ -27,16 +27,20 @@ def default_workers() -> int:
         os.cpu_count() or 1)
 
 
-def run_local(chunks: list[Chunk], paths: Paths, formats: tuple[str, ...],
-              workers: int) -> Iterator[dict[str, Any]]:
-    """Run chunks on `workers` local processes; each task carries paths, not bytes."""
+def run_local(lanes: list[list[Chunk]], paths: Paths,
+              formats: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+    """Run each lane's chunks, in order, on a local process of its own (so the documents a
+    lane's pairs share are parsed there once); tasks carry paths, not bytes."""
     # Spawned, not forked: the caller may hold threads (a server, a Dask client), and a
     # fork copies their locks mid-use. Workers import the pipeline once and then stay.
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts,
-                               mp_context=multiprocessing.get_context("spawn"))
+    context = multiprocessing.get_context("spawn")
+    busy = [lane for lane in lanes if lane]
+    pools = [ProcessPoolExecutor(max_workers=1, initializer=_ignore_interrupts,
+                                 mp_context=context) for _ in busy]
     try:
         pending: set[Future[dict[str, Any]]] = {
-            pool.submit(run_chunk, chunk, _sources(chunk, paths), formats) for chunk in chunks}
+            pool.submit(run_chunk, chunk, _sources(chunk, paths), formats)
+            for pool, lane in zip(pools, busy, strict=True) for chunk in lane}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -48,7 +52,8 @@ def run_local(chunks: list[Chunk], paths: Paths, formats: tuple[str, ...],
                         "run the same command again to resume", code="batch.worker_died",
                     ) from exc
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        for pool in pools:
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _ignore_interrupts() -> None:

@@ -89,10 +89,8 @@ def hash_documents(pairs: Sequence[Pair], settings: Settings) -> tuple[
     return ready, failed, paths
 
 
-def group_chunks(ready: Sequence[tuple[Pair, str, str]], size: int) -> list[Chunk]:
-    """Pairs that share a document (a version history, a repeated pair) go together, in
-    manifest order, cut into chunks of at most `size`: a worker parses a shared document
-    once and reuses it for the pairs that follow."""
+def components(ready: Sequence[tuple[Pair, str, str]]) -> list[list[PairTask]]:
+    """Pairs that share a document (a version history, a repeated pair), in manifest order."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -107,7 +105,25 @@ def group_chunks(ready: Sequence[tuple[Pair, str, str]], size: int) -> list[Chun
     for pair, old, new in ready:
         groups.setdefault(find(old), []).append(
             PairTask(pair.id, old, new, pair.old, pair.new))
-    return [tasks[i:i + size] for tasks in groups.values() for i in range(0, len(tasks), size)]
+    return list(groups.values())
+
+
+def plan_lanes(ready: Sequence[tuple[Pair, str, str]], lanes: int, size: int
+               ) -> list[list[Chunk]]:
+    """The chunks of each worker ("lane"), at most `size` pairs each. A component of pairs
+    that share documents stays on one worker, so each of its documents is parsed once; one
+    larger than a worker's share is cut into consecutive segments (a version history then
+    parses only the versions at the cuts twice). Segments go to the least loaded lane,
+    largest first."""
+    share = max(1, -(-len(ready) // max(1, lanes)))
+    segments = [c[i:i + share] for c in components(ready) for i in range(0, len(c), share)]
+    plan: list[list[Chunk]] = [[] for _ in range(max(1, lanes))]
+    load = [0] * len(plan)
+    for segment in sorted(segments, key=len, reverse=True):
+        lane = load.index(min(load))
+        plan[lane].extend(segment[i:i + size] for i in range(0, len(segment), size))
+        load[lane] += len(segment)
+    return plan
 
 
 class Progress:
@@ -153,12 +169,12 @@ def _write_result(out: Path, pair: Pair, result: dict[str, Any]) -> Record:
     return _record(pair, **{**result, "reports": reports})
 
 
-def _chunks_run(chunks: list[Chunk], paths: dict[str, Path],
+def _chunks_run(plan: list[list[Chunk]], paths: dict[str, Path],
                 options: BatchOptions, settings: Settings) -> Iterator[dict[str, Any]]:
     scheduler = options.scheduler or settings.dask_scheduler
-    if scheduler:
-        return run_dask(chunks, paths, options.formats, scheduler)
-    return run_local(chunks, paths, options.formats, options.workers or default_workers())
+    if scheduler:  # Dask places the chunks itself
+        return run_dask([c for lane in plan for c in lane], paths, options.formats, scheduler)
+    return run_local(plan, paths, options.formats)
 
 
 def run_batch(pairs: Sequence[Pair], row_errors: Sequence[RowError], options: BatchOptions,
@@ -186,9 +202,9 @@ def run_batch(pairs: Sequence[Pair], row_errors: Sequence[RowError], options: Ba
         by_id = {pair.id: pair for pair, _, _ in ready}
         workers = options.workers or default_workers()
         size = options.chunk_size or max(1, min(8, len(ready) // (workers * 4) or 1))
-        chunks = group_chunks(ready, size)
-        if chunks:
-            for outcome in _chunks_run(chunks, paths, options, settings):
+        plan = plan_lanes(ready, workers, size)
+        if ready:
+            for outcome in _chunks_run(plan, paths, options, settings):
                 stats.workers[outcome["worker"]] = {
                     k: outcome[k] for k in ("peak_rss_kb", "parsed", "cpu_ms")}
                 for result in outcome["results"]:

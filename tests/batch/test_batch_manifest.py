@@ -116,3 +116,25 @@ def test_progress_line_counts_rate_and_eta() -> None:
     off.update(True)
     off.close()
     assert quiet.getvalue() == ""
+
+
+def test_pairs_that_share_documents_stay_on_one_worker() -> None:
+    from analyzer.jobs.manifest import Pair
+    from analyzer.jobs.runner import plan_lanes
+
+    def pair(ident: str, old: str, new: str) -> tuple[Pair, str, str]:
+        return Pair(ident, old, new, Path(old), Path(new)), old, new
+
+    repeated = [pair(f"r{n}", "a", "b") for n in range(4)]  # one pair, four times
+    history = [pair(f"h{n}", f"v{n}", f"v{n + 1}") for n in range(8)]  # nine versions
+    single = [pair("s", "x", "y")]
+    plan = plan_lanes([*repeated, *history, *single], lanes=2, size=3)
+    lanes = [[t.id for chunk in lane for t in chunk] for lane in plan]
+    assert sorted(sum(lanes, [])) == sorted(p.id for p, _, _ in [*repeated, *history, *single])
+    assert all(len(chunk) <= 3 for lane in plan for chunk in lane)
+    assert any({"r0", "r1", "r2", "r3"} <= set(lane) for lane in lanes)
+    # The history (8 pairs) is longer than a worker's share (7): cut into consecutive parts.
+    for lane in lanes:
+        steps = [int(i[1:]) for i in lane if i.startswith("h")]
+        assert steps == sorted(steps) and steps == list(range(steps[0], steps[-1] + 1))
+    assert abs(len(lanes[0]) - len(lanes[1])) <= 2
