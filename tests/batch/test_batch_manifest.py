@@ -130,7 +130,8 @@ def test_pairs_that_share_documents_stay_on_one_worker() -> None:
     single = [pair("s", "x", "y")]
     plan = plan_lanes([*repeated, *history, *single], lanes=2, size=3)
     lanes = [[t.id for chunk in lane for t in chunk] for lane in plan]
-    assert sorted(sum(lanes, [])) == sorted(p.id for p, _, _ in [*repeated, *history, *single])
+    assert sorted(i for lane in lanes for i in lane) == sorted(
+        p.id for p, _, _ in [*repeated, *history, *single])
     assert all(len(chunk) <= 3 for lane in plan for chunk in lane)
     assert any({"r0", "r1", "r2", "r3"} <= set(lane) for lane in lanes)
     # The history (8 pairs) is longer than a worker's share (7): cut into consecutive parts.
