@@ -274,6 +274,73 @@ def train(
     typer.echo(summary)
 
 
+@app.command()
+def batch(
+    manifest: Annotated[
+        Path | None, typer.Argument(help="CSV or JSON Lines with old, new and optional id")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="the results folder")
+    ] = None,
+    ota: Annotated[
+        Path | None,
+        typer.Option("--ota", help="an Open Terms Archive folder: every consecutive pair"),
+    ] = None,
+    resume: Annotated[
+        Path | None, typer.Option("--resume", help="carry on a batch killed in this folder")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="local processes (default: cores)")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="a Dask scheduler, tcp://HOST:PORT")
+    ] = None,
+    formats: Annotated[
+        str, typer.Option("--format", "-f", help="reports per pair: json,html,md")
+    ] = "json",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress line")] = False,
+    fail_on: Annotated[
+        Severity | None,
+        typer.Option("--fail-on", help="exit 1 if a pair has a finding this severe"),
+    ] = None,
+) -> None:
+    """Many comparisons; results land in OUT as they finish, and a re-run resumes."""
+    from analyzer.jobs import manifest as pairs_from
+    from analyzer.jobs.runner import BatchOptions, run_batch
+
+    if manifest is not None and ota is not None:
+        _fail("give a MANIFEST or --ota PATH, not both", 2)
+    if resume is not None and output is not None and resume != output:
+        _fail("--resume names the results folder already; leave out -o", 2)
+    out = resume or output
+    if manifest is None and ota is None:
+        if resume is None:
+            _fail("give a MANIFEST, --ota PATH or --resume OUT", 2)
+        manifest, ota = _run(lambda: pairs_from.recall_source(resume))
+    if out is None:
+        out = Path(f"{(manifest or ota or Path('batch')).stem}-batch")
+    chosen = _run(lambda: pairs_from.parse_formats(formats))
+    pairs, bad = _run(lambda: pairs_from.load_pairs(manifest, ota))
+    options = BatchOptions(out=out, formats=chosen, workers=workers, scheduler=scheduler,
+                           progress=not quiet and sys.stderr.isatty())
+    try:
+        _run(lambda: pairs_from.remember_source(out, manifest, ota))
+        stats = _run(lambda: run_batch(pairs, bad, options))
+    except KeyboardInterrupt:
+        _fail(f"interrupted; the finished pairs are kept in {out}: run the same command "
+              "again to resume", 130)
+    except OSError as exc:
+        _fail(f"{exc.filename or out}: cannot write the results ({exc.strerror})", 3)
+    if not quiet:
+        typer.echo(f"batch: {stats.ok} ok, {stats.failed} failed of {stats.total} "
+                   f"({stats.resumed} already done) in {stats.seconds:.1f}s; "
+                   f"summary {out / 'index.html'}", err=True)
+    if fail_on is not None and stats.worst is not None:
+        order = [s.value for s in Severity]
+        if order.index(stats.worst) <= order.index(fail_on.value):
+            raise typer.Exit(1)
+
+
 keys_app = typer.Typer(no_args_is_help=True, help="API keys of the server's workspaces.")
 app.add_typer(keys_app, name="keys")
 

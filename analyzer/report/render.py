@@ -87,7 +87,7 @@ def _environment(markdown: bool = False) -> Environment:
 
 
 INLINE_STYLES = ("partials/style.css",)
-INLINE_SCRIPTS = ("partials/report.js", "partials/pages.js")
+INLINE_SCRIPTS = ("partials/report.js", "partials/pages.js", "partials/batch.js")
 
 
 def _source_hash(env: Environment, name: str) -> str:

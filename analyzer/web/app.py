@@ -11,7 +11,7 @@ from fastapi_offline import FastAPIOffline
 
 from analyzer.settings import Settings, get_settings
 from analyzer.store import Store, open_store
-from analyzer.web import api, errors, pages
+from analyzer.web import api, batches, errors, pages
 from analyzer.web.gate import WorkspaceGate
 from analyzer.web.limits import BodyLimit
 from analyzer.web.service import Service
@@ -37,9 +37,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *,
         resumed = await app.state.service.resume_pending()
         if resumed:
             log.warning("resuming the parse of %d document(s) left unfinished", resumed)
+        app.state.batches = batches.BatchRunner(app.state.service)
+        if await app.state.batches.resume():
+            log.warning("resuming batches left unfinished")
         try:
             yield
         finally:
+            app.state.batches.close()
             app.state.service.close()
             if own:
                 app.state.store.close()
@@ -74,5 +78,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *,
     app.add_middleware(WorkspaceGate, store=lambda: app.state.store, bind_host=bind_host)
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(batches.router)
     app.include_router(pages.router)
     return app

@@ -1,0 +1,101 @@
+"""Where chunks run: a local process pool (the default) or a Dask distributed cluster.
+
+Both yield each chunk's results as soon as it is done, in completion order. Dask is imported
+only when a scheduler address is given.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from analyzer.errors import TermshiftError
+from analyzer.jobs.worker import PairTask, run_chunk
+
+Chunk = list[PairTask]
+Paths = dict[str, Path]
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def run_local(lanes: list[list[Chunk]], paths: Paths,
+              formats: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+    """Run each lane's chunks, in order, on a local process of its own (so the documents a
+    lane's pairs share are parsed there once); tasks carry paths, not bytes."""
+    # Spawned, not forked: the caller may hold threads (a server, a Dask client), and a
+    # fork copies their locks mid-use. Workers import the pipeline once and then stay.
+    context = multiprocessing.get_context("spawn")
+    busy = [lane for lane in lanes if lane]
+    pools = [ProcessPoolExecutor(max_workers=1, initializer=_ignore_interrupts,
+                                 mp_context=context) for _ in busy]
+    try:
+        pending: set[Future[dict[str, Any]]] = {
+            pool.submit(run_chunk, chunk, _sources(chunk, paths), formats)
+            for pool, lane in zip(pools, busy, strict=True) for chunk in lane}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                try:
+                    yield future.result()
+                except BrokenProcessPool as exc:
+                    raise TermshiftError(
+                        "a worker process died (out of memory?); finished pairs are kept: "
+                        "run the same command again to resume", code="batch.worker_died",
+                    ) from exc
+    finally:
+        for pool in pools:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl-C is the parent's to handle: it stops handing out work and keeps what is done,
+    without a traceback from every worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _sources(chunk: Chunk, paths: Paths) -> dict[str, str | bytes]:
+    shas = {t.old_sha for t in chunk} | {t.new_sha for t in chunk}
+    return {sha: str(paths[sha]) for sha in shas}
+
+
+def run_dask(chunks: list[Chunk], paths: Paths, formats: tuple[str, ...],
+             address: str) -> Iterator[dict[str, Any]]:
+    """Run chunks on a Dask cluster. Each distinct document is scattered once, by its hash,
+    so a worker on another machine needs no shared disk."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:  # pragma: no cover - a dependency of the package
+        raise TermshiftError("Dask distributed is not installed; install termshift's "
+                             "dependencies again", code="batch.no_dask") from exc
+    try:
+        # Dask's own connect timeout (30s; DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT).
+        client = Client(address)
+    except (OSError, TimeoutError) as exc:
+        raise TermshiftError(f"cannot reach the Dask scheduler at {address} ({exc})",
+                             code="batch.scheduler_unreachable") from exc
+    try:
+        docs: dict[str, Any] = {}
+        futures = []
+        for chunk in chunks:
+            shas = {t.old_sha for t in chunk} | {t.new_sha for t in chunk}
+            for sha in shas - docs.keys():
+                docs[sha] = client.scatter(paths[sha].read_bytes(), hash=False)
+            futures.append(client.submit(run_chunk, chunk, {s: docs[s] for s in shas},
+                                         formats, pure=False))
+        done = as_completed(futures)
+        futures.clear()  # a result stays in a worker's memory while a future refers to it
+        for future in done:
+            result = future.result()
+            future.release()
+            yield result
+    finally:
+        client.close()

@@ -1,0 +1,43 @@
+"""A batch on a real Dask cluster: two worker processes on loopback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from batch_docs import terms, write_csv, write_pairs
+from cli_support import run_cli
+
+distributed = pytest.importorskip("distributed")
+
+
+def test_batch_on_a_local_dask_cluster(tmp_path: Path) -> None:
+    rows = write_pairs(tmp_path, 4)
+    # A version history: the middle versions are shared by consecutive pairs.
+    for v in range(4):
+        (tmp_path / "docs" / f"h{v}.md").write_text(terms(99, v), "utf-8")
+    rows += [(f"h{v}", f"docs/h{v}.md", f"docs/h{v + 1}.md") for v in range(3)]
+    manifest = write_csv(tmp_path / "m.csv", rows)
+    out = tmp_path / "out"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None,
+                                  worker_dashboard_address=None) as cluster:
+        done = run_cli("batch", str(manifest), "-o", str(out), "-f", "json,html",
+                       env={"TERMSHIFT_DASK_SCHEDULER": cluster.scheduler_address})
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in (out / "index.jsonl").read_text().splitlines()]
+    assert sorted(r["id"] for r in records) == sorted(r[0] for r in rows)
+    assert all(r["status"] == "ok" for r in records), records
+    assert all((out / f"{r[0]}.html").is_file() for r in rows)
+    assert next(r for r in records if r["id"] == "h2")["highest"] is not None
+
+
+def test_an_unreachable_scheduler_is_one_line(tmp_path: Path) -> None:
+    manifest = write_csv(tmp_path / "m.csv", write_pairs(tmp_path, 1))
+    done = run_cli("batch", str(manifest), "-o", str(tmp_path / "out"),
+                   "--scheduler", "tcp://127.0.0.1:9",
+                   env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"})
+    assert done.returncode == 3
+    assert b"cannot reach the Dask scheduler" in done.stderr
+    assert done.stderr.decode().count("\n") == 1
