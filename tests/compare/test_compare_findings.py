@@ -180,7 +180,7 @@ def test_a_new_consent_over_a_use_of_data_is_one_finding_for_the_user() -> None:
     promise = run(base, base + "Acme will not use your chat content to train its models "
                   "without your consent.").findings
     assert [(f.type, f.severity, f.direction) for f in promise] == [
-        ("authorization_strengthened", "low", "for_user")]
+        ("authorization_strengthened", "medium", "for_user")]
     assert "will not use your chat content" in promise[0].title
     opt_in = run(base + "We use your chats to improve the Service.",
                  base + "We use your chats to improve the Service only if you opt in.").findings
