@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from analyzer.errors import RuleError
 from analyzer.resources import display_path, rules_dir
 from analyzer.rules import (
+    expand_terms,
+    global_terms,
     line_of,
     load_yaml_with_lines,
     parse_yaml_with_lines,
@@ -87,7 +89,10 @@ class Control:
 
 def _compile(pattern: str, shown: str, line: int | None, rule_id: str) -> re.Pattern[str]:
     try:
-        return re.compile(pattern, re.IGNORECASE)
+        # The same {term} dialect as every other rule file (rules/terms.yaml).
+        return re.compile(expand_terms(pattern, global_terms()), re.IGNORECASE)
+    except ValueError as exc:  # an unknown {term}
+        raise RuleError(str(exc), path=shown, line=line, rule_id=rule_id) from exc
     except re.error as exc:
         raise RuleError(f"bad regular expression {pattern!r}: {exc}", path=shown, line=line,
                         rule_id=rule_id) from exc

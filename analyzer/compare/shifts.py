@@ -22,7 +22,9 @@ from analyzer.errors import RuleError
 from analyzer.model import CATEGORIES, Attributes, Change, Clause
 from analyzer.resources import display_path, rules_dir
 from analyzer.rules import (
+    expand_terms,
     fold,
+    global_terms,
     line_of,
     load_yaml_with_lines,
     strip_lines,
@@ -306,11 +308,19 @@ def _compile(item: Any, shown: str) -> ShiftRule:
         if names - set(CONTEXT_KEYS):
             raise RuleError(f"unknown placeholder {sorted(names - set(CONTEXT_KEYS))[0]!r}",
                             path=shown, line=line, rule_id=spec.id)
+    terms = global_terms()  # the same {term} dialect as every other rule file
+
+    def compiled(pattern: str | None, wrap: str = "{}") -> re.Pattern[str] | None:
+        if not pattern:
+            return None
+        return re.compile(wrap.format(expand_terms(pattern, terms)), re.IGNORECASE)
+
     try:
-        gained = re.compile(spec.gained, re.IGNORECASE) if spec.gained else None
-        lost = re.compile(spec.lost, re.IGNORECASE) if spec.lost else None
-        negated_by = (re.compile(f"(?:{spec.gained_negated_by})[^.;:]*$", re.IGNORECASE)
-                      if spec.gained_negated_by else None)
+        gained = compiled(spec.gained)
+        lost = compiled(spec.lost)
+        negated_by = compiled(spec.gained_negated_by, "(?:{})[^.;:]*$")
+    except ValueError as exc:  # an unknown {term}
+        raise RuleError(str(exc), path=shown, line=line, rule_id=spec.id) from exc
     except re.error as exc:
         raise RuleError(f"bad regular expression: {exc}", path=shown, line=line,
                         rule_id=spec.id) from exc

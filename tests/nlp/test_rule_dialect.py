@@ -1,0 +1,49 @@
+"""One pattern dialect: the {terms} of rules/terms.yaml work in shift rules and control files
+as they do in category and attribute rules; an unknown term names its file and rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.compare.shifts import load_shift_file
+from analyzer.controls import load_controls
+from analyzer.errors import RuleError
+
+SHIFT = """rules:
+  - id: probe
+    type: data_use_expanded
+    category: data_use
+    severity: low
+    direction: against_user
+    kinds: [added]
+    gained: '\\b{provider}\\s+{w}{0,2}train'
+    title: t
+    explanation: e
+"""
+
+
+def test_terms_expand_in_shift_rules(tmp_path: Path) -> None:
+    path = tmp_path / "probe.yaml"
+    path.write_text(SHIFT, encoding="utf-8")
+    (rule,) = load_shift_file(path)
+    assert rule.gain("We may also train models on it.") is not None
+    assert rule.gain("Models train on public text.") is None
+
+
+def test_terms_expand_in_control_files(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("controls:\n  - id: X\n    title: x\n"
+                    "    evidence: ['\\b{agent}\\s+{w}{0,2}logged']\n", encoding="utf-8")
+    (control,) = load_controls(path)
+    assert control.evidence[0].search("bots are always logged")
+    assert not control.evidence[0].search("people are always logged")
+
+
+def test_an_unknown_term_names_the_file_and_rule(tmp_path: Path) -> None:
+    path = tmp_path / "probe.yaml"
+    path.write_text(SHIFT.replace("{provider}", "{nobody}"), encoding="utf-8")
+    with pytest.raises(RuleError, match=r"nobody") as caught:
+        load_shift_file(path)
+    assert "probe" in str(caught.value)
