@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 
 def open_page(browser: Any, path: Path) -> tuple[Any, list[str], list[str]]:
     page = browser.new_page()
@@ -133,3 +135,21 @@ def test_check_report_statuses_and_links(browser: Any, report_files: dict[str, P
     for href in page.eval_on_selector_all("#AUTH-INVOKE a", "els => els.map(e => e.hash)"):
         assert page.query_selector(href) is not None
     assert errors == []
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+@pytest.mark.parametrize("name", ["compare", "analyze", "check", "timeline"])
+def test_every_report_fits_the_screen_and_shows_its_findings(
+        browser: Any, report_files: dict[str, Path], name: str, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(report_files[name].as_uri())
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"{name} is {overflow}px wider than a {width}px screen"
+    cards = page.locator("article.finding").count()
+    assert visible(page, "article.finding") == cards
+    assert errors == []
+    context.close()

@@ -130,3 +130,34 @@ def test_local_mode_needs_no_sign_in_and_checks_a_policy(browser: Any, settings:
         page.screenshot(path=str(tmp_path / "api-docs.png"))
         assert problems == [], problems
         context.close()
+
+
+def test_every_page_fits_a_desktop_and_a_phone(browser: Any, settings: Settings,
+                                               store: Store) -> None:
+    import httpx
+
+    with LiveServer(create_app(settings, store)) as server, httpx.Client(
+            base_url=server.url, timeout=60) as http:
+        ids = [http.post("/api/v1/documents", files={"file": (name, (CORPORA / name).read_bytes())},
+                         data={"name": "Moltnest terms"}).json()["id"]
+               for name in ("agent-network-terms-v1.md", "agent-network-terms-v2.md")]
+        policy = http.post("/api/v1/documents", files={"file": (
+            "agent-policy-weak.md", (CORPORA / "agent-policy-weak.md").read_bytes())}).json()
+        comparison = http.post("/api/v1/comparisons", json={"old": ids[0], "new": ids[1]}
+                               ).json()["id"]
+        check = http.post("/api/v1/checks", json={"document": policy["id"]}).json()["id"]
+        pages = ["/", f"/comparisons/{comparison}", f"/checks/{check}",
+                 f"/api/v1/documents/{ids[1]}/clauses?format=html"]
+        for width in (1366, 390):
+            context = browser.new_context(viewport={"width": width, "height": 900})
+            page, problems = _watched_page(context)
+            for path in pages:
+                page.goto(server.url + path)
+                overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+                assert overflow <= 1, f"{path} is {overflow}px too wide at {width}px"
+                cards = page.locator("article.finding").count()
+                shown = page.eval_on_selector_all(
+                    "article.finding", "els => els.filter(e => e.offsetParent !== null).length")
+                assert shown == cards, f"{path}: {cards - shown} findings hidden at {width}px"
+            assert problems == [], problems
+            context.close()
