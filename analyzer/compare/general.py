@@ -116,6 +116,15 @@ class Edit:
     def tokens(self) -> list[str]:
         return [w for run in (*self.removed, *self.added) for w in run]
 
+    @property
+    def pure(self) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+        """(words only added, words only removed): the runs that replace nothing."""
+        swapped_in = [b for _, b in self.replaced]
+        swapped_out = [a for a, _ in self.replaced]
+        added = [r for r in self.added if r not in swapped_in]
+        removed = [r for r in self.removed if r not in swapped_out]
+        return added, removed
+
 
 def edit_of(old: Sequence[str], new: Sequence[str]) -> Edit:
     removed: list[tuple[str, ...]] = []
@@ -172,9 +181,14 @@ class Renames:
     inserted: frozenset[tuple[str, ...]]
 
     def used(self, edit: Edit) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-        """The renames this edit makes."""
-        return [(_stems(a), _stems(b)) for a, b in edit.replaced
-                if (_stems(a), _stems(b)) in self.pairs]
+        """The renames this edit makes: (old, new) for a swap, ((), new) for words put
+        before a name throughout, (old, ()) for words dropped throughout."""
+        swaps = [(_stems(a), _stems(b)) for a, b in edit.replaced
+                 if (_stems(a), _stems(b)) in self.pairs]
+        added, removed = edit.pure
+        put = [((), _stems(r)) for r in added if _stems(r) in self.inserted]
+        dropped = [(_stems(r), ()) for r in removed if _stems(r) in self.inserted]
+        return [*swaps, *put, *dropped]
 
     def covers(self, edit: Edit) -> bool:
         rest_removed = list(edit.removed)
@@ -220,7 +234,7 @@ def find_renames(changes: Sequence[Change]) -> Renames:
                     w in names for w in (*a, *b) if w not in _FILLER) and (a2, b2) not in seen:
                 seen.add((a2, b2))
                 swaps[(a2, b2)] += 1
-        for run in (*edit.added, *edit.removed):
+        for run in (*edit.pure[0], *edit.pure[1]):
             r = _stems(run)
             if r and len(r) <= 2 and all(w in names for w in run if w not in _FILLER) \
                     and (r,) not in seen:
@@ -616,10 +630,15 @@ def _name_renames(out: list[Finding],
         now = _as_written(new_name, [out[i].evidence_new or "" for i in order])
         rest = out[first].explanation.split(". ", 1)[-1]  # without "Wording only: ..."
         others = len(indexes) - 1
+        if not old_name:
+            title, said = f"“{now}” added to a name throughout", f"adds “{now}” to a name"
+        elif not new_name:
+            title, said = f"“{was}” dropped from a name throughout", f"drops “{was}” from a name"
+        else:
+            title, said = f"“{was}” renamed “{now}” throughout", f"calls “{was}” “{now}”"
         out[first] = replace(
-            out[first], severity="low",
-            title=f"“{was}” renamed “{now}” throughout ({len(indexes)} clauses)",
-            explanation=(f"The new version calls “{was}” “{now}” in this clause and {others} "
+            out[first], severity="low", title=f"{title} ({len(indexes)} clauses)",
+            explanation=(f"The new version {said} in this clause and {others} "
                          f"other{'s' if others != 1 else ''}; the other clauses are listed at "
                          f"info. Check that what the clauses allocate still covers the same "
                          f"thing. {rest}"))

@@ -195,3 +195,11 @@ def test_a_block_of_added_clauses_is_one_finding() -> None:
     loud = [f for f in comparison.findings if f.severity != "info"
             and f.type == "clause_added"]
     assert loud == blocks  # the others are listed at info
+
+
+def test_a_word_put_before_a_name_throughout_is_named_once() -> None:
+    old = ("You are responsible for your Content.\n\nWe may remove Content that breaks the "
+           "rules.\n\nWe have no other duties about Content.")
+    comparison = run(old, old.replace("Content", "Customer Content"))
+    loud = above_info(comparison)
+    assert [f.title for f in loud] == ["“Customer” added to a name throughout (3 clauses)"]
