@@ -139,7 +139,7 @@ def _wrap(mark: BaseOxmlElement, run: BaseOxmlElement) -> BaseOxmlElement:
 
 
 def comment_text(finding: Finding) -> str:
-    return f"{finding.severity.upper()}: {finding.title}\n{finding.explanation}"
+    return _xml_safe(f"{finding.severity.upper()}: {finding.title}\n{finding.explanation}")
 
 
 def render_docx(comparison: Comparison, title: str | None = None,
@@ -148,11 +148,11 @@ def render_docx(comparison: Comparison, title: str | None = None,
     rev = _Revisions(when or datetime.now(UTC))
     document = docx.Document()
     document.core_properties.author = AUTHOR
-    document.core_properties.title = title or comparison.new.document.title
     groups = paragraphs(comparison)
-    name = title or comparison.new.document.title
+    name = _xml_safe(title or comparison.new.document.title)
     if not groups or section_of(groups[0].changes[0])[:1] != (name,):
         document.add_heading(name, level=0)
+    document.core_properties.title = name[:255]
 
     by_clause: dict[str, list[Finding]] = {}
     for finding in comparison.findings:
@@ -168,7 +168,7 @@ def render_docx(comparison: Comparison, title: str | None = None,
         while common < min(len(shown), len(section)) and shown[common] == section[common]:
             common += 1
         for depth in range(common, len(section)):
-            document.add_heading(section[depth], level=min(depth + 1, 9))
+            document.add_heading(_xml_safe(section[depth]), level=min(depth + 1, 9))
         shown = section
         p = document.add_paragraph()._p
         kinds = {ch.kind for ch in paragraph.changes}
@@ -187,8 +187,8 @@ def render_docx(comparison: Comparison, title: str | None = None,
                 notes = by_clause.get(f"old:{change.old.id}", [])
             texts = [comment_text(f) for f in notes]
             if change.kind == "moved" and change.old is not None:
-                texts.append("Moved from " + (" › ".join(change.old.section) or "elsewhere")
-                             + " (termshift)")
+                texts.append(_xml_safe("Moved from " + (" › ".join(change.old.section)
+                                                        or "elsewhere")))
             ids = [document.comments.add_comment(text, author=AUTHOR,
                                                  initials=INITIALS).comment_id
                    for text in texts]

@@ -169,3 +169,17 @@ def test_pdf_holds_the_findings_then_the_coloured_redline(comparison: Comparison
 
     assert rgb(INSERT) in colours and rgb(DELETE) in colours
     assert rules > 0  # underlines and strike-throughs are drawn as lines
+
+
+def test_markup_and_control_characters_stay_text(tmp_path: Path) -> None:
+    old = "# Terms\n\n## 1. Use & abuse\n\nYou are responsible for content.\n"
+    new = ("# Terms\n\n## 1. Use & abuse\n\nYou are solely responsible for content, "
+           "including by AI agents, if a < b & c > d \x0b here.\n")
+    (tmp_path / "old.md").write_text(old, encoding="utf-8")
+    (tmp_path / "new.md").write_text(new, encoding="utf-8")
+    comparison = compare(tmp_path / "old.md", tmp_path / "new.md")
+    body = docx.Document(io.BytesIO(render_comparison(comparison, "docx"))).element.body
+    text = "".join(t.text or "" for t in body.iter(qn("w:t")))
+    assert "if a < b & c > d" in text and "1. Use & abuse" in text
+    with pdfplumber.open(io.BytesIO(render_comparison(comparison, "pdf"))) as pdf:
+        assert "if a < b & c > d" in " ".join(p.extract_text() or "" for p in pdf.pages)
