@@ -138,6 +138,21 @@ def _wrap(mark: BaseOxmlElement, run: BaseOxmlElement) -> BaseOxmlElement:
     return mark
 
 
+def _comment_mark(tag: str, cid: int) -> BaseOxmlElement:
+    mark: BaseOxmlElement = OxmlElement(tag)
+    mark.set(qn("w:id"), str(cid))
+    return mark
+
+
+def _close_comments(p: BaseOxmlElement, ids: list[int]) -> None:
+    """End each comment's range here and place its reference mark after it."""
+    for cid in ids:
+        p.append(_comment_mark("w:commentRangeEnd", cid))
+        reference = OxmlElement("w:r")
+        reference.append(_comment_mark("w:commentReference", cid))
+        p.append(reference)
+
+
 def comment_text(finding: Finding) -> str:
     return _xml_safe(f"{finding.severity.upper()}: {finding.title}\n{finding.explanation}")
 
@@ -161,6 +176,7 @@ def render_docx(comparison: Comparison, title: str | None = None,
         key = f"new:{finding.new_clause}" if finding.new_clause else f"old:{finding.old_clause}"
         by_clause.setdefault(key, []).append(finding)
 
+    placed: set[int] = set()
     shown: tuple[str, ...] = ()
     for paragraph in groups:
         section = section_of(paragraph.changes[0])
@@ -189,24 +205,26 @@ def render_docx(comparison: Comparison, title: str | None = None,
             if change.kind == "moved" and change.old is not None:
                 texts.append(_xml_safe("Moved from " + (" › ".join(change.old.section)
                                                         or "elsewhere")))
+            placed.update(id(f) for f in notes)
             ids = [document.comments.add_comment(text, author=AUTHOR,
                                                  initials=INITIALS).comment_id
                    for text in texts]
             for cid in ids:
-                start = OxmlElement("w:commentRangeStart")
-                start.set(qn("w:id"), str(cid))
-                p.append(start)
+                p.append(_comment_mark("w:commentRangeStart", cid))
             for element in _clause_runs(change, rev, " " if at else ""):
                 p.append(element)
-            for cid in ids:
-                end = OxmlElement("w:commentRangeEnd")
-                end.set(qn("w:id"), str(cid))
-                p.append(end)
-                reference = OxmlElement("w:r")
-                ref = OxmlElement("w:commentReference")
-                ref.set(qn("w:id"), str(cid))
-                reference.append(ref)
-                p.append(reference)
+            _close_comments(p, ids)
+    # A finding on no clause of either version (none do today) still gets its comment,
+    # on the document's first paragraph.
+    rest = [f for f in comparison.findings if f.severity != "info" and id(f) not in placed]
+    if rest and document.paragraphs:
+        first = document.paragraphs[0]._p
+        ids = [document.comments.add_comment(comment_text(f), author=AUTHOR,
+                                             initials=INITIALS).comment_id for f in rest]
+        for cid in ids:
+            first.insert(1 if first.pPr is not None else 0,
+                         _comment_mark("w:commentRangeStart", cid))
+        _close_comments(first, ids)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -3,6 +3,7 @@ hand-written agent-network pair: opened by python-docx, LibreOffice and pdfplumb
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import zipfile
@@ -183,3 +184,15 @@ def test_markup_and_control_characters_stay_text(tmp_path: Path) -> None:
     assert "if a < b & c > d" in text and "1. Use & abuse" in text
     with pdfplumber.open(io.BytesIO(render_comparison(comparison, "pdf"))) as pdf:
         assert "if a < b & c > d" in " ".join(p.extract_text() or "" for p in pdf.pages)
+
+
+def test_a_finding_on_no_clause_still_gets_its_comment(comparison: Comparison) -> None:
+    loose = dataclasses.replace(comparison.findings[0], id="loose", severity="high",
+                                title="A finding on the whole document",
+                                new_clause=None, old_clause=None)
+    changed = dataclasses.replace(comparison, findings=(*comparison.findings, loose))
+    document = docx.Document(io.BytesIO(render_comparison(changed, "docx")))
+    assert len(list(document.comments)) == _commented(comparison) + 1
+    first = document.paragraphs[0]._p
+    ids = {c.comment_id for c in document.comments if loose.title in c.text}
+    assert {int(e.get(qn("w:id"))) for e in first.iter(qn("w:commentReference"))} >= ids
