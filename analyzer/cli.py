@@ -32,6 +32,8 @@ class ReportFormat(StrEnum):
     html = "html"
     json = "json"
     md = "md"
+    docx = "docx"  # compare only: the new version with tracked changes
+    pdf = "pdf"  # compare only
 
 
 class Severity(StrEnum):
@@ -69,19 +71,27 @@ def _run(action: Callable[[], T]) -> T:
         _fail("out of memory while processing the input; try a smaller document", 3)
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(text: str | bytes, output: Path | None) -> None:
+    """Write a report to -o, or to stdout. A binary report (docx, pdf) goes to stdout only
+    when it is redirected: on a terminal it would print as noise."""
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
     if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        if isinstance(text, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
     try:
         if output.exists() and not output.is_file():
             # A device or a pipe ("-o /dev/null", a FIFO): write through it. Renaming a file
             # over it would replace the device itself.
-            with output.open("w", encoding="utf-8") as sink:
-                sink.write(text)
+            with output.open("wb") as sink:
+                sink.write(data)
         else:
             tmp = output.with_name(output.name + ".part")
-            tmp.write_text(text, encoding="utf-8")
+            tmp.write_bytes(data)
             tmp.replace(output)
     except OSError as exc:
         _fail(f"{output}: cannot write the report ({exc.strerror})", 3)
@@ -94,7 +104,9 @@ def _only(fmt: ReportFormat, allowed: tuple[ReportFormat, ...], command: str) ->
         _fail(f"{command} writes --format {names}, not {fmt.value}", 2)
 
 
-_BY_SUFFIX = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json"}
+_BY_SUFFIX = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json",
+              ".docx": "docx", ".pdf": "pdf"}
+_TEXT = (ReportFormat.json, ReportFormat.html, ReportFormat.md)
 
 
 def _format(fmt: ReportFormat | None, output: Path | None) -> ReportFormat:
@@ -108,7 +120,8 @@ def _format(fmt: ReportFormat | None, output: Path | None) -> ReportFormat:
 FormatOpt = Annotated[
     ReportFormat | None,
     typer.Option("--format", "-f", show_default=False,
-                 help="json, html or md; default: from the -o file's name, else json"),
+                 help="json, html or md (compare: also docx, pdf); default: from the -o "
+                 "file's name, else json"),
 ]
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="write the report here, not to stdout")
@@ -172,6 +185,9 @@ def compare(
     from analyzer.report.render import render_comparison
 
     fmt = _format(fmt, output)
+    if fmt not in _TEXT and output is None and sys.stdout.isatty():
+        _fail(f"a {fmt.value} report is a binary file: write it with -o report.{fmt.value} "
+              "or redirect standard output", 2)
     if old == "-" and new == "-":
         _fail("only one of OLD and NEW can be read from standard input", 2)
     comparison = _run(lambda: compare_sources(old, new))
@@ -203,6 +219,7 @@ def check(
     from analyzer.report.render import render_check
 
     fmt = _format(fmt, output)
+    _only(fmt, _TEXT, "check")
     result = _run(lambda: check_source(policy, controls))
     _emit(render_check(result, fmt.value), output)
     if fail_on is not None:

@@ -1,4 +1,5 @@
-"""One function per result type; each renders JSON, HTML or Markdown.
+"""One function per result type; each renders JSON, HTML or Markdown (a comparison also
+DOCX with tracked changes and PDF, as bytes: report/docx_redline.py, report/pdf_report.py).
 
 HTML comes from Jinja2 with autoescaping on for every template (not select_autoescape, which
 decides by file extension); document text is never marked safe. Reports are single files
@@ -13,7 +14,7 @@ import json
 import re
 from collections import Counter
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal, overload
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -130,12 +131,33 @@ def render_analysis(analysis: Analysis, fmt: str) -> str:
     raise _unsupported(fmt, "an analysis")
 
 
-def render_comparison(comparison: Comparison, fmt: str, title: str | None = None) -> str:
-    """The `compare` result as json, html or md. `title` names the document in the HTML and
-    Markdown headings when its own title says little (the web app passes its library name);
-    the JSON always holds the document's own title."""
+TextFormat = Literal["json", "html", "md"]
+BinaryFormat = Literal["docx", "pdf"]
+BINARY_FORMATS: tuple[str, ...] = ("docx", "pdf")
+
+
+@overload
+def render_comparison(comparison: Comparison, fmt: TextFormat,
+                      title: str | None = None) -> str: ...
+@overload
+def render_comparison(comparison: Comparison, fmt: BinaryFormat,
+                      title: str | None = None) -> bytes: ...
+@overload
+def render_comparison(comparison: Comparison, fmt: str,
+                      title: str | None = None) -> str | bytes: ...
+def render_comparison(comparison: Comparison, fmt: str,
+                      title: str | None = None) -> str | bytes:
+    """The `compare` result as json, html or md (text), or docx or pdf (bytes). `title`
+    names the document in the headings when its own title says little (the web app passes
+    its library name); the JSON always holds the document's own title."""
     if fmt == "json":
         return _json(comparison_to_json(comparison))
+    if fmt == "docx":
+        from analyzer.report.docx_redline import render_docx
+        return render_docx(comparison, title)
+    if fmt == "pdf":
+        from analyzer.report.pdf_report import render_pdf
+        return render_pdf(comparison, title)
     renamed = renamed_sections(comparison)
     context = {"c": comparison, "summary": comparison_summary(comparison),
                "title": title or comparison.new.document.title,

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from analyzer.errors import LimitExceeded, StoreError, UsageError
-from analyzer.report.render import render_analysis, render_timeline
+from analyzer.report.render import BINARY_FORMATS, render_analysis, render_timeline
 from analyzer.settings import Settings
 from analyzer.store import DocumentInfo, ReportRecord, Store, WorkspaceRef
 from analyzer.web.auth import api_workspace
@@ -57,9 +57,18 @@ FormatParam = Annotated[str | None, Query(alias="format", pattern="^(json|html|m
 # Clause lists and timelines come as JSON or HTML only: the schema says so.
 PageFormatParam = Annotated[str | None, Query(alias="format", pattern="^(json|html)$",
                                               description="json or html; else by Accept")]
+# A comparison also comes as a Word document with tracked changes, or a PDF.
+ComparisonFormatParam = Annotated[
+    str | None, Query(alias="format", pattern="^(json|html|md|docx|pdf)$",
+                      description="json, html or md; docx (the new version with tracked "
+                                  "changes and the findings as comments) or pdf; "
+                                  "else by Accept")]
 REPORT_FORMATS = ("json", "html", "md")
+COMPARISON_FORMATS = (*REPORT_FORMATS, *BINARY_FORMATS)
 MEDIA = {"json": "application/json", "html": "text/html; charset=utf-8",
-         "md": "text/markdown; charset=utf-8"}
+         "md": "text/markdown; charset=utf-8",
+         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+         "pdf": "application/pdf"}
 
 
 def service_of(request: Request) -> Service:
@@ -244,9 +253,22 @@ async def create_comparison(request: Request, ws: Workspace, body: ComparisonIn,
 @router.get("/comparisons/{comparison_id}", tags=["comparisons"],
              summary="A comparison report")
 async def get_comparison(request: Request, ws: Workspace, comparison_id: str,
-                         fmt: FormatParam = None) -> Response:
-    chosen = pick_format(request, fmt, REPORT_FORMATS)
+                         fmt: ComparisonFormatParam = None) -> Response:
+    chosen = pick_format(request, fmt, COMPARISON_FORMATS)
+    if chosen in BINARY_FORMATS:
+        return await comparison_file_response(service_of(request), ws, comparison_id, chosen)
     return report_response(await service_of(request).comparison(ws, comparison_id), chosen)
+
+
+async def comparison_file_response(service: Service, ws: WorkspaceRef, comparison_id: str,
+                                   fmt: str, headers: dict[str, str] | None = None
+                                   ) -> Response:
+    """A comparison as a .docx or .pdf attachment named after the document and versions."""
+    record, body = await service.comparison_file(ws, comparison_id, fmt)
+    stem = await anyio.to_thread.run_sync(service.report_stem, ws, record.subject, "report")
+    return Response(body, media_type=MEDIA[fmt], headers={
+        **(headers or {}), "X-Termshift-Id": record.id,
+        "Content-Disposition": _attachment(f"{stem}.{fmt}")})
 
 
 class CheckIn(BaseModel):

@@ -11,11 +11,12 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from analyzer.errors import AuthError, NotFound, TermshiftError, UsageError
-from analyzer.report.render import render_analysis, render_page
+from analyzer.report.render import BINARY_FORMATS, render_analysis, render_page
 from analyzer.settings import Settings
 from analyzer.store import DocumentInfo, ReportRecord, Store, WorkspaceRef
 from analyzer.web.api import (
     _attachment,
+    comparison_file_response,
     original_response,
     read_upload,
     report_body,
@@ -165,7 +166,8 @@ async def compare(request: Request, ws: Workspace,
 
 
 def _downloads(base: str, formats: tuple[str, ...]) -> list[tuple[str, str]]:
-    names = {"html": "HTML", "json": "JSON", "md": "Markdown"}
+    names = {"html": "HTML", "json": "JSON", "md": "Markdown",
+             "docx": "Word (tracked changes)", "pdf": "PDF"}
     return [(names[f], f"{base}/download?format={f}") for f in formats]
 
 
@@ -173,7 +175,8 @@ def _downloads(base: str, formats: tuple[str, ...]) -> list[tuple[str, str]]:
 async def comparison_page(request: Request, ws: Workspace, comparison_id: str) -> Response:
     record = await service_of(request).comparison(ws, comparison_id)
     return _with_nav(request, record.html,
-                     _downloads(f"/comparisons/{record.id}", ("html", "json", "md")),
+                     _downloads(f"/comparisons/{record.id}",
+                                ("html", "json", "md", "docx", "pdf")),
                      swap=record.subject[::-1])
 
 
@@ -183,20 +186,15 @@ def _download(record: ReportRecord, fmt: str, stem: str) -> Response:
         **REPORT_HEADERS, "Content-Disposition": _attachment(f"{stem}.{fmt}")})
 
 
-def _stem(store: Store, ws: WorkspaceRef, doc_ids: tuple[str, ...], what: str) -> str:
-    """A download's file name without suffix: the document's name and versions, so that
-    "Acme terms v1 to v2 report.html" says what it holds next to other downloads."""
-    docs = [store.get_document(ws, doc_id) for doc_id in doc_ids]
-    versions = " to ".join(d.version_label or d.filename.rsplit(".", 1)[0] for d in docs)
-    return f"{docs[-1].name} {versions} {what}".replace("/", "-")[:140]
-
-
 @router.get("/comparisons/{comparison_id}/download")
 async def comparison_download(request: Request, ws: Workspace, comparison_id: str,
                               format: str = "html") -> Response:
     service = service_of(request)
+    if format in BINARY_FORMATS:
+        return await comparison_file_response(service, ws, comparison_id, format,
+                                              REPORT_HEADERS)
     record = await service.comparison(ws, comparison_id)
-    stem = await anyio.to_thread.run_sync(_stem, service.store, ws, record.subject, "report")
+    stem = await anyio.to_thread.run_sync(service.report_stem, ws, record.subject, "report")
     return _download(record, format, stem)
 
 
@@ -240,7 +238,7 @@ async def check_download(request: Request, ws: Workspace, check_id: str,
                          format: str = "html") -> Response:
     service = service_of(request)
     record = await service.check_report(ws, check_id)
-    stem = await anyio.to_thread.run_sync(_stem, service.store, ws, record.subject[:1], "check")
+    stem = await anyio.to_thread.run_sync(service.report_stem, ws, record.subject[:1], "check")
     return _download(record, format, stem)
 
 

@@ -33,7 +33,7 @@ from analyzer.errors import (
     UsageError,
 )
 from analyzer.model import Analysis, Timeline
-from analyzer.report.render import render_check, render_comparison
+from analyzer.report.render import BINARY_FORMATS, render_check, render_comparison
 from analyzer.resources import content_version
 from analyzer.settings import Settings, get_settings
 from analyzer.store import DocumentInfo, ReportRecord, Store, WorkspaceRef
@@ -250,6 +250,35 @@ class Service:
         if record.report_version != report_version():
             return await self.compare(ws, *record.subject)
         return record
+
+    async def comparison_file(self, ws: WorkspaceRef, comparison_id: str,
+                              fmt: str) -> tuple[ReportRecord, bytes]:
+        """A stored comparison as DOCX (tracked changes) or PDF, rendered on request.
+
+        The store keeps the rendered JSON, HTML and Markdown, not the comparison itself;
+        it does keep both analyses, so the comparison is recomputed from them (no parse,
+        and the same result while the report version stands) rather than storing
+        binaries that few comparisons are ever asked for."""
+        record = await self.comparison(ws, comparison_id)
+        return record, await anyio.to_thread.run_sync(self._render_file, ws, record, fmt)
+
+    def _render_file(self, ws: WorkspaceRef, record: ReportRecord, fmt: str) -> bytes:
+        if fmt not in BINARY_FORMATS:
+            raise UsageError(f"a comparison file comes as docx or pdf, not {fmt!r}")
+        old_id, new_id = record.subject
+        old = self.store.load_analysis(ws, old_id)
+        new = self.store.load_analysis(ws, new_id)
+        body = render_comparison(api.compare_versions(old, new), fmt,
+                                 self._display_title(ws, new_id, new))
+        assert isinstance(body, bytes)
+        return body
+
+    def report_stem(self, ws: WorkspaceRef, doc_ids: tuple[str, ...], what: str) -> str:
+        """A download's file name without suffix: the document's name and versions, so
+        that "Acme terms v1 to v2 report.html" says what it holds next to other downloads."""
+        docs = [self.store.get_document(ws, doc_id) for doc_id in doc_ids]
+        versions = " to ".join(d.version_label or d.filename.rsplit(".", 1)[0] for d in docs)
+        return f"{docs[-1].name} {versions} {what}".replace("/", "-")[:140]
 
     # Checks and timelines -----------------------------------------------------------------
 

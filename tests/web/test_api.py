@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
 
+import docx
+import pdfplumber
 from fastapi.testclient import TestClient
 from web_support import LOCAL, corpus, upload, wait_until_read
 
@@ -106,8 +109,33 @@ def test_comparison_formats_by_query_and_accept(client: TestClient) -> None:
     assert by_accept.text == html.text
     made_md = client.post("/api/v1/comparisons?format=md", json={"old": old, "new": new})
     assert made_md.status_code == 201 and made_md.headers["x-termshift-id"] == cid
-    bad = client.get(f"/api/v1/comparisons/{cid}?format=pdf")
+    bad = client.get(f"/api/v1/comparisons/{cid}?format=odt")
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "request.invalid"
+
+
+def test_comparison_as_docx_and_pdf_rendered_from_the_stored_analyses(
+        client: TestClient) -> None:
+    old, new = _pair(client)
+    body = client.post("/api/v1/comparisons", json={"old": old, "new": new}).json()
+    cid = body["id"]
+    word = client.get(f"/api/v1/comparisons/{cid}?format=docx")
+    assert word.status_code == 200, word.text
+    assert word.headers["content-type"] == (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    disposition = word.headers["content-disposition"]
+    assert disposition.startswith("attachment;") and 'report.docx"' in disposition
+    assert word.headers["x-termshift-id"] == cid
+    comments = list(docx.Document(io.BytesIO(word.content)).comments)
+    assert len(comments) >= sum(1 for f in body["findings"] if f["severity"] != "info")
+    pdf = client.get(f"/api/v1/comparisons/{cid}?format=pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert 'report.pdf"' in pdf.headers["content-disposition"]
+    with pdfplumber.open(io.BytesIO(pdf.content)) as opened:
+        text = " ".join(" ".join((p.extract_text() or "").split()) for p in opened.pages)
+    assert all(" ".join(f["title"].split()) in text for f in body["findings"])
+    # Only the comparison comes as a file; creating one answers in a text format.
+    made = client.post("/api/v1/comparisons?format=pdf", json={"old": old, "new": new})
+    assert made.status_code == 422
 
 
 def test_check_and_custom_controls(client: TestClient) -> None:

@@ -41,10 +41,13 @@ def test_upload_two_versions_then_compare_these_two(client: TestClient) -> None:
     assert report.status_code == 200 and "What shifted" in report.text
     assert 'class="app-nav"' in report.text  # the navigation bar, with downloads
     for fmt, kind in (("html", "text/html"), ("json", "application/json"),
-                      ("md", "text/markdown")):
+                      ("md", "text/markdown"), ("docx", "application/vnd.openxmlformats"),
+                      ("pdf", "application/pdf")):
+        assert f"/download?format={fmt}" in report.text  # a link in the navigation bar
         download = client.get(made.headers["location"] + f"/download?format={fmt}")
         assert download.status_code == 200 and download.headers["content-type"].startswith(kind)
         assert download.headers["content-disposition"].startswith("attachment;")
+        assert f'.{fmt}"' in download.headers["content-disposition"]
     plain = client.get(made.headers["location"] + "/download?format=html").text
     assert 'class="app-nav"' not in plain  # a downloaded report is the standalone file
     # The page offers the same pair the other way round.
