@@ -7,7 +7,9 @@ deletions and moves-from are not part of the current text and are left out."""
 
 from __future__ import annotations
 
+import contextlib
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +18,7 @@ import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+from lxml import etree
 
 from analyzer.errors import InputError, LimitExceeded, TermshiftError
 from analyzer.ingest.builder import DocumentBuilder, RunText
@@ -31,6 +34,8 @@ _INLINE_CONTAINERS = frozenset(f"{_W}{name}" for name in (
     "sdtContent"))
 # Block wrappers around paragraphs and tables: content controls and custom XML.
 _BLOCK_CONTAINERS = frozenset(f"{_W}{name}" for name in ("sdt", "sdtContent", "customXml"))
+_MAIN_PART = re.compile(
+    rb'PartName="([^"]+)"[^>]*ContentType="[^"]*document\.main\+xml"', re.I)
 _ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
           (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
 
@@ -63,7 +68,10 @@ def read_docx(data: bytes, source: str, settings: Settings) -> Document:
 
 
 def check_archive(data: bytes, source: str, settings: Settings) -> None:
-    """Refuse a part holding a DTD and an archive that would unpack beyond the limit."""
+    """Refuse a part holding a DTD and an archive that unpacks beyond the limit, counting the
+    bytes while inflating (a zip's declared sizes may lie) and stopping at the limit; the
+    body's text is counted on the way and refused as soon as it passes the character limit,
+    before python-docx builds its tree."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
@@ -71,20 +79,74 @@ def check_archive(data: bytes, source: str, settings: Settings) -> None:
             if total > settings.max_inflated_bytes:
                 raise LimitExceeded("unpacked size", total, settings.max_inflated_bytes,
                                     "TERMSHIFT_MAX_INFLATED_BYTES")
+            main = _main_part(archive)
+            inflated = 0
             for info in infos:
-                if info.filename.endswith((".xml", ".rels")):
-                    with archive.open(info) as part:
-                        head = part.read(4096).lower()
-                    if b"<!doctype" in head or b"<!entity" in head:
+                with archive.open(info) as part:
+                    head = part.read(4096)
+                    if info.filename.endswith((".xml", ".rels")) and (
+                            b"<!doctype" in head.lower() or b"<!entity" in head.lower()):
                         raise InputError(
                             f"{source}: part {info.filename} declares a DTD, which termshift "
                             "refuses (it can expand entities); save the file again from Word",
                             code="ingest.dtd_refused")
+                    counter = _TextCounter(settings) if info.filename == main else None
+                    chunk = head
+                    while chunk:
+                        inflated += len(chunk)
+                        if inflated > settings.max_inflated_bytes:
+                            raise LimitExceeded("unpacked size", inflated,
+                                                settings.max_inflated_bytes,
+                                                "TERMSHIFT_MAX_INFLATED_BYTES")
+                        if counter is not None:
+                            counter.feed(chunk)
+                        chunk = part.read(1 << 20)
     except TermshiftError:
         raise
     except Exception as exc:  # zipfile and zlib raise many kinds on a damaged archive
         raise InputError(f"{source}: the Word document's archive is damaged",
                          code="ingest.damaged") from exc
+
+
+def _main_part(archive: zipfile.ZipFile) -> str:
+    """The name of the main document part (word/document.xml unless the types say else)."""
+    with contextlib.suppress(KeyError):
+        with archive.open("[Content_Types].xml") as types:
+            found = _MAIN_PART.search(types.read(1 << 20))
+        if found:
+            return found.group(1).decode("utf-8", "replace").lstrip("/")
+    return "word/document.xml"
+
+
+class _TextCounter:
+    """Counts the characters of a part's w:t elements as its XML arrives (a memory-flat pull
+    parse) and refuses it once they pass TERMSHIFT_MAX_CHARS; a part it cannot parse is
+    left to python-docx to judge."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.chars = 0
+        self.parser: Any = etree.XMLPullParser(
+            events=("end",), resolve_entities=False, no_network=True, huge_tree=True)
+
+    def feed(self, chunk: bytes) -> None:
+        if self.parser is None:
+            return
+        try:
+            self.parser.feed(chunk)
+            for _event, element in self.parser.read_events():
+                if element.tag == f"{_W}t" and element.text:
+                    self.chars += len(element.text)
+                element.clear()
+                parent = element.getparent()
+                while parent is not None and element.getprevious() is not None:
+                    del parent[0]
+        except etree.XMLSyntaxError:
+            self.parser = None
+            return
+        if self.chars > self.settings.max_chars:
+            raise LimitExceeded("characters", self.chars, self.settings.max_chars,
+                                "TERMSHIFT_MAX_CHARS")
 
 
 def _body_items(document: Any) -> Iterator[Paragraph | Table]:

@@ -83,9 +83,16 @@ def _read_lines(data: bytes, source: str, settings: Settings) -> tuple[list[Line
                 raise LimitExceeded("pages", count, settings.max_pages, "TERMSHIFT_MAX_PAGES")
             title = (pdf.metadata or {}).get("Title")
             lines: list[Line] = []
+            chars = 0
             for number, page in enumerate(pdf.pages, start=1):
-                lines.extend(page_lines(page, number))
+                found = page_lines(page, number)
                 page.close()  # keeps memory flat in the page count
+                # Counted page by page: a long PDF is refused without reading the rest.
+                chars += sum(len(line.text) + 1 for line in found)
+                if chars > settings.max_chars:
+                    raise LimitExceeded("characters", chars, settings.max_chars,
+                                        "TERMSHIFT_MAX_CHARS")
+                lines.extend(found)
             return lines, count, title if isinstance(title, str) else None
     except LimitExceeded:
         raise

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from cli_support import run_cli
-from hostile_docs import deep_html, flate_bomb_pdf
+from hostile_docs import deep_html, docx_bomb, flate_bomb_pdf
 
 import analyzer.ingest as ingest_module
-from analyzer.errors import LimitExceeded
+from analyzer.errors import InputError, LimitExceeded
 from analyzer.ingest import ingest
 from analyzer.settings import Settings
 
@@ -87,3 +87,41 @@ def test_html_with_more_elements_than_the_limit_is_refused() -> None:
     with pytest.raises(LimitExceeded) as caught:
         ingest(page, "many.html", Settings(max_html_elements=100))
     assert caught.value.code == "limit.html_elements"
+
+
+def _no_python_docx(monkeypatch: pytest.MonkeyPatch) -> None:
+    import analyzer.ingest.docx as docx_reader
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("python-docx was reached")
+
+    monkeypatch.setattr(docx_reader.docx, "Document", refuse)
+
+
+def test_a_docx_over_the_inflate_limit_is_refused_before_it_is_read(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _no_python_docx(monkeypatch)
+    bomb = docx_bomb(8)  # about 8 KB that unpack to 8 MB
+    with pytest.raises(LimitExceeded) as caught:
+        ingest(bomb, "bomb.docx", Settings(max_inflated_bytes=2 * 1024 * 1024))
+    assert caught.value.code == "limit.unpacked_size"
+    assert "TERMSHIFT_MAX_INFLATED_BYTES" in str(caught.value)
+
+
+def test_a_docx_lying_about_its_size_is_refused_not_inflated() -> None:
+    liar = docx_bomb(8, declared=1000)
+    with pytest.raises(InputError):
+        ingest(liar, "liar.docx", Settings(max_inflated_bytes=2 * 1024 * 1024))
+
+
+def test_docx_characters_are_counted_while_inflating_not_after(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _no_python_docx(monkeypatch)
+    with pytest.raises(LimitExceeded) as caught:  # 2 MB of text, under the unpacked limit
+        ingest(docx_bomb(2), "long.docx", Settings(max_chars=100_000))
+    assert caught.value.code == "limit.characters"
+
+
+def test_a_small_docx_still_reads() -> None:
+    document = ingest(docx_bomb(0), "empty.docx", Settings())
+    assert document.format == "docx"
