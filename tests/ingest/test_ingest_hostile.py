@@ -32,13 +32,22 @@ def test_a_flate_bomb_is_refused_by_the_cli_in_one_line(bomb: bytes, tmp_path: P
     assert proc.returncode == 3, err
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in err, err
-    assert "bomb.pdf" in lines[0] and "TERMSHIFT_PARSE_" in lines[0]
+    assert "TERMSHIFT_PARSE_" in lines[0] or "TERMSHIFT_MAX_INFLATED_BYTES" in lines[0]
 
 
 def test_a_flate_bomb_is_refused_by_the_memory_budget(bomb: bytes) -> None:
     with pytest.raises(LimitExceeded) as caught:
         ingest(bomb, "bomb.pdf", Settings(parse_seconds=2, parse_memory_mb=300))
-    assert caught.value.code in ("limit.parse_memory", "limit.parse_time")
+    assert caught.value.code in ("limit.parse_memory", "limit.parse_time",
+                                 "limit.pdf_stream_size")
+
+
+def test_a_flate_bomb_is_refused_while_its_stream_inflates(bomb: bytes) -> None:
+    settings = Settings(parse_seconds=60, parse_memory_mb=0, max_inflated_bytes=50 * 2**20)
+    with pytest.raises(LimitExceeded) as caught:
+        ingest(bomb, "bomb.pdf", settings)
+    assert caught.value.code == "limit.pdf_stream_size"
+    assert "TERMSHIFT_MAX_INFLATED_BYTES" in str(caught.value)
 
 
 def test_a_reader_that_never_ends_is_stopped_by_the_time_budget(
