@@ -11,14 +11,14 @@ TERMSHIFT_PARSE_SECONDS=0 reads in the calling process, without these budgets.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
+import math
 import os
 import pickle
 import resource
+import select
 import signal
 import time
 from collections.abc import Callable
-from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 from analyzer.errors import InputError, LimitExceeded
@@ -64,24 +64,22 @@ def _unpack_error(state: tuple[type[BaseException], tuple[Any, ...], dict[str, A
     return exc
 
 
-def _child(conn: Connection, limit_bytes: int, work: Callable[[], Any]) -> None:
-    # Only the child's own address space is capped; the parent keeps its limits.
-    if limit_bytes > 0:
-        with contextlib.suppress(ValueError, OSError):
+def _child(write_fd: int, limit_bytes: int, cpu_seconds: int, work: Callable[[], Any]) -> None:
+    """In the forked child: cap its memory and CPU time, read, send the outcome, exit."""
+    with contextlib.suppress(ValueError, OSError):
+        if limit_bytes > 0:  # only the child's own address space is capped
             _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
             cap = limit_bytes if hard == resource.RLIM_INFINITY else min(limit_bytes, hard)
             resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+        # A child left behind by a parent that died ends itself once it has used the budget.
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
     try:
         message: tuple[str, Any] = ("ok", work())
         payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     except BaseException as exc:  # everything goes back to the parent, nothing escapes
         payload = pickle.dumps(_pack_error(exc))
-    try:
-        conn.send_bytes(payload)
-    except MemoryError:
-        conn.send_bytes(pickle.dumps(("memory", None)))
-    finally:
-        conn.close()
+    with os.fdopen(write_fd, "wb") as out:
+        out.write(payload)
 
 
 def _over_time(source: str, seconds: float) -> LimitExceeded:
@@ -101,39 +99,62 @@ def _over_memory(source: str, settings: Settings) -> LimitExceeded:
 
 def run_bounded(work: Callable[[], T], source: str, settings: Settings) -> T:
     """`work()` in a forked child under the parse budgets; its result or its error here.
-    Over the time budget: LimitExceeded "parse time"; out of memory: "parse memory"."""
+    Over the time budget: LimitExceeded "parse time"; out of memory: "parse memory".
+    os.fork rather than multiprocessing, which refuses children of daemonic processes
+    (such as Dask's workers)."""
     seconds = settings.parse_seconds
     if seconds <= 0:
         return work()
     budget = settings.parse_memory_mb * _MB
     limit_bytes = _address_space() + budget if budget > 0 else 0
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(sender, limit_bytes, work), daemon=True)
+    read_fd, write_fd = os.pipe()
     started = time.monotonic()
-    process.start()
-    sender.close()
-    payload: bytes | None = None
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        status = 0
+        try:
+            os.close(read_fd)
+            _child(write_fd, limit_bytes, math.ceil(seconds) + 1, work)
+        except BaseException:
+            status = 70
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+    chunks: list[bytes] = []
+    finished = False
     try:
-        if receiver.poll(seconds):
-            with contextlib.suppress(EOFError, OSError):
-                payload = receiver.recv_bytes()
+        deadline = started + seconds
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            ready, _w, _x = select.select([read_fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(read_fd, 1 << 20)
+            if not chunk:
+                finished = True
+                break
+            chunks.append(chunk)
     finally:
-        receiver.close()
-        if payload is None and process.pid is not None and process.is_alive():
+        os.close(read_fd)
+        if not finished:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(process.pid, signal.SIGKILL)  # only the child started just above
-        process.join(timeout=10)
-    if payload is None:
-        elapsed = time.monotonic() - started
-        if process.exitcode == -signal.SIGKILL and elapsed >= seconds:
+                os.kill(pid, signal.SIGKILL)  # only the child forked just above
+        _pid, status = os.waitpid(pid, 0)
+    exitcode = os.waitstatus_to_exitcode(status)
+    payload = b"".join(chunks)
+    if not finished or not payload:
+        if not finished:
             raise _over_time(source, seconds)
-        if budget > 0 and process.exitcode in (-signal.SIGKILL, -signal.SIGSEGV,
-                                               -signal.SIGABRT):
+        if exitcode in (-signal.SIGXCPU, -signal.SIGKILL) and time.monotonic() - started \
+                >= seconds:
+            raise _over_time(source, seconds)
+        if budget > 0 and exitcode == -signal.SIGKILL:  # the kernel's out-of-memory killer
             raise _over_memory(source, settings)
         raise InputError(f"{source}: the reader stopped while reading this document "
-                         f"(exit {process.exitcode}); it may be damaged",
-                         code="ingest.reader_crashed")
+                         f"(exit {exitcode}); it may be damaged, or need more memory than "
+                         "TERMSHIFT_PARSE_MEMORY_MB", code="ingest.reader_crashed")
     kind, value = pickle.loads(payload)
     if kind == "ok":
         return value
