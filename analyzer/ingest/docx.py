@@ -18,7 +18,6 @@ import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
-from lxml import etree
 
 from analyzer.errors import InputError, LimitExceeded, TermshiftError
 from analyzer.ingest.builder import DocumentBuilder, RunText
@@ -36,6 +35,11 @@ _INLINE_CONTAINERS = frozenset(f"{_W}{name}" for name in (
 _BLOCK_CONTAINERS = frozenset(f"{_W}{name}" for name in ("sdt", "sdtContent", "customXml"))
 _MAIN_PART = re.compile(
     rb'PartName="([^"]+)"[^>]*ContentType="[^"]*document\.main\+xml"', re.I)
+_HIDDEN_TEXT = re.compile(rb"<w:(delText|instrText)\b[^>]*>[^<]*</w:\1>")
+_TAG = re.compile(rb"<[^>]*>")
+_ENTITY = re.compile(rb"&[#A-Za-z0-9]{1,10};")
+# Blanks, and UTF-8 continuation bytes (a character is counted once, by its first byte).
+_NOT_COUNTED = b" \t\r\n" + bytes(range(0x80, 0xC0))
 _ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
           (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
 
@@ -119,31 +123,29 @@ def _main_part(archive: zipfile.ZipFile) -> str:
 
 
 class _TextCounter:
-    """Counts the characters of a part's w:t elements as its XML arrives (a memory-flat pull
-    parse) and refuses it once they pass TERMSHIFT_MAX_CHARS; a part it cannot parse is
-    left to python-docx to judge."""
+    """Counts a part's text as its XML arrives, with byte-level regular expressions (no tree,
+    no per-element Python), and refuses it once the count passes TERMSHIFT_MAX_CHARS.
+    The count is the non-blank characters outside tags, leaving out deleted text and field
+    instructions and counting an entity as one character: no more than the reader extracts
+    (which also keeps the spaces), so nothing the reader would accept is refused."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.chars = 0
-        self.parser: Any = etree.XMLPullParser(
-            events=("end",), resolve_entities=False, no_network=True, huge_tree=True)
+        self.carry = b""
 
     def feed(self, chunk: bytes) -> None:
-        if self.parser is None:
-            return
-        try:
-            self.parser.feed(chunk)
-            for _event, element in self.parser.read_events():
-                if element.tag == f"{_W}t" and element.text:
-                    self.chars += len(element.text)
-                element.clear()
-                parent = element.getparent()
-                while parent is not None and element.getprevious() is not None:
-                    del parent[0]
-        except etree.XMLSyntaxError:
-            self.parser = None
-            return
+        data = self.carry + chunk
+        cut = data.rfind(b"<")  # a tag or element cut by the chunk waits for the next one
+        if cut < 0:
+            cut = len(data)
+        data, self.carry = data[:cut], data[cut:]
+        if len(self.carry) > 1 << 20:  # no tag for a whole megabyte: count it as text
+            data, self.carry = data + self.carry, b""
+        data = _HIDDEN_TEXT.sub(b"", data)
+        data = _ENTITY.sub(b"x", _TAG.sub(b"", data))
+        text = data.translate(None, _NOT_COUNTED)
+        self.chars += len(text)
         if self.chars > self.settings.max_chars:
             raise LimitExceeded("characters", self.chars, self.settings.max_chars,
                                 "TERMSHIFT_MAX_CHARS")
