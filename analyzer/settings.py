@@ -27,10 +27,19 @@ class Settings(BaseSettings):
     max_pages: int = 2000
     max_chars: int = 5_000_000
     max_inflated_bytes: int = 200 * 1024 * 1024  # DOCX zip members after decompression
+    max_html_depth: int = Field(default=512, ge=1)  # element nesting in an HTML document
+    max_html_elements: int = Field(default=1_000_000, ge=1)
+    # Parse budgets: each read runs in a child process that is stopped after parse_seconds
+    # (0: read in the calling process, no budgets) or when its memory passes parse_memory_mb
+    # (0: no memory cap). A document interrupted max_parse_attempts times is not retried.
+    parse_seconds: float = Field(default=60.0, ge=0)
+    parse_memory_mb: int = Field(default=1536, ge=0)
+    max_parse_attempts: int = Field(default=2, ge=1)
 
     # The server: processes that parse uploads (0: threads in the server process), the
     # largest request body, and the address `termshift serve` listens on by default.
     workers: int = Field(default=2, ge=0, le=64)
+    worker_max_tasks: int = Field(default=50, ge=1)  # a worker process is renewed after these
     max_request_bytes: int = 200 * 1024 * 1024
     ready_timeout: float = Field(default=300.0, gt=0)  # how long a request waits for a parse
     host: str = "127.0.0.1"

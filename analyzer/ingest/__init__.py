@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from analyzer.errors import InputError, LimitExceeded, TermshiftError
+from analyzer.ingest.budget import run_bounded
 from analyzer.ingest.sniff import sniff_format
 from analyzer.model import Document, Format
 from analyzer.settings import Settings, get_settings
@@ -32,11 +33,16 @@ def _reader(fmt: Format) -> Reader:
 
 
 def ingest(data: bytes, source: str, settings: Settings | None = None) -> Document:
-    """Parse one document of any supported format; errors are the project's own types."""
+    """Parse one document of any supported format; errors are the project's own types.
+    The reader runs in a child process under the parse time and memory budgets."""
     limits = settings or get_settings()
     if len(data) > limits.max_bytes:
         raise LimitExceeded("file size", len(data), limits.max_bytes, "TERMSHIFT_MAX_BYTES")
     fmt = sniff_format(data, source)
+    return run_bounded(lambda: _read(fmt, data, source, limits), source, limits)
+
+
+def _read(fmt: Format, data: bytes, source: str, limits: Settings) -> Document:
     try:
         return _reader(fmt)(data, source, limits)
     except TermshiftError:

@@ -7,7 +7,9 @@ deletions and moves-from are not part of the current text and are left out."""
 
 from __future__ import annotations
 
+import contextlib
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -31,6 +33,13 @@ _INLINE_CONTAINERS = frozenset(f"{_W}{name}" for name in (
     "sdtContent"))
 # Block wrappers around paragraphs and tables: content controls and custom XML.
 _BLOCK_CONTAINERS = frozenset(f"{_W}{name}" for name in ("sdt", "sdtContent", "customXml"))
+_MAIN_PART = re.compile(
+    rb'PartName="([^"]+)"[^>]*ContentType="[^"]*document\.main\+xml"', re.I)
+_HIDDEN_TEXT = re.compile(rb"<w:(delText|instrText)\b[^>]*>[^<]*</w:\1>")
+_TAG = re.compile(rb"<[^>]*>")
+_ENTITY = re.compile(rb"&[#A-Za-z0-9]{1,10};")
+# Blanks, and UTF-8 continuation bytes (a character is counted once, by its first byte).
+_NOT_COUNTED = b" \t\r\n" + bytes(range(0x80, 0xC0))
 _ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
           (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
 
@@ -63,7 +72,10 @@ def read_docx(data: bytes, source: str, settings: Settings) -> Document:
 
 
 def check_archive(data: bytes, source: str, settings: Settings) -> None:
-    """Refuse a part holding a DTD and an archive that would unpack beyond the limit."""
+    """Refuse a part holding a DTD and an archive that unpacks beyond the limit, counting the
+    bytes while inflating (a zip's declared sizes may lie) and stopping at the limit; the
+    body's text is counted on the way and refused as soon as it passes the character limit,
+    before python-docx builds its tree."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
@@ -71,20 +83,72 @@ def check_archive(data: bytes, source: str, settings: Settings) -> None:
             if total > settings.max_inflated_bytes:
                 raise LimitExceeded("unpacked size", total, settings.max_inflated_bytes,
                                     "TERMSHIFT_MAX_INFLATED_BYTES")
+            main = _main_part(archive)
+            inflated = 0
             for info in infos:
-                if info.filename.endswith((".xml", ".rels")):
-                    with archive.open(info) as part:
-                        head = part.read(4096).lower()
-                    if b"<!doctype" in head or b"<!entity" in head:
+                with archive.open(info) as part:
+                    head = part.read(4096)
+                    if info.filename.endswith((".xml", ".rels")) and (
+                            b"<!doctype" in head.lower() or b"<!entity" in head.lower()):
                         raise InputError(
                             f"{source}: part {info.filename} declares a DTD, which termshift "
                             "refuses (it can expand entities); save the file again from Word",
                             code="ingest.dtd_refused")
+                    counter = _TextCounter(settings) if info.filename == main else None
+                    chunk = head
+                    while chunk:
+                        inflated += len(chunk)
+                        if inflated > settings.max_inflated_bytes:
+                            raise LimitExceeded("unpacked size", inflated,
+                                                settings.max_inflated_bytes,
+                                                "TERMSHIFT_MAX_INFLATED_BYTES")
+                        if counter is not None:
+                            counter.feed(chunk)
+                        chunk = part.read(1 << 20)
     except TermshiftError:
         raise
     except Exception as exc:  # zipfile and zlib raise many kinds on a damaged archive
         raise InputError(f"{source}: the Word document's archive is damaged",
                          code="ingest.damaged") from exc
+
+
+def _main_part(archive: zipfile.ZipFile) -> str:
+    """The name of the main document part (word/document.xml unless the types say else)."""
+    with contextlib.suppress(KeyError):
+        with archive.open("[Content_Types].xml") as types:
+            found = _MAIN_PART.search(types.read(1 << 20))
+        if found:
+            return found.group(1).decode("utf-8", "replace").lstrip("/")
+    return "word/document.xml"
+
+
+class _TextCounter:
+    """Counts a part's text as its XML arrives, with byte-level regular expressions (no tree,
+    no per-element Python), and refuses it once the count passes TERMSHIFT_MAX_CHARS.
+    The count is the non-blank characters outside tags, leaving out deleted text and field
+    instructions and counting an entity as one character: no more than the reader extracts
+    (which also keeps the spaces), so nothing the reader would accept is refused."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.chars = 0
+        self.carry = b""
+
+    def feed(self, chunk: bytes) -> None:
+        data = self.carry + chunk
+        cut = data.rfind(b"<")  # a tag or element cut by the chunk waits for the next one
+        if cut < 0:
+            cut = len(data)
+        data, self.carry = data[:cut], data[cut:]
+        if len(self.carry) > 1 << 20:  # no tag for a whole megabyte: count it as text
+            data, self.carry = data + self.carry, b""
+        data = _HIDDEN_TEXT.sub(b"", data)
+        data = _ENTITY.sub(b"x", _TAG.sub(b"", data))
+        text = data.translate(None, _NOT_COUNTED)
+        self.chars += len(text)
+        if self.chars > self.settings.max_chars:
+            raise LimitExceeded("characters", self.chars, self.settings.max_chars,
+                                "TERMSHIFT_MAX_CHARS")
 
 
 def _body_items(document: Any) -> Iterator[Paragraph | Table]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from analyzer.errors import LimitExceeded
 from analyzer.ingest.builder import DocumentBuilder, RunText
 from analyzer.ingest.sniff import decode_text
 from analyzer.model import BlockKind, Document
@@ -22,11 +23,20 @@ _BLOCKS = {"p", "div", "section", "article", "main", "blockquote", "dd", "dt", "
 _STYLE_OF = {"b": "bold", "strong": "bold", "u": "underline", "ins": "underline",
              "em": "italic", "i": "italic"}
 _META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", re.I)
+_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)[^>]*>")
+# Elements that never hold others, and those whose end tag may be left out (the parser
+# closes them itself): neither makes the tree deeper.
+_FLAT = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+    "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead",
+    "tbody", "tfoot", "colgroup", "rb", "rt", "rp", "html", "head", "body"})
 
 
 def read_html(data: bytes, source: str, settings: Settings) -> Document:
     """Parse HTML with selectolax; boilerplate (nav, header, footer, banners) is dropped."""
-    tree = LexborHTMLParser(_decode(data, source))
+    text = _decode(data, source)
+    check_shape(text, settings)
+    tree = LexborHTMLParser(text)
     title_node = tree.css_first("title")
     title = title_node.text(strip=True) if title_node is not None else None
     for node in tree.css(_DROP):
@@ -41,6 +51,36 @@ def read_html(data: bytes, source: str, settings: Settings) -> Document:
         _Extractor(builder).run(root)
     h1 = tree.css_first("h1")
     return builder.build(title=title or (h1.text(strip=True) if h1 is not None else None))
+
+
+def check_shape(text: str, settings: Settings) -> None:
+    """Refuse HTML nested deeper than TERMSHIFT_MAX_HTML_DEPTH or with more elements than
+    TERMSHIFT_MAX_HTML_ELEMENTS, before parsing: the HTML parser's time grows with the
+    square of the depth. One linear pass over the tags (an estimate: end tags the parser
+    would infer are not needed for the usual ones)."""
+    end = text.rfind(">")  # every tag matched below ends at or before it: no rescans
+    depth = deepest = elements = 0
+    for match in _TAG.finditer(text, 0, end + 1):
+        name = match.group(2).lower()
+        if name in _FLAT:
+            elements += not match.group(1)
+            continue
+        if match.group(1):
+            depth = max(0, depth - 1)
+            continue
+        elements += 1
+        depth += 1
+        if depth > deepest:
+            deepest = depth
+            if deepest > settings.max_html_depth:
+                raise LimitExceeded("html depth", deepest, settings.max_html_depth,
+                                    "TERMSHIFT_MAX_HTML_DEPTH")
+        if elements > settings.max_html_elements:
+            raise LimitExceeded("html elements", elements, settings.max_html_elements,
+                                "TERMSHIFT_MAX_HTML_ELEMENTS")
+    if elements > settings.max_html_elements:
+        raise LimitExceeded("html elements", elements, settings.max_html_elements,
+                            "TERMSHIFT_MAX_HTML_ELEMENTS")
 
 
 def _decode(data: bytes, source: str) -> str:

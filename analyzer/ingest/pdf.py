@@ -9,14 +9,18 @@ is one heading."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
+import zlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
 import pdfplumber
+from pdfminer import pdftypes
 
 from analyzer.errors import InputError, LimitExceeded
 from analyzer.ingest.builder import DocumentBuilder, RunText
@@ -75,21 +79,76 @@ def read_pdf(data: bytes, source: str, settings: Settings) -> Document:
     return builder.build(title=title, page_count=page_count)
 
 
+class _CappedZlib:
+    """pdfminer's zlib, with `decompress` stopping at a limit: a flate bomb is refused while
+    it inflates, before it takes the memory (each stream, after each filter)."""
+
+    error = zlib.error
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def decompress(self, data: bytes) -> bytes:
+        inflater = zlib.decompressobj()
+        out = inflater.decompress(data, self.limit + 1)
+        if len(out) > self.limit:
+            raise LimitExceeded("pdf stream size", len(out), self.limit,
+                                "TERMSHIFT_MAX_INFLATED_BYTES")
+        if not inflater.eof:
+            raise zlib.error("incomplete or truncated stream")  # as zlib.decompress does
+        return out
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(zlib, name)
+
+
+@contextlib.contextmanager
+def _capped_streams(limit: int) -> Iterator[None]:
+    # pdfminer offers no hook for stream decoding: its module's zlib is swapped meanwhile.
+    original = pdftypes.zlib
+    pdftypes.zlib = _CappedZlib(limit)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        pdftypes.zlib = original
+
+
+def _over_limit(exc: BaseException) -> LimitExceeded | None:
+    """The LimitExceeded that pdfplumber wrapped in its own error, if any."""
+    cause: BaseException | None = exc
+    for _ in range(10):
+        if cause is None or isinstance(cause, LimitExceeded):
+            return cause
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
 def _read_lines(data: bytes, source: str, settings: Settings) -> tuple[list[Line], int, str | None]:
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
+        with _capped_streams(settings.max_inflated_bytes), \
+                pdfplumber.open(io.BytesIO(data)) as pdf:
             count = len(pdf.pages)
             if count > settings.max_pages:
                 raise LimitExceeded("pages", count, settings.max_pages, "TERMSHIFT_MAX_PAGES")
             title = (pdf.metadata or {}).get("Title")
             lines: list[Line] = []
+            chars = 0
             for number, page in enumerate(pdf.pages, start=1):
-                lines.extend(page_lines(page, number))
+                found = page_lines(page, number)
                 page.close()  # keeps memory flat in the page count
+                # Counted page by page: a long PDF is refused without reading the rest.
+                chars += sum(len(line.text) + 1 for line in found)
+                if chars > settings.max_chars:
+                    raise LimitExceeded("characters", chars, settings.max_chars,
+                                        "TERMSHIFT_MAX_CHARS")
+                lines.extend(found)
             return lines, count, title if isinstance(title, str) else None
     except LimitExceeded:
         raise
     except Exception as exc:  # pdfminer raises many unrelated types on hostile files
+        over = _over_limit(exc)
+        if over is not None:
+            raise over from None
         raise _pdf_error(exc, source) from exc
 
 

@@ -46,6 +46,10 @@ from analyzer.store.tables import (
 
 LOCAL_WORKSPACE = "local"
 KEY_PREFIX = "tsk_"
+# Failure codes of a parse that was cut short rather than refused: they count towards the
+# quarantine (TERMSHIFT_MAX_PARSE_ATTEMPTS).
+INTERRUPTIONS = frozenset({"limit.parse_time", "limit.parse_memory", "ingest.reader_crashed",
+                           "ingest.quarantined"})
 
 
 @dataclass(frozen=True)
@@ -320,15 +324,35 @@ class Store:
             row.page_count = doc.page_count
             row.clause_count = len(analysis.clauses)
             row.status, row.error_code, row.error = "ready", None, None
+            row.parse_attempts = 0
             return _doc_info(row)
 
     def set_failed(self, doc_id: str, code: str, message: str) -> None:
-        """Record why a document could not be parsed; the original is kept."""
+        """Record why a document could not be parsed; the original is kept. A refusal of
+        the input clears the count of interrupted parses; an interruption keeps it."""
         with self.session() as s:
             row = s.get(StoredDocument, doc_id)
             if row is not None:
                 row.status, row.error_code = "failed", _clean(code, 64)
                 row.error = _clean(message, 2000)
+                if code not in INTERRUPTIONS:
+                    row.parse_attempts = 0
+
+    def begin_parse(self, doc_id: str) -> int:
+        """Count one more parse of a document before it starts (kept if it never ends);
+        returns the count including this one."""
+        with self.session() as s:
+            row = s.get(StoredDocument, doc_id)
+            if row is None:
+                return 0
+            row.parse_attempts = (row.parse_attempts or 0) + 1
+            return row.parse_attempts
+
+    def parse_attempts(self, doc_id: str) -> int:
+        """How many parses of a document were started and not finished cleanly."""
+        with self.session() as s:
+            row = s.get(StoredDocument, doc_id)
+            return 0 if row is None else row.parse_attempts or 0
 
     def retry(self, doc_id: str) -> None:
         """Put a failed document back in the queue (limits or the reader may have changed)."""

@@ -58,6 +58,8 @@ class StoredDocument(Base):
     status: Mapped[str] = mapped_column(String(16), default="ready")
     error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Parses started and not finished cleanly (crash, kill, restart, budget): quarantine.
+    parse_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     page_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     clause_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     analysis: Mapped[str | None] = mapped_column(Text, nullable=True)  # codec record, JSON

@@ -94,7 +94,10 @@ class Service:
         if self._executor is None:
             workers = self.settings.workers
             self._executor = (
-                ProcessPoolExecutor(workers, mp_context=get_context("spawn")) if workers > 0
+                # Renewed after worker_max_tasks documents, so memory goes back to the system.
+                ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
+                                    max_tasks_per_child=self.settings.worker_max_tasks)
+                if workers > 0
                 else ThreadPoolExecutor(4, thread_name_prefix="termshift-parse"))
         return self._executor
 
@@ -147,6 +150,8 @@ class Service:
 
     async def _parse(self, doc_id: str, data: bytes, filename: str) -> None:
         try:
+            # Counted before it starts: a parse that takes the server down stays counted.
+            await anyio.to_thread.run_sync(self.store.begin_parse, doc_id)
             future: Future[ParseOutcome] = self._pool().submit(
                 _parse_bytes, data, filename, self.settings)
             # Awaited on the event loop, not in a thread: a queue of parses must not use up
@@ -198,9 +203,22 @@ class Service:
         return info
 
     async def resume_pending(self) -> int:
-        """Parse again what a previous run left half done; returns how many."""
+        """Parse again what a previous run left half done; returns how many. A document
+        whose parse was already interrupted TERMSHIFT_MAX_PARSE_ATTEMPTS times is not read
+        again: it is marked failed (code ingest.quarantined) and logged."""
         pending = await anyio.to_thread.run_sync(self.store.pending_documents)
+        resumed = 0
         for _ws, info in pending:
+            attempts = await anyio.to_thread.run_sync(self.store.parse_attempts, info.id)
+            if attempts >= self.settings.max_parse_attempts:
+                log.warning("not resuming %s (%s): its parse was interrupted %d times",
+                            info.id, info.filename, attempts)
+                await anyio.to_thread.run_sync(
+                    self.store.set_failed, info.id, "ingest.quarantined",
+                    f"{info.filename}: reading it was interrupted {attempts} times (a crash, "
+                    "a kill, a restart or a parse limit), so it is not read again "
+                    "automatically; upload it again to retry")
+                continue
             try:
                 data = await anyio.to_thread.run_sync(self.store.blobs.get, info.sha256)
             except StoreError as exc:
@@ -208,7 +226,8 @@ class Service:
                                                exc.message)
                 continue
             self._schedule(info.id, data, info.filename)
-        return len(pending)
+            resumed += 1
+        return resumed
 
     # Comparisons --------------------------------------------------------------------------
 

@@ -250,11 +250,18 @@ def test_html_keeps_main_content_and_emphasis() -> None:
     assert doc.blocks[-1].text == "Plan | Price"
 
 
-@pytest.mark.parametrize("depth", [5_000, 100_000])
+@pytest.mark.parametrize("depth", [100, 500])
 def test_deep_html_nesting_keeps_its_text(depth: int) -> None:
     html = b"<html><body>" + b"<div>" * depth + b"deep clause" + b"</div>" * depth + b"</body>"
     doc = ingest(html, "deep.html")
     assert [b.text for b in doc.blocks] == ["deep clause"]
+
+
+@pytest.mark.parametrize("depth", [5_000, 100_000])
+def test_html_nested_past_the_depth_limit_is_refused_naming_it(depth: int) -> None:
+    html = b"<html><body>" + b"<div>" * depth + b"deep clause" + b"</div>" * depth + b"</body>"
+    with pytest.raises(LimitExceeded, match="TERMSHIFT_MAX_HTML_DEPTH"):
+        ingest(html, "deep.html")
 
 
 def _docx(build: object) -> bytes:
