@@ -262,9 +262,36 @@ def wording_only(change: Change, renames: Renames) -> str | None:
         return "only a typo or the form of a word changed"
     if _DATE_LINE.search(" ".join(new)) and all(_date_word(t) for t in edit.tokens):
         return "only a date changed"
+    if _renumbered_references(old, new):
+        return "only the number of a cross-reference changed"
     if renames.covers(edit):
         return _RENAMED
     return None
+
+
+_REF_WORDS = frozenset((
+    "section", "sections", "article", "articles", "clause", "clauses", "paragraph",
+    "paragraphs", "exhibit", "schedule", "apendix", "annex", "part", "item", "subsection",
+))
+_REF_NUMBER = re.compile(r"^(?:\d+[a-z]?|[ivxl]{1,5}|[a-z])$")
+
+
+def _renumbered_references(old: Sequence[str], new: Sequence[str]) -> bool:
+    """Whether the only edits are the numbers after "Section", "Article", ... (a document
+    renumbered after an inserted clause): numbering, which changes nothing."""
+    matcher = difflib.SequenceMatcher(None, list(old), list(new), autojunk=False)
+    changed = False
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        after_reference = i1 > 0 and (old[i1 - 1] in _REF_WORDS or (
+            i1 > 1 and _REF_NUMBER.match(old[i1 - 1]) and old[i1 - 2] in _REF_WORDS))
+        if op != "replace" or not after_reference:
+            return False
+        if not all(_REF_NUMBER.match(t) for t in (*old[i1:i2], *new[j1:j2])):
+            return False
+        changed = True
+    return changed
 
 
 def _date_word(token: str) -> bool:

@@ -203,3 +203,15 @@ def test_a_word_put_before_a_name_throughout_is_named_once() -> None:
     comparison = run(old, old.replace("Content", "Customer Content"))
     loud = above_info(comparison)
     assert [f.title for f in loud] == ["“Customer” added to a name throughout (3 clauses)"]
+
+
+@pytest.mark.parametrize(("old", "new", "info"), [
+    ("Disputes are settled as described in Section 14.", "Disputes are settled as described "
+     "in Section 15.", True),
+    ("Fees are refunded under Section 4.2(a) of these Terms.",
+     "Fees are refunded under Section 4.2(b) of these Terms.", True),
+    ("You may cancel within 14 days of purchase.", "You may cancel within 15 days of purchase.",
+     False),
+], ids=["section-renumbered", "sub-item-renumbered", "a-real-number"])
+def test_a_renumbered_cross_reference_is_numbering(old: str, new: str, info: bool) -> None:
+    assert (above_info(run(old, new)) == []) is info
