@@ -207,8 +207,20 @@ def _stems(run: Iterable[str]) -> tuple[str, ...]:
 
 
 def _inflection(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    if len(a) == len(b) and all(x == y or _near(x, y) or _swapped(x, y)
+                                for x, y in zip(a, b, strict=True)):
+        return True  # "teh" -> "the": a typo of a small word
     a2, b2 = [w for w in a if w not in _FILLER], [w for w in b if w not in _FILLER]
     return len(a2) == len(b2) and all(_near(x, y) or x == y for x, y in zip(a2, b2, strict=True))
+
+
+def _swapped(a: str, b: str) -> bool:
+    """Two neighbouring letters swapped ("teh", "yuo"), the commonest typo of short words."""
+    if len(a) != len(b) or len(a) < 3 or a in _WEIGHTY or b in _WEIGHTY:
+        return False
+    diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return (len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]]
+            and a[diffs[1]] == b[diffs[0]])
 
 
 def _substance(tokens: Sequence[str]) -> bool:

@@ -64,7 +64,9 @@ def test_changed_numbers_are_named() -> None:
     ("We will not sell data of U.S. residents.", "We will not sell data of US residents."),
     ("You represent and warrants that you are an adult.",
      "You represent and warrant that you are an adult."),
-], ids=["licence", "organisation", "contraction", "abbreviation", "inflection"])
+    ("You are responsible for teh content you post.",
+     "You are responsible for the content you post."),
+], ids=["licence", "organisation", "contraction", "abbreviation", "inflection", "short-typo"])
 def test_spelling_and_grammar_fixes_stay_at_info(old: str, new: str) -> None:
     findings = run(old, new).findings
     assert above_info(run(old, new)) == []
