@@ -181,35 +181,39 @@ def render_comparison(comparison: Comparison, fmt: str,
     raise _unsupported(fmt, "a comparison")
 
 
+def finding_clauses(comparison: Comparison) -> dict[str, tuple[Clause | None, Clause | None]]:
+    """Each finding's (old clause, new clause), looked up once for every map below."""
+    old = {c.id: c for c in comparison.old.clauses}
+    new = {c.id: c for c in comparison.new.clauses}
+    return {f.id: (old.get(f.old_clause or ""), new.get(f.new_clause or ""))
+            for f in comparison.findings}
+
+
 def finding_sections(comparison: Comparison) -> dict[str, str]:
     """Each finding's place in the document: the section path of its new clause (of its
     old clause when the clause was removed), "" for a clause outside every section."""
-    old = {c.id: c.section for c in comparison.old.clauses}
-    new = {c.id: c.section for c in comparison.new.clauses}
-    return {f.id: " › ".join(new.get(f.new_clause or "") or old.get(f.old_clause or "") or ())
-            for f in comparison.findings}
+    return {fid: " › ".join((new.section if new else ()) or (old.section if old else ()))
+            for fid, (old, new) in finding_clauses(comparison).items()}
 
 
 def finding_emphasis(comparison: Comparison) -> dict[str, tuple[str, str]]:
     """Each finding's evidence styling, as CSS classes (old, new): a clause "newly set in
     bold and capitals" is shown in bold and capitals."""
-    def styles(clauses: tuple[Clause, ...]) -> dict[str, str]:
-        return {c.id: " ".join(f"emph-{e}" for e in c.attributes.emphasis) for c in clauses}
+    def styles(clause: Clause | None) -> str:
+        return " ".join(f"emph-{e}" for e in clause.attributes.emphasis) if clause else ""
 
-    old, new = styles(comparison.old.clauses), styles(comparison.new.clauses)
-    return {f.id: (old.get(f.old_clause or "", ""), new.get(f.new_clause or "", ""))
-            for f in comparison.findings}
+    return {fid: (styles(old), styles(new))
+            for fid, (old, new) in finding_clauses(comparison).items()}
 
 
 def finding_lead_ins(comparison: Comparison) -> dict[str, str]:
     """For a finding on an item of a list, the sentence that introduces the list ("You may
     not use the Services to:"): the item means what it says only with it."""
-    def lead_ins(clauses: tuple[Clause, ...]) -> dict[str, str]:
-        return {c.id: c.lead_in for c in clauses if c.lead_in and c.marker}
+    def lead_in(clause: Clause | None) -> str | None:
+        return clause.lead_in if clause and clause.lead_in and clause.marker else None
 
-    old, new = lead_ins(comparison.old.clauses), lead_ins(comparison.new.clauses)
-    found = {f.id: new.get(f.new_clause or "") or old.get(f.old_clause or "")
-             for f in comparison.findings}
+    found = {fid: lead_in(new) or lead_in(old)
+             for fid, (old, new) in finding_clauses(comparison).items()}
     return {k: v for k, v in found.items() if v}
 
 
