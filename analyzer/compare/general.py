@@ -72,12 +72,14 @@ _SNIPPET = 70
 _ABBREVIATION = re.compile(r"\b(?:[A-Za-z]\.){1,4}[A-Za-z]\b\.?")
 
 
-def words(text: str) -> list[str]:
+@lru_cache(maxsize=16_384)
+def words(text: str) -> tuple[str, ...]:
     """The words of a clause as a reader compares them: case, contractions, links,
-    punctuation, abbreviation dots ("U.S." / "US") and spelling variants folded away."""
+    punctuation, abbreviation dots ("U.S." / "US") and spelling variants folded away.
+    Cached: finding renames, judging wording and describing a change read the same texts."""
     text = _LINK.sub(" ", _ZERO_WIDTH.sub("", text))
     text = _ABBREVIATION.sub(lambda m: m.group(0).replace(".", ""), text)
-    return [canon(w) for w in _WORD.findall(fold(text).replace("’", "'"))]
+    return tuple(canon(w) for w in _WORD.findall(fold(text).replace("’", "'")))
 
 
 _SPELLING = (
@@ -142,6 +144,12 @@ def edit_of(old: Sequence[str], new: Sequence[str]) -> Edit:
         if a and b:
             replaced.append((a, b))
     return Edit(tuple(removed), tuple(added), tuple(replaced))
+
+
+@lru_cache(maxsize=4096)
+def edit_between(old_text: str, new_text: str) -> Edit:
+    """The word edit from one clause text to another, computed once per pair."""
+    return edit_of(words(old_text), words(new_text))
 
 
 def _stem(word: str) -> str:
@@ -238,7 +246,7 @@ def find_renames(changes: Sequence[Change]) -> Renames:
         if change.kind != "modified" or change.old is None or change.new is None:
             continue
         names = {canon(m.group(0)) for m in _NAME.finditer(f"{change.old.text} {change.new.text}")}
-        edit = edit_of(words(change.old.text), words(change.new.text))
+        edit = edit_between(change.old.text, change.new.text)
         seen: set[tuple[tuple[str, ...], ...]] = set()
         for a, b in edit.replaced:
             a2, b2 = _stems(a), _stems(b)
@@ -266,7 +274,7 @@ def wording_only(change: Change, renames: Renames) -> str | None:
     old, new = words(change.old.text), words(change.new.text)
     if old == new:
         return "only spelling, contractions, punctuation or links changed"
-    edit = edit_of(old, new)
+    edit = edit_between(change.old.text, change.new.text)
     if not _substance(edit.tokens):
         return "only small connecting words changed"
     if all(_inflection(a, b) for a, b in edit.replaced) and len(edit.replaced) == len(
@@ -586,7 +594,7 @@ def general_findings(changes: Sequence[Change], covered: dict[str, int],
         if why:
             explanation = f"Wording only: {why}. {explanation}"
         if why == _RENAMED and change.old and change.new:
-            for key in renames.used(edit_of(words(change.old.text), words(change.new.text))):
+            for key in renames.used(edit_between(change.old.text, change.new.text)):
                 renamed.setdefault(key, []).append(len(out))
         out.append(Finding(
             id="", type=f"clause_{change.kind}", category=_category(change),
