@@ -1,5 +1,6 @@
 """Cost of `compare` (after ingest and classification) at about 1k, 10k and 100k words, and
-the PyPI `redlines` package on the same 10k-word pair, in one run.
+the PyPI `redlines` package on the same 10k-word pair, and `compare_versions` on the largest
+real OTA pairs when ../shared is beside the checkout, in one run.
 
     python bench/compare_speed.py [--runs 5]
 """
@@ -12,11 +13,12 @@ import platform
 import random
 import sys
 from datetime import date
+from pathlib import Path
 
 import checkout  # noqa: F401  (this checkout's analyzer, not the installed one)
 from timing import median_seconds  # type: ignore[import-not-found]
 
-from analyzer.api import analyze
+from analyzer.api import analyze, compare_versions
 from analyzer.compare import compare_analyses
 from analyzer.model import Analysis
 
@@ -57,9 +59,26 @@ def _markdown(sentences: list[str], shift: int) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+REAL = Path(__file__).resolve().parents[1].parent / "shared" / "realdata" / "ota"
+
+
+def real_pairs(folder: Path, runs: int, count: int = 3) -> None:
+    """`compare_versions` (what `termshift compare` runs after analysis, agent-policy controls
+    included) on the largest real OTA pairs, when ../shared is beside the checkout."""
+    pairs = sorted((p for p in folder.iterdir() if (p / "new.md").exists()),
+                   key=lambda p: -(p / "new.md").stat().st_size)[:count]
+    print(f"\n{'real pair (largest first)':<42} {'words':>7} {'compare ms':>11}")
+    for pair in pairs:
+        old, new = analyze(pair / "old.md"), analyze(pair / "new.md")
+        seconds = median_seconds(lambda o=old, n=new: compare_versions(o, n), runs)
+        print(f"{pair.name:<42} {len(new.document.text.split()):>7,} {seconds * 1000:>11.0f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--real", type=Path, default=REAL,
+                        help="the OTA pairs folder (default ../shared/realdata/ota)")
     args = parser.parse_args()
     print(f"command: python {' '.join(sys.argv)}")
     print(f"date {date.today()}, cores {os.cpu_count()}, Python {platform.python_version()}; "
@@ -77,6 +96,8 @@ def main() -> None:
               f"{seconds * 1000 / (words / 1000):>16.1f}{target}")
         if words == 10_000:
             pair_10k = (old_text, new_text)
+    if args.real.is_dir():
+        real_pairs(args.real, args.runs)
     try:
         from importlib.metadata import version
 
