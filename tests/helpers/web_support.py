@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,3 +38,20 @@ def wait_until_read(client: TestClient, doc_id: str, headers: dict[str, str] | N
 
 # The local mode answers only on loopback (DNS rebinding): test clients use its address.
 LOCAL = "http://127.0.0.1"
+
+
+@contextmanager
+def local_client(tmp_path: Path, **settings: Any) -> Iterator[TestClient]:
+    """A test client of the app in local mode over a fresh SQLite store in `tmp_path`, with
+    parsing in the server process and the given settings (limits, budgets)."""
+    from analyzer.settings import Settings
+    from analyzer.store import open_store
+    from analyzer.web.app import create_app
+
+    chosen = Settings(data_dir=tmp_path, workers=0, **settings)
+    store = open_store(chosen)
+    try:
+        with TestClient(create_app(chosen, store), base_url=LOCAL) as client:
+            yield client
+    finally:
+        store.close()

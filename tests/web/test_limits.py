@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from live_server import LiveServer
-from web_support import LOCAL, upload
+from web_support import local_client, upload
 
 from analyzer.settings import Settings
 from analyzer.store import open_store
@@ -19,11 +19,8 @@ from analyzer.web.app import create_app
 
 @pytest.fixture
 def small_client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(data_dir=tmp_path, workers=0, max_bytes=4000, max_request_bytes=20000)
-    store = open_store(settings)
-    with TestClient(create_app(settings, store), base_url=LOCAL) as client:
+    with local_client(tmp_path, max_bytes=4000, max_request_bytes=20000) as client:
         yield client
-    store.close()
 
 
 def test_a_file_over_the_limit_is_413_naming_the_setting(small_client: TestClient) -> None:

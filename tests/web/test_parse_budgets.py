@@ -10,21 +10,18 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from hostile_docs import flate_bomb_pdf
-from web_support import LOCAL, corpus, upload, wait_until_read
+from web_support import LOCAL, corpus, local_client, upload, wait_until_read
 
 import analyzer.web.service as service_module
 from analyzer.settings import Settings
-from analyzer.store import Store, open_store
+from analyzer.store import Store
 from analyzer.web.app import create_app
 
 
 @pytest.fixture
 def budget_client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(data_dir=tmp_path, workers=0, parse_seconds=2, parse_memory_mb=300)
-    store = open_store(settings)
-    with TestClient(create_app(settings, store), base_url=LOCAL) as client:
+    with local_client(tmp_path, parse_seconds=2, parse_memory_mb=300) as client:
         yield client
-    store.close()
 
 
 def test_a_flate_bomb_upload_is_422_and_the_document_failed(
