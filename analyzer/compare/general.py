@@ -265,6 +265,10 @@ def find_renames(changes: Sequence[Change]) -> Renames:
 
 
 _RENAMED = "a name is replaced throughout the document"
+# Words whose place decides what they govern ("may use only X" against "may only use X"): a
+# clause whose words only moved is wording unless one of these moved.
+_ORDER_MATTERS = frozenset(("only", "not", "no", "never", "nor", "solely", "exclusively",
+                            "except", "unless", "neither"))
 
 
 def wording_only(change: Change, renames: Renames) -> str | None:
@@ -277,6 +281,8 @@ def wording_only(change: Change, renames: Renames) -> str | None:
     edit = edit_between(change.old.text, change.new.text)
     if not _substance(edit.tokens):
         return "only small connecting words changed"
+    if _one_phrase_moved(old, new):
+        return "only the order of words changed"
     if all(_inflection(a, b) for a, b in edit.replaced) and len(edit.replaced) == len(
             edit.added) == len(edit.removed):
         return "only a typo or the form of a word changed"
@@ -294,6 +300,22 @@ _REF_WORDS = frozenset((
     "paragraphs", "exhibit", "schedule", "apendix", "annex", "part", "item", "subsection",
 ))
 _REF_NUMBER = re.compile(r"^(?:\d+[a-z]?|[ivxl]{1,5}|[a-z])$")
+
+
+def _one_phrase_moved(old: Sequence[str], new: Sequence[str]) -> bool:
+    """Whether the new words are the old ones with one phrase moved as a block ("gain access
+    without permission to data" -> "gain access to data without permission") and none of the
+    words whose place decides what they govern in the stretch that moved. Two words that
+    swap places ("Actions" means tasks -> "Tasks" means actions) are not one move."""
+    if len(old) != len(new) or old == new or sorted(old) != sorted(new):
+        return False
+    start = next(i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b)
+    backwards = zip(reversed(old), reversed(new), strict=True)
+    end = len(old) - next(i for i, (a, b) in enumerate(backwards) if a != b)
+    was, now = list(old[start:end]), list(new[start:end])
+    if _ORDER_MATTERS & set(was):
+        return False
+    return any(now == was[k:] + was[:k] for k in range(1, len(was)))
 
 
 def _renumbered_references(old: Sequence[str], new: Sequence[str]) -> bool:
@@ -447,7 +469,10 @@ def describe(change: Change) -> tuple[str, str]:
     inserted, deleted = _raw_edit(change.old.text if change.old else "", clause.text)
     inserted = [t for t in inserted if _substance(words(t))]
     deleted = [t for t in deleted if _substance(words(t))]
-    if len(inserted) == 1 and len(deleted) == 1:
+    if inserted and sorted(map(words, inserted)) == sorted(map(words, deleted)):
+        gist = " and ".join(f"{_quote(t, 40)} moved" for t in inserted[:2]) + (
+            f" and {len(inserted) - 2} more" if len(inserted) > 2 else "")
+    elif len(inserted) == 1 and len(deleted) == 1:
         gist = f"{_quote(deleted[0], 40)} became {_quote(inserted[0], 40)}"
     elif inserted and not deleted:
         gist = " and ".join(f"adds {_quote(t, 40)}" for t in inserted[:2]) + (

@@ -217,3 +217,24 @@ def test_a_word_put_before_a_name_throughout_is_named_once() -> None:
 ], ids=["section-renumbered", "sub-item-renumbered", "a-real-number"])
 def test_a_renumbered_cross_reference_is_numbering(old: str, new: str, info: bool) -> None:
     assert (above_info(run(old, new)) == []) is info
+
+
+@pytest.mark.parametrize(("old", "new", "info"), [
+    ("You must not collect personal data without permission from other users.",
+     "You must not collect without permission personal data from other users.", True),
+    ("You may only use the API for your own projects.",
+     "You may use only the API for your own projects.", False),
+], ids=["a-phrase-moved", "only-moved"])
+def test_words_that_only_moved_are_wording_unless_they_decide_scope(old: str, new: str,
+                                                                     info: bool) -> None:
+    comparison = run(old, new)
+    assert (above_info(comparison) == []) is info
+    (finding,) = [f for f in comparison.findings if f.type == "clause_modified"]
+    assert "became" not in finding.title
+    assert "moved" in finding.title
+
+
+def test_two_words_that_swap_places_are_a_change() -> None:
+    comparison = run("“Actions” refers to the set of tasks the assistant takes for you.",
+                     "“Tasks” refers to the set of actions the assistant takes for you.")
+    assert above_info(comparison) != []
