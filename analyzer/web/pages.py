@@ -75,8 +75,8 @@ def _index(request: Request, ws: WorkspaceRef, *, q: str | None = None,
     everything = store.list_documents(ws, None, limit=1000)
     docs = store.list_documents(ws, q, limit=1000) if q else everything
     by_id = {d.id: d for d in everything}
-    comparisons = [(cid, by_id[o], by_id[n], high)
-                   for cid, o, n, high in store.list_comparisons(ws, 50)
+    comparisons = [(cid, by_id[o], by_id[n], high, medium)
+                   for cid, o, n, high, medium in store.list_comparisons(ws, 50)
                    if o in by_id and n in by_id]
     checks = [(cid, by_id[d]) for cid, d in store.list_checks(ws, 50) if d in by_id]
     uploaded = list({d.id: d for d in uploaded or []}.values())  # the same file twice is one
