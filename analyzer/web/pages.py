@@ -173,16 +173,20 @@ def _downloads(base: str, formats: tuple[str, ...]) -> list[tuple[str, str]]:
 
 @router.get("/comparisons/{comparison_id}", response_class=HTMLResponse)
 async def comparison_page(request: Request, ws: Workspace, comparison_id: str) -> Response:
-    record = await service_of(request).comparison(ws, comparison_id)
-    return _with_nav(request, record.html,
+    service = service_of(request)
+    record = await service.comparison(ws, comparison_id)
+    html, _media = await anyio.to_thread.run_sync(
+        service.comparison_text, ws, record, "html", f"/comparisons/{record.id}/triage")
+    return _with_nav(request, html,
                      _downloads(f"/comparisons/{record.id}",
                                 ("html", "json", "md", "docx", "pdf")),
                      swap=record.subject[::-1])
 
 
-def _download(record: ReportRecord, fmt: str, stem: str) -> Response:
-    body, media = report_body(record, fmt)
-    return Response(body, media_type=media, headers={
+def _download(record: ReportRecord, fmt: str, stem: str,
+              body: tuple[str, str] | None = None) -> Response:
+    text, media = body or report_body(record, fmt)
+    return Response(text, media_type=media, headers={
         **REPORT_HEADERS, "Content-Disposition": _attachment(f"{stem}.{fmt}")})
 
 
@@ -195,7 +199,8 @@ async def comparison_download(request: Request, ws: Workspace, comparison_id: st
                                               REPORT_HEADERS)
     record = await service.comparison(ws, comparison_id)
     stem = await anyio.to_thread.run_sync(service.report_stem, ws, record.subject, "report")
-    return _download(record, format, stem)
+    body = await anyio.to_thread.run_sync(service.comparison_text, ws, record, format)
+    return _download(record, format, stem, body)
 
 
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)
