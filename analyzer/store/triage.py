@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from analyzer.errors import InputError, StoreError
+from analyzer.errors import InputError, NotFound, StoreError
 from analyzer.store.repository import Store, WorkspaceRef, _hash_key
-from analyzer.store.tables import ApiKey, StoredTriage, utcnow
+from analyzer.store.tables import ApiKey, StoredDocument, StoredTriage, utcnow
 
 STATES = ("open", "reviewed", "dismissed", "flagged")
 MAX_NOTE = 2000  # characters
@@ -64,25 +64,19 @@ def _words(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def finding_keys(result: Mapping[str, Any]) -> dict[str, str]:
-    """Finding id -> key, for every finding of a `compare` result (the contract JSON).
+def finding_keys(findings: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Finding id -> key, for the findings of a `compare` result (the contract JSON).
 
-    The key hashes the finding's type with the texts of its old and new clauses (its
-    evidence where a clause is not in the result); whitespace does not count. Two findings
-    that agree on all three are told apart by their order among themselves."""
-    texts: dict[tuple[str, str], str] = {}
-    for change in result.get("changes", ()):
-        for side in ("old", "new"):
-            clause = change.get(side)
-            if clause:
-                texts[(side, clause["id"])] = clause["text"]
+    The key hashes the finding's type with its evidence: the texts of its old and new
+    clauses as the finding quotes them (whitespace does not count). They are in the finding
+    itself, so a stored result's long list of changes need not be read. Two findings that
+    agree on all three are told apart by their order among themselves."""
     seen: Counter[str] = Counter()
     keys: dict[str, str] = {}
-    for finding in result.get("findings", ()):
+    for finding in findings:
         evidence = finding.get("evidence") or {}
-        old = texts.get(("old", finding.get("old_clause") or ""), evidence.get("old"))
-        new = texts.get(("new", finding.get("new_clause") or ""), evidence.get("new"))
-        base = "\x00".join((finding["type"], _words(old), _words(new)))
+        base = "\x00".join((finding["type"], _words(evidence.get("old")),
+                            _words(evidence.get("new"))))
         seen[base] += 1
         text = f"{base}\x00{seen[base]}"
         keys[finding["id"]] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
@@ -116,6 +110,16 @@ class TriageStore:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+
+    def content_hashes(self, ws: WorkspaceRef, old_id: str, new_id: str) -> tuple[str, str]:
+        """The SHA-256 of a comparison's two documents, which its verdicts are kept under."""
+        with self.store.session() as s:
+            rows = s.execute(select(StoredDocument.id, StoredDocument.sha256).where(
+                StoredDocument.workspace_id == ws.id, StoredDocument.id.in_((old_id, new_id))))
+            found = {row.id: row.sha256 for row in rows}
+        if old_id not in found or new_id not in found:
+            raise NotFound("the comparison's documents are not in this workspace")
+        return found[old_id], found[new_id]
 
     def verdicts(self, ws: WorkspaceRef, old_sha256: str, new_sha256: str
                  ) -> dict[str, Verdict]:

@@ -305,26 +305,27 @@ def test_a_findings_key_does_not_depend_on_its_id_or_place() -> None:
     from analyzer.serialize import comparison_to_json
     from analyzer.store.triage import finding_keys
 
-    result = comparison_to_json(compare_versions(
+    findings = comparison_to_json(compare_versions(
         analyze(corpus("agent-network-terms-v1.md"), name="v1.md"),
-        analyze(corpus("agent-network-terms-v2.md"), name="v2.md")))
-    keys = finding_keys(result)
-    assert len(set(keys.values())) == len(keys) == len(result["findings"])
+        analyze(corpus("agent-network-terms-v2.md"), name="v2.md")))["findings"]
+    keys = finding_keys(findings)
+    assert len(set(keys.values())) == len(keys) == len(findings)
     by_content = {(f["type"], f["old_clause"], f["new_clause"]): keys[f["id"]]
-                  for f in result["findings"]}
+                  for f in findings}
     # Renumbered in another order, with the clauses' whitespace changed: the same keys.
-    reordered = dict(result, findings=[dict(f, id=f"f{n}") for n, f in
-                                       enumerate(reversed(result["findings"]), start=1)])
-    for change in reordered["changes"]:
-        for side in ("old", "new"):
-            if change[side]:
-                change[side] = dict(change[side], text="  " + change[side]["text"] + "\n")
+    def respaced(text: str | None) -> str | None:
+        return None if text is None else "  " + text.replace(" ", "\n ") + "\n"
+
+    reordered = [dict(f, id=f"f{n}", evidence={side: respaced(f["evidence"][side])
+                                               for side in ("old", "new")})
+                 for n, f in enumerate(reversed(findings), start=1)]
     again = finding_keys(reordered)
     assert {(f["type"], f["old_clause"], f["new_clause"]): again[f["id"]]
-            for f in reordered["findings"]} == by_content
-    # Two findings that agree on type and texts are told apart; another type is another key.
-    twin = dict(result["findings"][0], id="f99")
-    doubled = finding_keys(dict(result, findings=[result["findings"][0], twin]))
+            for f in reordered} == by_content
+    # Two findings that agree on type and texts are told apart; another type, or another
+    # text, is another key.
+    doubled = finding_keys([findings[0], dict(findings[0], id="f99")])
     assert doubled["f1"] == keys["f1"] and doubled["f99"] != keys["f1"]
-    retyped = dict(result["findings"][0], type="clause_modified")
-    assert finding_keys(dict(result, findings=[retyped]))["f1"] != keys["f1"]
+    assert finding_keys([dict(findings[0], type="clause_modified")])["f1"] != keys["f1"]
+    reworded = dict(findings[0], evidence={"old": None, "new": "You are responsible."})
+    assert finding_keys([reworded])["f1"] != keys["f1"]
