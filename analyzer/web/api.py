@@ -26,7 +26,7 @@ class ErrorBody(BaseModel):
         "a stable code: usage.invalid, request.invalid, ingest.unreadable, rules.invalid, "
         "limit.exceeded or limit.<name> (limit.request_size, ...), store.not_found, "
         "document.processing, auth.invalid_key, http.cross_site, http.misdirected, "
-        "http.request, store.unavailable"))
+        "http.request, store.unavailable, triage.bad_state, triage.reason_required"))
     message: str = Field(description="one line saying what went wrong and what to do")
 
 
