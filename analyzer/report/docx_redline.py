@@ -23,6 +23,7 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 
 from analyzer.model import Change, Clause, Comparison, Finding
+from analyzer.report.triage import Triage, line
 
 AUTHOR = "termshift"
 INITIALS = "TS"
@@ -153,13 +154,23 @@ def _close_comments(p: BaseOxmlElement, ids: list[int]) -> None:
         p.append(reference)
 
 
-def comment_text(finding: Finding) -> str:
-    return _xml_safe(f"{finding.severity.upper()}: {finding.title}\n{finding.explanation}")
+def comment_text(finding: Finding, triage: Triage | None = None) -> str:
+    text = f"{finding.severity.upper()}: {finding.title}\n{finding.explanation}"
+    if triage is not None:
+        text += "\n" + line(triage.of(finding.id))
+    return _xml_safe(text)
+
+
+def _commented(finding: Finding, triage: Triage | None) -> bool:
+    """Findings above info are comments; so is an info finding someone triaged."""
+    return finding.severity != "info" or (
+        triage is not None and triage.of(finding.id).get("state", "open") != "open")
 
 
 def render_docx(comparison: Comparison, title: str | None = None,
-                when: datetime | None = None) -> bytes:
-    """The new version as a .docx whose tracked changes are the comparison's changes."""
+                when: datetime | None = None, *, triage: Triage | None = None) -> bytes:
+    """The new version as a .docx whose tracked changes are the comparison's changes;
+    with `triage` (the web app's), each finding's comment says its state and note."""
     rev = _Revisions(when or datetime.now(UTC))
     document = docx.Document()
     document.core_properties.author = AUTHOR
@@ -171,7 +182,7 @@ def render_docx(comparison: Comparison, title: str | None = None,
 
     by_clause: dict[str, list[Finding]] = {}
     for finding in comparison.findings:
-        if finding.severity == "info":
+        if not _commented(finding, triage):
             continue
         key = f"new:{finding.new_clause}" if finding.new_clause else f"old:{finding.old_clause}"
         by_clause.setdefault(key, []).append(finding)
@@ -201,7 +212,7 @@ def render_docx(comparison: Comparison, title: str | None = None,
             notes = list(by_clause.get(f"new:{change.new.id}", []) if change.new else [])
             if change.new is None and change.old is not None:
                 notes = by_clause.get(f"old:{change.old.id}", [])
-            texts = [comment_text(f) for f in notes]
+            texts = [comment_text(f, triage) for f in notes]
             if change.kind == "moved" and change.old is not None:
                 texts.append(_xml_safe("Moved from " + (" › ".join(change.old.section)
                                                         or "elsewhere")))
@@ -216,10 +227,10 @@ def render_docx(comparison: Comparison, title: str | None = None,
             _close_comments(p, ids)
     # A finding on no clause of either version (none do today) still gets its comment,
     # on the document's first paragraph.
-    rest = [f for f in comparison.findings if f.severity != "info" and id(f) not in placed]
+    rest = [f for f in comparison.findings if _commented(f, triage) and id(f) not in placed]
     if rest and document.paragraphs:
         first = document.paragraphs[0]._p
-        ids = [document.comments.add_comment(comment_text(f), author=AUTHOR,
+        ids = [document.comments.add_comment(comment_text(f, triage), author=AUTHOR,
                                              initials=INITIALS).comment_id for f in rest]
         for cid in ids:
             first.insert(1 if first.pPr is not None else 0,

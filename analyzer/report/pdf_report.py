@@ -21,6 +21,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 from analyzer import __version__
 from analyzer.model import SEVERITIES, Change, Comparison
 from analyzer.report.docx_redline import paragraphs, section_of
+from analyzer.report.triage import Triage, line
 
 INSERT = "#1a7f37"
 DELETE = "#b42318"
@@ -52,8 +53,10 @@ def _markup(change: Change) -> str:
     return _text(clause.text if clause else "")
 
 
-def render_pdf(comparison: Comparison, title: str | None = None) -> bytes:
-    """The report as PDF bytes: a summary, the findings by severity, then the redline."""
+def render_pdf(comparison: Comparison, title: str | None = None, *,
+               triage: Triage | None = None) -> bytes:
+    """The report as PDF bytes: a summary, the findings by severity (with each one's
+    triage when the web app gives it), then the redline."""
     name = title or comparison.new.document.title
     sheet = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=sheet["BodyText"], alignment=TA_LEFT, leading=14)
@@ -69,6 +72,8 @@ def render_pdf(comparison: Comparison, title: str | None = None) -> bytes:
     if comparison.warning:
         story.append(Paragraph("<b>Warning:</b> " + _text(comparison.warning), body))
     story.append(Paragraph("Findings", sheet["Heading1"]))
+    if triage is not None:
+        story.append(Paragraph("<b>Triage:</b> " + _text(triage.summary_text()), body))
     order = {s: i for i, s in enumerate(SEVERITIES)}
     findings = sorted(comparison.findings, key=lambda f: order.get(f.severity, 99))
     if not findings:
@@ -83,6 +88,8 @@ def render_pdf(comparison: Comparison, title: str | None = None) -> bytes:
                     (("Before", finding.evidence_old), ("After", finding.evidence_new)) if text]
         for label, text in evidence:
             story.append(Paragraph(f"<i>{label}:</i> " + _text(text or ""), small))
+        if triage is not None:
+            story.append(Paragraph("<b>" + _text(line(triage.of(finding.id))) + "</b>", small))
         story.append(Spacer(1, 2 * mm))
 
     story.append(Paragraph("Redline", sheet["Heading1"]))

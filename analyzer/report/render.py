@@ -13,10 +13,12 @@ import hashlib
 import json
 import re
 from collections import Counter
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, Literal, overload
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import escape
 
 from analyzer import __version__
 from analyzer.compare.align import normalise
@@ -30,6 +32,7 @@ from analyzer.model import (
     Comparison,
     Timeline,
 )
+from analyzer.report.triage import Triage, when
 from analyzer.resources import content_version, templates_dir
 from analyzer.serialize import (
     analysis_to_json,
@@ -82,6 +85,7 @@ def _environment(markdown: bool = False) -> Environment:
     env.globals.update(categories=CATEGORIES, severities=SEVERITIES,
                        tool_version=__version__, rules_version=content_version())
     env.filters["label"] = lambda value: str(value).replace("_", " ")
+    env.filters["when"] = when
     if not markdown:
         env.globals["csp"] = content_security_policy(env)
     return env
@@ -103,8 +107,10 @@ def content_security_policy(env: Environment | None = None) -> str:
     env = env or _environment()
     styles = " ".join(_source_hash(env, n) for n in INLINE_STYLES)
     scripts = " ".join(_source_hash(env, n) for n in INLINE_SCRIPTS)
+    # connect-src: the report page's triage controls save without a reload (fetch to the
+    # page's own server); a downloaded file has no server to reach.
     return (f"default-src 'none'; style-src {styles}; script-src {scripts}; "
-            "img-src data:; base-uri 'none'; form-action 'self'")
+            "connect-src 'self'; img-src data:; base-uri 'none'; form-action 'self'")
 
 
 def _json(data: dict[str, Any]) -> str:
@@ -137,27 +143,34 @@ BINARY_FORMATS: tuple[str, ...] = ("docx", "pdf")
 
 
 @overload
-def render_comparison(comparison: Comparison, fmt: TextFormat,
-                      title: str | None = None) -> str: ...
+def render_comparison(comparison: Comparison, fmt: TextFormat, title: str | None = None, *,
+                      triage_slots: bool = False, triage: Triage | None = None) -> str: ...
 @overload
-def render_comparison(comparison: Comparison, fmt: BinaryFormat,
-                      title: str | None = None) -> bytes: ...
+def render_comparison(comparison: Comparison, fmt: BinaryFormat, title: str | None = None, *,
+                      triage_slots: bool = False, triage: Triage | None = None) -> bytes: ...
 @overload
-def render_comparison(comparison: Comparison, fmt: str,
-                      title: str | None = None) -> str | bytes: ...
-def render_comparison(comparison: Comparison, fmt: str,
-                      title: str | None = None) -> str | bytes:
+def render_comparison(comparison: Comparison, fmt: str, title: str | None = None, *,
+                      triage_slots: bool = False,
+                      triage: Triage | None = None) -> str | bytes: ...
+def render_comparison(comparison: Comparison, fmt: str, title: str | None = None, *,
+                      triage_slots: bool = False,
+                      triage: Triage | None = None) -> str | bytes:
     """The `compare` result as json, html or md (text), or docx or pdf (bytes). `title`
     names the document in the headings when its own title says little (the web app passes
-    its library name); the JSON always holds the document's own title."""
+    its library name); the JSON always holds the document's own title.
+
+    The web app's triage: HTML and Markdown are stored, so with `triage_slots` they get a
+    place for each finding's triage that `fill_triage` fills when they are served; DOCX and
+    PDF are made on request and show `triage` as given. Without either (the command line)
+    nothing of triage is shown."""
     if fmt == "json":
         return _json(comparison_to_json(comparison))
     if fmt == "docx":
         from analyzer.report.docx_redline import render_docx
-        return render_docx(comparison, title)
+        return render_docx(comparison, title, triage=triage)
     if fmt == "pdf":
         from analyzer.report.pdf_report import render_pdf
-        return render_pdf(comparison, title)
+        return render_pdf(comparison, title, triage=triage)
     renamed = renamed_sections(comparison)
     context = {"c": comparison, "summary": comparison_summary(comparison),
                "title": title or comparison.new.document.title,
@@ -168,7 +181,7 @@ def render_comparison(comparison: Comparison, fmt: str,
                "categories_found": sorted({f.category for f in comparison.findings if f.category}),
                "where": finding_sections(comparison), "lead_ins": finding_lead_ins(comparison),
                "emphasis": finding_emphasis(comparison),
-               "renamed": renamed,
+               "renamed": renamed, "triage": triage_slots,
                # Sections with only unchanged clauses (and the same name): their label hides
                # with those clauses.
                "changed_sections": {(ch.new or ch.old).section  # type: ignore[union-attr]
@@ -179,6 +192,53 @@ def render_comparison(comparison: Comparison, fmt: str,
     if fmt == "md":
         return _environment(markdown=True).get_template("report.md.j2").render(**context)
     raise _unsupported(fmt, "a comparison")
+
+
+# Where a stored report's triage goes; document text cannot make one: its "<" is escaped in
+# HTML, and in Markdown md_escape writes it as "&lt;".
+_TRIAGE_SLOT = re.compile(r"<!--triage:([A-Za-z0-9_.-]{1,64})-->")
+TRIAGE_SUMMARY_SLOT = "<!--triage-summary-->"
+
+
+def fill_triage(text: str, fmt: str, triage: Triage, action: str | None = None) -> str:
+    """A stored HTML or Markdown report with its triage slots filled: each finding's state,
+    reason and note, and the count of states. `action` (HTML only) is where the controls
+    that change a finding's state post to; without it the state is shown read-only."""
+    if fmt == "html":
+        macros = _environment().get_template("partials/triage.html").module
+        def finding(match: re.Match[str]) -> str:
+            return str(macros.card(match[1], triage.of(match[1]),  # type: ignore[attr-defined]
+                                   action))
+        summary = str(escape(triage.summary_text()))
+    elif fmt == "md":
+        def finding(match: re.Match[str]) -> str:
+            return triage_markdown(triage.of(match[1]))
+        summary = "Triage: " + md_escape(triage.summary_text()) + "."
+    else:
+        raise _unsupported(fmt, "a report with triage")
+    return _TRIAGE_SLOT.sub(finding, text).replace(TRIAGE_SUMMARY_SLOT, summary, 1)
+
+
+def triage_status_html(triage: Mapping[str, Any]) -> str:
+    """One finding's triage status line (the page's script puts it in place after a save)."""
+    macros = _environment().get_template("partials/triage.html").module
+    return str(macros.status(triage))  # type: ignore[attr-defined]
+
+
+def triage_markdown(triage: Mapping[str, Any]) -> str:
+    """One finding's triage as a Markdown line, every value escaped."""
+    state = triage.get("state") or "open"
+    if state == "open":
+        out = "- triage: not triaged"
+    else:
+        out = f"- triage: **{md_escape(state)}**"
+        if triage.get("by"):
+            out += f" by {md_escape(triage['by'])} on {md_escape(when(triage.get('at')))}"
+    if triage.get("reason"):
+        out += f"; reason: {md_escape(triage['reason'])}"
+    if triage.get("note"):
+        out += f"; note: {md_escape(triage['note'])}"
+    return out
 
 
 def finding_clauses(comparison: Comparison) -> dict[str, tuple[Clause | None, Clause | None]]:

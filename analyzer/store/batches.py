@@ -170,10 +170,11 @@ def comparisons_page(store: Store, ws: WorkspaceRef, limit: int,
         total = s.scalar(select(func.count()).select_from(StoredComparison).where(where)) or 0
         rows = s.execute(select(StoredComparison.id, StoredComparison.old_id,
                                 StoredComparison.new_id, StoredComparison.high,
-                                StoredComparison.created_at)
+                                StoredComparison.medium, StoredComparison.created_at)
                          .where(where)
                          .order_by(StoredComparison.created_at.desc(), StoredComparison.id)
                          .limit(limit).offset(offset))
         return total, [{"id": r.id, "old": r.old_id, "new": r.new_id, "high": r.high,
+                        "medium": r.medium,
                         "created_at": r.created_at.isoformat(timespec="seconds") + "Z"}
                        for r in rows]

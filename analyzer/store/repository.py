@@ -41,6 +41,7 @@ from analyzer.store.tables import (
     StoredCheck,
     StoredComparison,
     StoredDocument,
+    StoredTriage,
     Workspace,
 )
 
@@ -397,8 +398,8 @@ class Store:
         return row
 
     def delete_document(self, ws: WorkspaceRef, doc_id: str) -> DocumentInfo:
-        """Delete a document with its comparisons and checks; its original goes too unless
-        another document (in any workspace) has the same bytes."""
+        """Delete a document with its comparisons, their triage, and its checks; its
+        original goes too unless another document (in any workspace) has the same bytes."""
         with self.session() as s:
             row = self._document_row(s, ws, doc_id)
             info = _doc_info(row)
@@ -408,6 +409,12 @@ class Store:
                                   (StoredComparison, StoredComparison.new_id),
                                   (StoredCheck, StoredCheck.document_id)):
                 s.execute(delete(table).where(column == doc_id))
+            # Triage is keyed by content, not by document: what was said about this
+            # document's comparisons in this workspace goes with it.
+            s.execute(delete(StoredTriage).where(
+                StoredTriage.workspace_id == ws.id,
+                or_(StoredTriage.old_sha256 == info.sha256,
+                    StoredTriage.new_sha256 == info.sha256)))
             s.delete(row)
             s.flush()
             shared = s.scalar(select(func.count()).select_from(StoredDocument)
@@ -473,7 +480,7 @@ class Store:
 
     def save_comparison(self, ws: WorkspaceRef, old_id: str, new_id: str, *,
                         report_version: str, result_json: str, html: str, markdown: str,
-                        high: int) -> ReportRecord:
+                        high: int, medium: int = 0) -> ReportRecord:
         """Keep a comparison's reports, replacing an older rendering of the same pair."""
         for _attempt in range(2):
             try:
@@ -489,7 +496,7 @@ class Store:
                         s.add(row)
                     row.report_version = report_version
                     row.result_json, row.html, row.markdown = result_json, html, markdown
-                    row.high = high
+                    row.high, row.medium = high, medium
                     s.flush()
                     return self._comparison_record(row)
             except IntegrityError:  # the same pair compared twice at once
@@ -503,15 +510,16 @@ class Store:
                 raise NotFound(f"no comparison {comparison_id!r} in this workspace")
             return self._comparison_record(row)
 
-    def list_comparisons(self, ws: WorkspaceRef, limit: int = 200) -> list[tuple[str, str, str,
-                                                                              int]]:
-        """(id, old_id, new_id, high findings) of the newest comparisons."""
+    def list_comparisons(self, ws: WorkspaceRef, limit: int = 200
+                         ) -> list[tuple[str, str, str, int, int]]:
+        """(id, old_id, new_id, high findings, medium findings) of the newest comparisons."""
         with self.session() as s:
             rows = s.execute(select(StoredComparison.id, StoredComparison.old_id,
-                                    StoredComparison.new_id, StoredComparison.high)
+                                    StoredComparison.new_id, StoredComparison.high,
+                                    StoredComparison.medium)
                              .where(StoredComparison.workspace_id == ws.id)
                              .order_by(StoredComparison.created_at.desc()).limit(limit))
-            return [(r.id, r.old_id, r.new_id, r.high) for r in rows]
+            return [(r.id, r.old_id, r.new_id, r.high, r.medium) for r in rows]
 
     def list_checks(self, ws: WorkspaceRef, limit: int = 200) -> list[tuple[str, str]]:
         """(id, document_id) of the newest agent-policy checks."""

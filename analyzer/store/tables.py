@@ -83,6 +83,8 @@ class StoredComparison(Base):
     html: Mapped[str] = mapped_column(Text)
     markdown: Mapped[str] = mapped_column(Text)
     high: Mapped[int] = mapped_column(Integer, default=0)
+    # Medium findings, so the library can badge a report whose worst finding is medium.
+    medium: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -100,3 +102,33 @@ class StoredCheck(Base):
     html: Mapped[str] = mapped_column(Text)
     markdown: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StoredTriage(Base):
+    """A reviewer's verdict on one finding: reviewed, dismissed (with a reason) or flagged.
+
+    Keyed by the two documents' content hashes and the finding's key (its type and the hash
+    of its clauses' texts, analyzer.store.triage.finding_keys), not by the comparison or the
+    finding id, both of which a new rendering may change: a verdict follows its finding
+    through re-comparisons and upgrades, and stays here when the finding no longer exists.
+    """
+
+    __tablename__ = "finding_triage"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "old_sha256", "new_sha256", "finding_key",
+                         name="uq_finding_triage_finding"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    old_sha256: Mapped[str] = mapped_column(String(64))
+    new_sha256: Mapped[str] = mapped_column(String(64))
+    finding_key: Mapped[str] = mapped_column(String(64))
+    finding_type: Mapped[str] = mapped_column(String(64))  # for a person reading the table
+    state: Mapped[str] = mapped_column(String(16))  # open | reviewed | dismissed | flagged
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it was dismissed
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Who set it: "key " + the key's prefix as `termshift keys list` shows it, or the
+    # workspace's name in the local mode. Never the key itself.
+    actor: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -26,7 +26,7 @@ class ErrorBody(BaseModel):
         "a stable code: usage.invalid, request.invalid, ingest.unreadable, rules.invalid, "
         "limit.exceeded or limit.<name> (limit.request_size, ...), store.not_found, "
         "document.processing, auth.invalid_key, http.cross_site, http.misdirected, "
-        "http.request, store.unavailable"))
+        "http.request, store.unavailable, triage.bad_state, triage.reason_required"))
     message: str = Field(description="one line saying what went wrong and what to do")
 
 
@@ -114,14 +114,25 @@ def with_id(record: ReportRecord) -> str:
 
 
 def report_response(record: ReportRecord, fmt: str, status: int = 200,
-                    location: str | None = None) -> Response:
+                    location: str | None = None, body: tuple[str, str] | None = None
+                    ) -> Response:
+    """A stored report; `body` (text, media type) when it was made already (a comparison
+    with its triage)."""
     headers = {"X-Termshift-Id": record.id}
     if location:
         headers["Location"] = location
     if fmt == "html":
         headers.update(REPORT_HEADERS)
-    body, media = report_body(record, fmt)
-    return Response(body, status, headers=headers, media_type=media)
+    text, media = body or report_body(record, fmt)
+    return Response(text, status, headers=headers, media_type=media)
+
+
+async def comparison_response(service: Service, ws: WorkspaceRef, record: ReportRecord,
+                              fmt: str, status: int = 200,
+                              location: str | None = None) -> Response:
+    """A comparison's report with its findings' triage (read-only in HTML)."""
+    body = await anyio.to_thread.run_sync(service.comparison_text, ws, record, fmt)
+    return report_response(record, fmt, status, location, body)
 
 
 class DocumentOut(BaseModel):
@@ -246,8 +257,10 @@ class ComparisonIn(BaseModel):
 async def create_comparison(request: Request, ws: Workspace, body: ComparisonIn,
                             fmt: FormatParam = None) -> Response:
     chosen = pick_format(request, fmt, REPORT_FORMATS)
-    record = await service_of(request).compare(ws, body.old, body.new)
-    return report_response(record, chosen, 201, location=f"/api/v1/comparisons/{record.id}")
+    service = service_of(request)
+    record = await service.compare(ws, body.old, body.new)
+    return await comparison_response(service, ws, record, chosen, 201,
+                                     location=f"/api/v1/comparisons/{record.id}")
 
 
 @router.get("/comparisons/{comparison_id}", tags=["comparisons"],
@@ -257,7 +270,9 @@ async def get_comparison(request: Request, ws: Workspace, comparison_id: str,
     chosen = pick_format(request, fmt, COMPARISON_FORMATS)
     if chosen in BINARY_FORMATS:
         return await comparison_file_response(service_of(request), ws, comparison_id, chosen)
-    return report_response(await service_of(request).comparison(ws, comparison_id), chosen)
+    service = service_of(request)
+    record = await service.comparison(ws, comparison_id)
+    return await comparison_response(service, ws, record, chosen)
 
 
 async def comparison_file_response(service: Service, ws: WorkspaceRef, comparison_id: str,

@@ -11,7 +11,7 @@ from fastapi_offline import FastAPIOffline
 
 from analyzer.settings import Settings, get_settings
 from analyzer.store import Store, open_store
-from analyzer.web import api, batches, errors, pages
+from analyzer.web import api, batches, errors, pages, triage
 from analyzer.web.gate import WorkspaceGate
 from analyzer.web.limits import BodyLimit
 from analyzer.web.service import Service
@@ -79,5 +79,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *,
     errors.install(app)
     app.include_router(api.router)
     app.include_router(batches.router)
+    app.include_router(triage.router)
     app.include_router(pages.router)
+    app.include_router(triage.pages)
     return app

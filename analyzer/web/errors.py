@@ -51,7 +51,12 @@ def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
 
 
 def _wants_page(request: Request) -> bool:
-    return not request.url.path.startswith("/api/")
+    """An error page for a page, JSON for the API and for a page's script (which asks
+    for JSON: the report's triage controls)."""
+    if request.url.path.startswith("/api/"):
+        return False
+    accept = request.headers.get("accept", "")
+    return not ("application/json" in accept and "text/html" not in accept)
 
 
 def _page(request: Request, status: int, message: str) -> Response:

@@ -75,8 +75,8 @@ def _index(request: Request, ws: WorkspaceRef, *, q: str | None = None,
     everything = store.list_documents(ws, None, limit=1000)
     docs = store.list_documents(ws, q, limit=1000) if q else everything
     by_id = {d.id: d for d in everything}
-    comparisons = [(cid, by_id[o], by_id[n], high)
-                   for cid, o, n, high in store.list_comparisons(ws, 50)
+    comparisons = [(cid, by_id[o], by_id[n], high, medium)
+                   for cid, o, n, high, medium in store.list_comparisons(ws, 50)
                    if o in by_id and n in by_id]
     checks = [(cid, by_id[d]) for cid, d in store.list_checks(ws, 50) if d in by_id]
     uploaded = list({d.id: d for d in uploaded or []}.values())  # the same file twice is one
@@ -173,16 +173,20 @@ def _downloads(base: str, formats: tuple[str, ...]) -> list[tuple[str, str]]:
 
 @router.get("/comparisons/{comparison_id}", response_class=HTMLResponse)
 async def comparison_page(request: Request, ws: Workspace, comparison_id: str) -> Response:
-    record = await service_of(request).comparison(ws, comparison_id)
-    return _with_nav(request, record.html,
+    service = service_of(request)
+    record = await service.comparison(ws, comparison_id)
+    html, _media = await anyio.to_thread.run_sync(
+        service.comparison_text, ws, record, "html", f"/comparisons/{record.id}/triage")
+    return _with_nav(request, html,
                      _downloads(f"/comparisons/{record.id}",
                                 ("html", "json", "md", "docx", "pdf")),
                      swap=record.subject[::-1])
 
 
-def _download(record: ReportRecord, fmt: str, stem: str) -> Response:
-    body, media = report_body(record, fmt)
-    return Response(body, media_type=media, headers={
+def _download(record: ReportRecord, fmt: str, stem: str,
+              body: tuple[str, str] | None = None) -> Response:
+    text, media = body or report_body(record, fmt)
+    return Response(text, media_type=media, headers={
         **REPORT_HEADERS, "Content-Disposition": _attachment(f"{stem}.{fmt}")})
 
 
@@ -195,7 +199,8 @@ async def comparison_download(request: Request, ws: Workspace, comparison_id: st
                                               REPORT_HEADERS)
     record = await service.comparison(ws, comparison_id)
     stem = await anyio.to_thread.run_sync(service.report_stem, ws, record.subject, "report")
-    return _download(record, format, stem)
+    body = await anyio.to_thread.run_sync(service.comparison_text, ws, record, format)
+    return _download(record, format, stem, body)
 
 
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)

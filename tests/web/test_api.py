@@ -236,7 +236,7 @@ def test_openapi_describes_the_routes(client: TestClient) -> None:
     assert "HTTPValidationError" not in json.dumps(spec)
 
 
-def test_stored_json_is_what_the_cli_would_print(client: TestClient) -> None:
+def test_stored_json_is_what_the_cli_would_print_plus_triage(client: TestClient) -> None:
     old, new = _pair(client)
     body = client.post("/api/v1/comparisons", json={"old": old, "new": new}).json()
     from analyzer.api import compare_versions
@@ -245,7 +245,11 @@ def test_stored_json_is_what_the_cli_would_print(client: TestClient) -> None:
     cli = comparison_to_json(compare_versions(
         analyze(corpus("agent-network-terms-v1.md"), name="agent-network-terms-v1.md"),
         analyze(corpus("agent-network-terms-v2.md"), name="agent-network-terms-v2.md")))
+    assert next(iter(body)) == "id" and list(body)[-1] == "findings"
     body.pop("id")
+    # The web app adds each finding's triage; nothing else differs (additive).
+    triage = [finding.pop("triage") for finding in body["findings"]]
+    assert {t["state"] for t in triage} == {"open"} and len(triage) == len(cli["findings"])
     assert json.loads(json.dumps(cli)) == body
 
 

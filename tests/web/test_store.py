@@ -111,3 +111,49 @@ def test_a_store_made_by_the_first_migration_upgrades_with_its_rows(settings: Se
     doc = store.get_document(store.workspace(), "doc_00000000000000aa")
     store.close()
     assert (doc.status, doc.clause_count, doc.title) == ("ready", 3, "Terms")
+
+
+def test_migration_0006_counts_the_medium_findings_of_stored_comparisons(settings: Settings
+                                                                         ) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    import analyzer.store.repository as repository
+
+    url = settings.database_url or f"sqlite:///{settings.data_dir / 'termshift.db'}"
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    config = Config()
+    config.set_main_option("script_location",
+                           str(Path(repository.__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0005")
+        conn.execute(text("INSERT INTO workspaces (id, name, created_at) "
+                          "VALUES (1, 'local', CURRENT_TIMESTAMP)"))
+        for doc_id, sha in (("doc_00000000000000aa", "a" * 64), ("doc_00000000000000bb",
+                                                                  "b" * 64)):
+            conn.execute(text(
+                "INSERT INTO documents (id, workspace_id, sha256, name, filename, format, "
+                "title, size, status, clause_count, analysis, created_at) VALUES (:id, 1, "
+                ":sha, 'terms', 'terms.md', 'markdown', 'Terms', 10, 'ready', 3, '{}', "
+                "CURRENT_TIMESTAMP)"), {"id": doc_id, "sha": sha})
+        for cid, old, new, result in (
+                ("cmp_00000000000000c1", "aa", "bb",
+                 '{\n  "summary": {"findings": {"high": 0, "medium": 2, "low": 1}}}'),
+                ("cmp_00000000000000c2", "bb", "aa", "not json")):
+            conn.execute(text(
+                "INSERT INTO comparisons (id, workspace_id, old_id, new_id, report_version, "
+                "result_json, html, markdown, high, created_at) VALUES (:id, 1, :old, :new, "
+                "'old', :result, '', '', 0, CURRENT_TIMESTAMP)"),
+                {"id": cid, "old": f"doc_00000000000000{old}",
+                 "new": f"doc_00000000000000{new}", "result": result})
+    engine.dispose()
+    store = open_store(settings)
+    listed = {row[0]: row[4] for row in store.list_comparisons(store.workspace())}
+    with store.engine.connect() as conn:
+        triage_rows = conn.execute(text("SELECT COUNT(*) FROM finding_triage")).scalar()
+    store.close()
+    assert listed == {"cmp_00000000000000c1": 2, "cmp_00000000000000c2": 0}
+    assert triage_rows == 0
