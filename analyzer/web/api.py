@@ -17,7 +17,7 @@ from analyzer.report.render import BINARY_FORMATS, render_analysis, render_timel
 from analyzer.settings import Settings
 from analyzer.store import DocumentInfo, ReportRecord, Store, WorkspaceRef
 from analyzer.web.auth import api_workspace
-from analyzer.web.security import REPORT_HEADERS
+from analyzer.web.security import ORIGINAL_HEADERS, REPORT_HEADERS
 from analyzer.web.service import Service
 
 
@@ -226,7 +226,8 @@ def original_response(store: Store, ws: WorkspaceRef, doc_id: str) -> Response:
     """The uploaded bytes as a download under their original file name."""
     info = store.get_document(ws, doc_id)
     return Response(store.original(ws, doc_id), media_type="application/octet-stream",
-                    headers={"Content-Disposition": _attachment(info.filename)})
+                    headers={"Content-Disposition": _attachment(info.filename),
+                             **ORIGINAL_HEADERS})
 
 
 def _attachment(filename: str) -> str:

@@ -15,6 +15,7 @@ from analyzer.web import api, batches, errors, pages
 from analyzer.web.gate import WorkspaceGate
 from analyzer.web.limits import BodyLimit
 from analyzer.web.proxy import TrustedProxies
+from analyzer.web.security import DocsPolicy
 from analyzer.web.service import Service
 
 log = logging.getLogger("termshift.web")
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *,
     app.add_middleware(BodyLimit, limits=limit_for)
     app.add_middleware(WorkspaceGate, store=lambda: app.state.store, bind_host=bind_host,
                        settings=settings)
+    app.add_middleware(DocsPolicy)
     app.add_middleware(TrustedProxies, networks=settings.trusted_networks())
     errors.install(app)
     app.include_router(api.router)
