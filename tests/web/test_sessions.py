@@ -189,7 +189,7 @@ def test_no_proxy_is_trusted_by_default(tmp_path: Path) -> None:
 
 
 def test_a_wrong_trusted_proxy_entry_is_refused_by_name() -> None:
-    with pytest.raises(ValueError, match="'10.0.0.300' is not an address"):
+    with pytest.raises(ValueError, match=r"'10\.0\.0\.300' is not an address"):
         Settings(trusted_proxies="10.0.0.1, 10.0.0.300")
 
 
