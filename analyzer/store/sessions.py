@@ -113,6 +113,6 @@ def end_session(store: Store, token: str) -> bool:
 
 
 def count_sessions(store: Store) -> int:
-    """Sessions kept (live or not yet cleared): for tests and `keys list`."""
+    """How many sessions are kept (live, or ended and not yet cleared)."""
     with store.session() as s:
         return int(s.scalar(select(func.count()).select_from(StoredSession)) or 0)
