@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +20,15 @@ from analyzer.settings import Settings
 from analyzer.store import open_store
 from analyzer.web.app import create_app
 from analyzer.web.parse_queue import FairQueue
+
+T = TypeVar("T")
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run on a fresh event loop in a thread of its own: the session's Playwright keeps an
+    event loop running in the main thread, where asyncio.run() refuses to start."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result(timeout=60)
 
 
 async def _grant_order(queue: FairQueue, arrivals: list[int], releases: int) -> list[int]:
@@ -48,7 +60,7 @@ async def _grant_order(queue: FairQueue, arrivals: list[int], releases: int) -> 
 def test_workspaces_are_served_in_turn() -> None:
     queue = FairQueue(1, lambda: 1)
     # A queues five, then B two and C one: after A's first, B, C and A take turns.
-    order = asyncio.run(_grant_order(queue, [1, 1, 1, 1, 1, 2, 2, 3], releases=8))
+    order = _run(_grant_order(queue, [1, 1, 1, 1, 1, 2, 2, 3], releases=8))
     assert order == [1, 2, 3, 1, 2, 1, 1, 1]
 
 
@@ -75,7 +87,7 @@ def test_one_workspace_cannot_take_every_slot() -> None:
         return seen
 
     # A holds two of three slots while three more wait; B's parse starts at once.
-    assert asyncio.run(scenario()) == (2, 1, 3)
+    assert _run(scenario()) == (2, 1, 3)
 
 
 def test_a_waiter_that_gives_up_leaves_no_slot_taken() -> None:
@@ -105,7 +117,7 @@ def test_a_waiter_that_gives_up_leaves_no_slot_taken() -> None:
         await last
         return running
 
-    assert asyncio.run(scenario()) == 1
+    assert _run(scenario()) == 1
 
 
 def test_per_workspace_limit_follows_the_keys() -> None:

@@ -214,3 +214,27 @@ def test_writes_from_an_opaque_origin_are_refused(client: TestClient, store: Sto
     keyed = client.post("/api/v1/documents", files={"file": (V1, corpus(V1))},
                         headers={**null, "Authorization": f"Bearer {key}"})
     assert keyed.status_code == 201, keyed.text
+
+
+def test_the_sessions_migration_goes_down_and_up_on_its_own(settings: Settings) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    import analyzer.store.repository as repository
+
+    store = Store(settings)
+    key = store.create_key("legal")
+    config = Config()
+    config.set_main_option("script_location",
+                           str(Path(repository.__file__).parent / "migrations"))
+    try:
+        with store.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0005")
+        assert "sessions" not in inspect(store.engine).get_table_names()
+        store.migrate()  # back to the head, as every start does
+        assert "sessions" in inspect(store.engine).get_table_names()
+        assert store.workspace_for_key(key) is not None  # the rest of the store is intact
+    finally:
+        store.close()
