@@ -103,6 +103,17 @@ def session_workspace(store: Store, token: str, *, idle: int, max_age: int
         return WorkspaceRef(row.id, row.name)
 
 
+def session_key_prefix(store: Store, token: str) -> str | None:
+    """The prefix (as `termshift keys list` shows it) of the key that opened a session: who
+    acts on a page, without the key itself; None for an unknown token."""
+    if not token or len(token) > 200:
+        return None
+    with store.session() as s:
+        return s.scalar(select(ApiKey.prefix)
+                        .join(StoredSession, StoredSession.api_key_id == ApiKey.id)
+                        .where(StoredSession.token_hash == _hash(token)))
+
+
 def end_session(store: Store, token: str) -> bool:
     """Sign out: the session is deleted; True when there was one."""
     if not token or len(token) > 200:

@@ -18,7 +18,7 @@ from web_support import LOCAL, corpus
 
 from analyzer.settings import Settings
 from analyzer.store import Store
-from analyzer.store.sessions import StoredSession, count_sessions
+from analyzer.store.sessions import StoredSession, count_sessions, session_key_prefix
 from analyzer.store.tables import utcnow
 from analyzer.web.app import create_app
 from analyzer.web.auth import COOKIE, OLD_COOKIE
@@ -76,6 +76,14 @@ def test_the_cookie_holds_a_random_token_stored_hashed(client: TestClient,
     assert _sign_in(client, key) != token  # every sign-in is a new session
     page = client.get("/")
     assert page.status_code == 200 and "legal" in page.text
+
+
+def test_a_session_names_the_prefix_of_its_key_not_the_key(client: TestClient,
+                                                           store: Store) -> None:
+    key = store.create_key("legal")
+    token = _sign_in(client, key)
+    assert session_key_prefix(store, token) == key[:10] == store.list_keys()[0][1]
+    assert session_key_prefix(store, "no-such-token") is None
 
 
 def test_signing_out_ends_the_session_on_the_server(client: TestClient, store: Store) -> None:
@@ -231,7 +239,7 @@ def test_the_sessions_migration_goes_down_and_up_on_its_own(settings: Settings) 
     try:
         with store.engine.begin() as conn:
             config.attributes["connection"] = conn
-            command.downgrade(config, "0005")
+            command.downgrade(config, "-1")  # this migration alone
         assert "sessions" not in inspect(store.engine).get_table_names()
         store.migrate()  # back to the head, as every start does
         assert "sessions" in inspect(store.engine).get_table_names()
