@@ -6,11 +6,13 @@ Errors the project raises on purpose end as one line on stderr and exit code 3
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, NoReturn, TypeVar
 
 import typer
@@ -459,13 +461,37 @@ def serve(
             typer.echo(f"  report: {base}/comparisons/{record.id}")
     typer.echo(f"termshift is serving on {base}/ (API at {base}/api/v1, docs at {base}/docs);"
                " stop it with Ctrl-C")
-    uvicorn.run(create_app(settings, store, bind_host=host), host=host, port=port,
-                log_level="warning", proxy_headers=False)
+    web_app = create_app(settings, store, bind_host=host)
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            # SIGINT/SIGTERM: requests waiting on a parse are answered at once (the parse
+            # resumes at the next start); the app's shutdown then ends the parse workers.
+            super().handle_exit(sig, frame)
+            web_app.state.service.stop_waiting()
+
+    # Requests still running after shutdown_seconds are cancelled. Forwarded headers are
+    # read by the app itself, from TERMSHIFT_TRUSTED_PROXIES only.
+    Server(uvicorn.Config(web_app, host=host, port=port, log_level="warning",
+                          proxy_headers=False,
+                          timeout_graceful_shutdown=max(1, math.ceil(settings.shutdown_seconds)))
+           ).run()
     store.close()
 
 
 def main() -> None:
-    app()
+    from pydantic import ValidationError
+
+    try:
+        app()
+    except ValidationError as exc:  # a TERMSHIFT_ setting that cannot be used
+        if _state["debug"]:
+            raise
+        problem = exc.errors()[0]
+        name = "TERMSHIFT_" + ".".join(str(p) for p in problem.get("loc", ())).upper()
+        message = str(problem.get("msg", "invalid")).removeprefix("Value error, ")
+        typer.echo(f"termshift: error: setting {name}: {message}", err=True)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,6 +45,19 @@ class Settings(BaseSettings):
     ready_timeout: float = Field(default=300.0, gt=0)  # how long a request waits for a parse
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
+    # Fair parsing: the parses one workspace may run at once (None: every worker while no
+    # key exists, half the workers, at least one, once keys make several workspaces).
+    workspace_parses: int | None = Field(default=None, ge=1, le=64)
+    # Seconds `serve` lets requests finish after SIGINT/SIGTERM before cancelling them.
+    shutdown_seconds: float = Field(default=3.0, ge=0, le=300)
+
+    # Sign-in sessions of the pages: a session ends after session_idle_seconds without a
+    # request, and session_max_seconds after sign-in whatever happens.
+    session_idle_seconds: int = Field(default=2 * 3600, ge=60)
+    session_max_seconds: int = Field(default=12 * 3600, ge=60)
+    # Proxies whose X-Forwarded-Proto and X-Forwarded-For are believed: addresses or CIDR
+    # ranges, comma-separated. Empty (the default): no proxy is trusted.
+    trusted_proxies: str = ""
 
     # The trained category layer: a folder built by `termshift train` instead of the model
     # shipped in the package; rules_only leaves the trained layer out (the rules alone).
@@ -51,6 +65,40 @@ class Settings(BaseSettings):
     rules_only: bool = False
     # Use an installed English spaCy pipeline with a parser to refine candidates, if present.
     use_parser: bool = False
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks_parse(cls, value: str) -> str:
+        parse_networks(value)  # a wrong entry stops the start, naming itself
+        return value
+
+    def trusted_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return parse_networks(self.trusted_proxies)
+
+    def parses_per_workspace(self, keyed: bool) -> int:
+        """How many parses one workspace may run at once (TERMSHIFT_WORKSPACE_PARSES)."""
+        capacity = self.workers if self.workers > 0 else THREAD_PARSERS
+        if self.workspace_parses is not None:
+            return min(self.workspace_parses, capacity)
+        return max(1, capacity // 2) if keyed else capacity
+
+
+THREAD_PARSERS = 4  # parses at once when TERMSHIFT_WORKERS=0 (threads in the server)
+
+
+def parse_networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """'10.0.0.1, 192.168.0.0/16' -> networks; a wrong entry is a ValueError naming it."""
+    networks = []
+    for item in value.replace(";", ",").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(f"{item!r} is not an address or "
+                             "a CIDR range such as 10.0.0.0/8") from None
+    return tuple(networks)
 
 
 @lru_cache(maxsize=1)

@@ -6,17 +6,24 @@ with RLIMIT_AS (TERMSHIFT_PARSE_MEMORY_MB above what the process held when it fo
 parent kills it, by its own process id, once TERMSHIFT_PARSE_SECONDS have passed. Either way
 the input is refused with a LimitExceeded naming the setting; the parent never grows.
 TERMSHIFT_PARSE_SECONDS=0 reads in the calling process, without these budgets.
+
+A child must not outlive its parent: a parent killed with SIGKILL cannot kill it, so the
+child asks the kernel for SIGKILL when its parent dies (`die_with_parent`, used by the
+server's parse workers too).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import math
 import os
 import pickle
 import resource
 import select
 import signal
+import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -26,6 +33,54 @@ from analyzer.settings import Settings
 
 T = TypeVar("T")
 _MB = 1024 * 1024
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _load_prctl() -> Any:
+    """libc's prctl, looked up once here: after a fork only the call itself is safe."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_prctl = _load_prctl()
+# Reader children forked by this process and not yet reaped, so that a server stopping with
+# parses in its own threads (TERMSHIFT_WORKERS=0) can end them at once (stop_readers).
+_readers: set[int] = set()
+_readers_lock = threading.Lock()
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """End this process with SIGKILL when the process `parent_pid` (its parent) dies.
+
+    On Linux the kernel does it (prctl PR_SET_PDEATHSIG): it works even while this process
+    is stuck inside a C extension that holds the GIL, where no Python thread could run.
+    Elsewhere a daemon thread polls the parent id twice a second."""
+    if _prctl is not None and _prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0:
+        if os.getppid() != parent_pid:  # the parent died before the request took effect
+            os._exit(1)
+        return
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="termshift-parent-watch", daemon=True).start()
+
+
+def stop_readers() -> int:
+    """Kill every reader child this process has in flight (their parses fail as
+    interrupted); returns how many. For a server stopping with parses in its threads."""
+    with _readers_lock:
+        pids = list(_readers)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)  # a child of this process, not yet reaped
+    return len(pids)
 
 
 def _address_space() -> int:
@@ -109,11 +164,19 @@ def run_bounded(work: Callable[[], T], source: str, settings: Settings) -> T:
     limit_bytes = _address_space() + budget if budget > 0 else 0
     read_fd, write_fd = os.pipe()
     started = time.monotonic()
-    pid = os.fork()
+    parent = os.getpid()
+    with _readers_lock:  # registered before another thread can ask to stop it
+        pid = os.fork()
+        if pid:
+            _readers.add(pid)
     if pid == 0:  # the child: never returns into the caller's code
         status = 0
         try:
             os.close(read_fd)
+            die_with_parent(parent)
+            # Ctrl-C in a terminal reaches the whole process group: the parent decides.
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
             _child(write_fd, limit_bytes, math.ceil(seconds) + 1, work)
         except BaseException:
             status = 70
@@ -142,6 +205,8 @@ def run_bounded(work: Callable[[], T], source: str, settings: Settings) -> T:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)  # only the child forked just above
         _pid, status = os.waitpid(pid, 0)
+        with _readers_lock:
+            _readers.discard(pid)
     exitcode = os.waitstatus_to_exitcode(status)
     payload = b"".join(chunks)
     if not finished or not payload:

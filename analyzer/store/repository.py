@@ -30,6 +30,7 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from analyzer.errors import InputError, NotFound, NotReady, StoreError, UsageError
 from analyzer.model import Analysis
@@ -205,6 +206,8 @@ class Store:
         except DataError as exc:  # a value the database cannot hold: the caller's input
             raise InputError("the request holds a value the database cannot store",
                              code="store.bad_value") from exc
+        except StaleDataError as exc:  # a row changed by this session was deleted meanwhile
+            raise NotFound("it was deleted meanwhile") from exc
 
     # Workspaces and keys ------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from analyzer.errors import InputError, NotFound, StoreError
 from analyzer.store.repository import Store, WorkspaceRef, _hash_key
+from analyzer.store.sessions import session_key_prefix
 from analyzer.store.tables import ApiKey, StoredDocument, StoredTriage, utcnow
 
 STATES = ("open", "reviewed", "dismissed", "flagged")
@@ -168,12 +169,15 @@ class TriageStore:
         raise StoreError("cannot save the triage of this finding")
 
     def actor(self, ws: WorkspaceRef, key: str | None) -> str:
-        """Who is acting, as a verdict records it: the key's prefix as `termshift keys list`
-        shows it (never the key), else the workspace's name (the local mode)."""
+        """Who is acting, as a verdict records it: the prefix, as `termshift keys list` shows
+        it, of the key given or of the key behind a page's session token (never the key),
+        else the workspace's name (the local mode)."""
         if key:
             with self.store.session() as s:
                 prefix = s.scalar(select(ApiKey.prefix).where(
                     ApiKey.key_hash == _hash_key(key), ApiKey.workspace_id == ws.id))
+            if prefix is None:  # a page's sign-in cookie holds a session token
+                prefix = session_key_prefix(self.store, key)
             if prefix:
                 return f"key {prefix}"
         return ws.name

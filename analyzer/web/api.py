@@ -17,7 +17,7 @@ from analyzer.report.render import BINARY_FORMATS, render_analysis, render_timel
 from analyzer.settings import Settings
 from analyzer.store import DocumentInfo, ReportRecord, Store, WorkspaceRef
 from analyzer.web.auth import api_workspace
-from analyzer.web.security import REPORT_HEADERS
+from analyzer.web.security import ORIGINAL_HEADERS, REPORT_HEADERS
 from analyzer.web.service import Service
 
 
@@ -69,6 +69,12 @@ MEDIA = {"json": "application/json", "html": "text/html; charset=utf-8",
          "md": "text/markdown; charset=utf-8",
          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
          "pdf": "application/pdf"}
+
+
+def bodies(*formats: str, status: int = 200) -> dict[int | str, dict[str, Any]]:
+    """The media types a route answers with, declared in the OpenAPI document."""
+    return {status: {"description": "the result, as asked by ?format= or Accept",
+                     "content": {MEDIA[f].split(";")[0]: {} for f in formats}}}
 
 
 def service_of(request: Request) -> Service:
@@ -214,6 +220,7 @@ def delete_document(request: Request, ws: Workspace, doc_id: str) -> Response:
 
 
 @router.get("/documents/{doc_id}/clauses", tags=["documents"],
+            responses=bodies("json", "html"),
              summary="The document's clauses (analyze JSON)")
 async def get_clauses(request: Request, ws: Workspace, doc_id: str,
                       fmt: PageFormatParam = None) -> Response:
@@ -227,7 +234,9 @@ async def get_clauses(request: Request, ws: Workspace, doc_id: str,
     return Response(text, media_type=MEDIA["json"])
 
 
-@router.get("/documents/{doc_id}/original", tags=["documents"],
+@router.get("/documents/{doc_id}/original", tags=["documents"], response_class=Response,
+            responses={200: {"description": "the bytes as uploaded",
+                             "content": {"application/octet-stream": {}}}},
              summary="The uploaded bytes, unchanged")
 def get_original(request: Request, ws: Workspace, doc_id: str) -> Response:
     return original_response(service_of(request).store, ws, doc_id)
@@ -237,7 +246,8 @@ def original_response(store: Store, ws: WorkspaceRef, doc_id: str) -> Response:
     """The uploaded bytes as a download under their original file name."""
     info = store.get_document(ws, doc_id)
     return Response(store.original(ws, doc_id), media_type="application/octet-stream",
-                    headers={"Content-Disposition": _attachment(info.filename)})
+                    headers={"Content-Disposition": _attachment(info.filename),
+                             **ORIGINAL_HEADERS})
 
 
 def _attachment(filename: str) -> str:
@@ -253,6 +263,7 @@ class ComparisonIn(BaseModel):
 
 
 @router.post("/comparisons", tags=["comparisons"],
+             responses=bodies(*REPORT_FORMATS, status=201),
              status_code=201, summary="Compare two stored documents")
 async def create_comparison(request: Request, ws: Workspace, body: ComparisonIn,
                             fmt: FormatParam = None) -> Response:
@@ -264,6 +275,7 @@ async def create_comparison(request: Request, ws: Workspace, body: ComparisonIn,
 
 
 @router.get("/comparisons/{comparison_id}", tags=["comparisons"],
+            responses=bodies(*COMPARISON_FORMATS),
              summary="A comparison report")
 async def get_comparison(request: Request, ws: Workspace, comparison_id: str,
                          fmt: ComparisonFormatParam = None) -> Response:
@@ -292,7 +304,7 @@ class CheckIn(BaseModel):
                                  description="a control baseline as YAML; default: built-in")
 
 
-@router.post("/checks", tags=["checks"],
+@router.post("/checks", tags=["checks"], responses=bodies(*REPORT_FORMATS, status=201),
              status_code=201, summary="Check a policy against controls")
 async def create_check(request: Request, ws: Workspace, body: CheckIn,
                        fmt: FormatParam = None) -> Response:
@@ -301,7 +313,7 @@ async def create_check(request: Request, ws: Workspace, body: CheckIn,
     return report_response(record, chosen, 201, location=f"/api/v1/checks/{record.id}")
 
 
-@router.get("/checks/{check_id}", tags=["checks"],
+@router.get("/checks/{check_id}", tags=["checks"], responses=bodies(*REPORT_FORMATS),
              summary="A policy check report")
 async def get_check(request: Request, ws: Workspace, check_id: str,
                     fmt: FormatParam = None) -> Response:
@@ -314,7 +326,7 @@ class TimelineIn(BaseModel):
                                  description="document ids, oldest first")
 
 
-@router.post("/timelines", tags=["timelines"],
+@router.post("/timelines", tags=["timelines"], responses=bodies("json", "html"),
              summary="One document's history over stored versions")
 async def create_timeline(request: Request, ws: Workspace, body: TimelineIn,
                           fmt: PageFormatParam = None) -> Response:

@@ -14,6 +14,8 @@ from analyzer.store import Store, open_store
 from analyzer.web import api, batches, errors, pages, triage
 from analyzer.web.gate import WorkspaceGate
 from analyzer.web.limits import BodyLimit
+from analyzer.web.proxy import TrustedProxies
+from analyzer.web.security import DocsPolicy
 from analyzer.web.service import Service
 
 log = logging.getLogger("termshift.web")
@@ -73,9 +75,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *,
                     "(raise it with TERMSHIFT_MAX_REQUEST_BYTES)")
         return FORM_LIMIT, f"{FORM_LIMIT:,} bytes for this request"
 
-    # Outermost first: the gate checks the key before the body limit lets anything be read.
+    # The last added runs first: forwarded headers of trusted proxies are applied, then the
+    # gate checks the key, before the body limit lets anything be read.
     app.add_middleware(BodyLimit, limits=limit_for)
-    app.add_middleware(WorkspaceGate, store=lambda: app.state.store, bind_host=bind_host)
+    app.add_middleware(WorkspaceGate, store=lambda: app.state.store, bind_host=bind_host,
+                       settings=settings)
+    app.add_middleware(DocsPolicy)
+    app.add_middleware(TrustedProxies, networks=settings.trusted_networks())
     errors.install(app)
     app.include_router(api.router)
     app.include_router(batches.router)

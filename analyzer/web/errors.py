@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
 from analyzer.errors import (
     AuthError,
@@ -63,6 +64,16 @@ def _page(request: Request, status: int, message: str) -> Response:
     return error_page(request, status, message)
 
 
+def _methods_of(app: FastAPI, path: str) -> list[str]:
+    """The methods the API's published paths answer on this path (Starlette's 405 names
+    only the first route that matched, e.g. POST of POST and GET /documents)."""
+    methods: set[str] = set()
+    for template, operations in app.openapi().get("paths", {}).items():
+        if compile_path(template)[0].match(path):
+            methods.update(method.upper() for method in operations)
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(TermshiftError)
     async def termshift_error(request: Request, exc: TermshiftError) -> Response:
@@ -84,8 +95,12 @@ def install(app: FastAPI) -> None:
         message = str(exc.detail) if exc.detail else "request failed"
         if _wants_page(request) and exc.status_code != 405:
             return _page(request, exc.status_code, message)
+        headers = dict(getattr(exc, "headers", None) or {})
+        allowed = _methods_of(app, request.url.path) if exc.status_code == 405 else []
+        if allowed:  # every method of the path, not just one route's
+            headers["Allow"] = ", ".join(allowed)
         return JSONResponse(error_body(f"http.{exc.status_code}", message), exc.status_code,
-                            headers=getattr(exc, "headers", None))
+                            headers=headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -1,10 +1,10 @@
 """Who may ask, decided before a request body is read.
 
-- An API call's key (or a page's sign-in cookie) is checked first: a stranger cannot make the
+- An API call's key (or a page's session cookie) is checked first: a stranger cannot make the
   server read a large body. The workspace found is handed to the routes in the scope.
 - With no key configured (the local mode), only a loopback Host is served, which defeats DNS
-  rebinding. Writes from other sites are refused on every page form, and on the API when no
-  key protects it.
+  rebinding. Writes from other sites (or from an opaque origin, `Origin: null`: a sandboxed
+  frame, a data: URL) are refused on every page form, and on the API when no key protects it.
 - A server listening beyond loopback whose keys were all revoked refuses everything.
 """
 
@@ -19,8 +19,9 @@ import anyio.to_thread
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from analyzer.errors import AuthError
+from analyzer.settings import Settings
 from analyzer.store import Store, WorkspaceRef
-from analyzer.web.auth import COOKIE, is_loopback, workspace_for
+from analyzer.web.auth import COOKIE, OLD_COOKIE, is_loopback, page_workspace_for, workspace_for
 
 OPEN_PATHS = ("/docs", "/openapi.json", "/static-offline-docs", "/login", "/logout")
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -43,9 +44,11 @@ def _host_name(host: str) -> str:
 
 
 class WorkspaceGate:
-    def __init__(self, app: ASGIApp, store: Callable[[], Store], bind_host: str) -> None:
+    def __init__(self, app: ASGIApp, store: Callable[[], Store], bind_host: str,
+                 settings: Settings) -> None:
         self.app = app
         self.store = store
+        self.settings = settings
         self.bind_host = bind_host
         self.public = not is_loopback(bind_host)
         self._keys_seen: tuple[float, bool] = (0.0, False)
@@ -88,20 +91,26 @@ class WorkspaceGate:
         if path.startswith(OPEN_PATHS):
             await self.app(scope, receive, send)
             return
-        if api:
-            key, problem = _bearer(headers.get("authorization"))
-        else:
-            key, problem = _cookie(headers.get("cookie"), COOKIE), None
+        cookies = headers.get("cookie")
         try:
-            if problem:
-                raise AuthError(problem)
-            ws: WorkspaceRef = await anyio.to_thread.run_sync(workspace_for, self.store(), key)
+            ws: WorkspaceRef
+            if api:
+                key, problem = _bearer(headers.get("authorization"))
+                if problem:
+                    raise AuthError(problem)
+                ws = await anyio.to_thread.run_sync(workspace_for, self.store(), key)
+            else:
+                ws = await anyio.to_thread.run_sync(
+                    page_workspace_for, self.store(), self.settings, _cookie(cookies, COOKIE))
         except AuthError as exc:
             if api:
                 await _refuse(send, True, 401, exc.code, exc.message,
                               [(b"www-authenticate", b"Bearer")])
-            else:
-                await _redirect(send, "/login")
+            else:  # an ended session's cookie, or an old one holding a key, is cleared
+                stale = [name for name in (COOKIE, OLD_COOKIE) if _cookie(cookies, name)]
+                await _redirect(send, "/login", [
+                    (b"set-cookie", f"{name}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"
+                     .encode()) for name in stale])
             return
         scope.setdefault("state", {})["workspace"] = ws
         await self.app(scope, receive, send)
@@ -120,7 +129,11 @@ def _cross_site(headers: dict[str, str]) -> bool:
     if headers.get("sec-fetch-site") == "cross-site":
         return True
     origin = headers.get("origin")
-    return bool(origin and origin != "null" and urlsplit(origin).netloc != headers.get("host"))
+    if not origin:
+        return False
+    # "null" is an opaque origin (a sandboxed frame, a data: or file: page, a redirect
+    # across sites): nothing that can be told apart from an attack.
+    return origin.strip().lower() == "null" or urlsplit(origin).netloc != headers.get("host")
 
 
 async def _refuse(send: Send, api: bool, status: int, code: str, message: str,
@@ -137,8 +150,9 @@ async def _refuse(send: Send, api: bool, status: int, code: str, message: str,
     await send({"type": "http.response.body", "body": body})
 
 
-async def _redirect(send: Send, location: str) -> None:
+async def _redirect(send: Send, location: str,
+                    extra: list[tuple[bytes, bytes]] | None = None) -> None:
     await send({"type": "http.response.start", "status": 303,
                 "headers": [(b"location", location.encode()), (b"content-length", b"0"),
-                            (b"connection", b"close")]})
+                            (b"connection", b"close"), *(extra or [])]})
     await send({"type": "http.response.body", "body": b""})

@@ -22,7 +22,7 @@ from analyzer.web.api import (
     report_body,
     service_of,
 )
-from analyzer.web.auth import COOKIE, page_workspace, workspace_for
+from analyzer.web.auth import COOKIE, page_workspace, sign_in, sign_out
 from analyzer.web.security import REPORT_HEADERS
 
 router = APIRouter(include_in_schema=False)
@@ -254,18 +254,17 @@ def login_page(request: Request) -> HTMLResponse:
 
 @router.post("/login")
 def login(request: Request, key: Annotated[str, Form(max_length=200)]) -> Response:
+    response = RedirectResponse("/", 303)
     try:
-        workspace_for(service_of(request).store, key.strip())
+        sign_in(request, response, service_of(request).store, request.app.state.settings,
+                key.strip())
     except AuthError as exc:
         return render(request, "pages/login.html", 401, message=exc.message)
-    response = RedirectResponse("/", 303)
-    response.set_cookie(COOKIE, key.strip(), httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", max_age=30 * 24 * 3600)
     return response
 
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
     response = RedirectResponse("/login", 303)
-    response.delete_cookie(COOKIE)
+    sign_out(request, response, service_of(request).store)
     return response

@@ -2,8 +2,11 @@
 
 An upload is kept first and parsed after, in worker processes (TERMSHIFT_WORKERS; 0 runs it
 in threads), so a large PDF never stalls the server and many uploads can arrive at once.
-Whatever needs a parse (a comparison, a check, the clauses) waits for it; stored analyses are
-reused, so a comparison never parses. A parse cut short by a stop is resumed at the next start.
+Parses wait for a slot in a queue that is fair between workspaces (parse_queue.py), so one
+team's fifty uploads do not hold up another's one. Whatever needs a parse (a comparison, a
+check, the clauses) waits for it; stored analyses are reused, so a comparison never parses.
+A parse cut short by a stop is resumed at the next start. Worker processes die with the
+server, even when it is killed with SIGKILL (ingest/budget.py, die_with_parent).
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ import contextlib
 import itertools
 import json
 import logging
+import os
 import re
+import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -35,6 +40,7 @@ from analyzer.errors import (
     TermshiftError,
     UsageError,
 )
+from analyzer.ingest.budget import die_with_parent, stop_readers
 from analyzer.model import Analysis, Timeline
 from analyzer.report.render import (
     BINARY_FORMATS,
@@ -44,7 +50,7 @@ from analyzer.report.render import (
 )
 from analyzer.report.triage import Triage
 from analyzer.resources import content_version
-from analyzer.settings import Settings, get_settings
+from analyzer.settings import THREAD_PARSERS, Settings, get_settings
 from analyzer.store import DocumentInfo, ReportRecord, Store, WorkspaceRef
 from analyzer.store.blobs import sha256_of
 from analyzer.store.triage import (
@@ -55,6 +61,7 @@ from analyzer.store.triage import (
     open_json,
     summarise,
 )
+from analyzer.web.parse_queue import FairQueue
 
 _VERSION_SUFFIX = re.compile(
     r"^(?P<name>.+?)[-_ .]+(?P<label>v\d+(?:\.\d+)*|\d{4}-\d{2}-\d{2}(?:T[\d-]+Z?)?|"
@@ -131,12 +138,25 @@ def _parse_bytes(data: bytes, filename: str, settings: Settings) -> ParseOutcome
                             f"{filename}: ran out of memory while reading the document")
 
 
+def _worker_started(server_pid: int) -> None:
+    """In each parse worker process, first: it dies with the server (even one killed with
+    SIGKILL, which cannot end it), and leaves Ctrl-C, which a terminal sends to the whole
+    process group, to the server, which ends its workers itself."""
+    die_with_parent(server_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class Service:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
         self._executor: Executor | None = None
         self._parsing: dict[str, asyncio.Task[None]] = {}
+        self._keyed = False  # whether keys exist (several workspaces), seen at each upload
+        self._stopping = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        capacity = settings.workers if settings.workers > 0 else THREAD_PARSERS
+        self.queue = FairQueue(capacity, lambda: settings.parses_per_workspace(self._keyed))
 
     def _pool(self) -> Executor:
         if self._executor is None:
@@ -144,9 +164,10 @@ class Service:
             self._executor = (
                 # Renewed after worker_max_tasks documents, so memory goes back to the system.
                 ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
-                                    max_tasks_per_child=self.settings.worker_max_tasks)
+                                    max_tasks_per_child=self.settings.worker_max_tasks,
+                                    initializer=_worker_started, initargs=(os.getpid(),))
                 if workers > 0
-                else ThreadPoolExecutor(4, thread_name_prefix="termshift-parse"))
+                else ThreadPoolExecutor(THREAD_PARSERS, thread_name_prefix="termshift-parse"))
         return self._executor
 
     def close(self) -> None:
@@ -157,6 +178,12 @@ class Service:
         executor, self._executor = self._executor, None
         if executor is None:
             return
+        if isinstance(executor, ThreadPoolExecutor):
+            # Parses in this process's threads: their reader children are killed, so the
+            # threads return now rather than at the parse time limit.
+            executor.shutdown(wait=False, cancel_futures=True)
+            stop_readers()
+            return
         # ProcessPoolExecutor keeps its workers in _processes (no public handle exists).
         processes = list((getattr(executor, "_processes", None) or {}).values())
         executor.shutdown(wait=False, cancel_futures=True)
@@ -164,6 +191,14 @@ class Service:
             process.terminate()
         for process in processes:
             process.join(timeout=10)
+
+    def stop_waiting(self) -> None:
+        """The server was told to stop: requests waiting for a parse are answered now (409,
+        the document is read again at the next start) rather than cut off. Safe to call
+        from a signal handler."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._stopping.set)
 
     # Documents ----------------------------------------------------------------------------
 
@@ -183,28 +218,43 @@ class Service:
             await anyio.to_thread.run_sync(self.store.retry, info.id)
             info = replace(info, status="processing", error=None, error_code=None)
         if info.status == "processing":
-            self._schedule(info.id, data, filename)
+            self._schedule(ws.id, info.id, info.sha256, filename)
             if wait:
                 info = await self.ready(ws, info.id)
         return info, created
 
-    def _schedule(self, doc_id: str, data: bytes, filename: str) -> asyncio.Task[None]:
+    def _schedule(self, workspace_id: int, doc_id: str, sha256: str,
+                  filename: str) -> asyncio.Task[None]:
         task = self._parsing.get(doc_id)
         if task is None:
-            task = asyncio.get_running_loop().create_task(self._parse(doc_id, data, filename))
+            self._loop = asyncio.get_running_loop()
+            task = self._loop.create_task(self._parse(workspace_id, doc_id, sha256, filename))
             self._parsing[doc_id] = task
             task.add_done_callback(lambda _done: self._parsing.pop(doc_id, None))
         return task
 
-    async def _parse(self, doc_id: str, data: bytes, filename: str) -> None:
+    async def _parse(self, workspace_id: int, doc_id: str, sha256: str, filename: str) -> None:
         try:
-            # Counted before it starts: a parse that takes the server down stays counted.
-            await anyio.to_thread.run_sync(self.store.begin_parse, doc_id)
-            future: Future[ParseOutcome] = self._pool().submit(
-                _parse_bytes, data, filename, self.settings)
-            # Awaited on the event loop, not in a thread: a queue of parses must not use up
-            # the thread pool the store calls and plain routes need.
-            outcome = await asyncio.wrap_future(future)
+            self._keyed = await anyio.to_thread.run_sync(self.store.has_keys)
+            async with self.queue.slot(workspace_id):
+                # Read from the originals only now: a queued upload holds no memory.
+                data = await anyio.to_thread.run_sync(self.store.blobs.get, sha256)
+                # Counted before it starts: a parse that takes the server down stays counted.
+                if not await anyio.to_thread.run_sync(self.store.begin_parse, doc_id):
+                    return  # deleted while it waited
+                future: Future[ParseOutcome] = self._pool().submit(
+                    _parse_bytes, data, filename, self.settings)
+                # Awaited on the event loop, not in a thread: a queue of parses must not use
+                # up the thread pool the store calls and plain routes need.
+                outcome = await asyncio.wrap_future(future)
+        except NotFound:
+            log.info("%s was deleted while it was read", doc_id)
+            return
+        except StoreError as exc:  # its original cannot be read
+            log.error("cannot read the original of %s: %s", doc_id, exc)
+            outcome = ParseOutcome(None, "store.original_missing",
+                                   f"{filename}: its original could not be read on the "
+                                   "server; upload it again")
         except BrokenProcessPool:
             self._executor = None  # a reader process died (killed, out of memory): start anew
             outcome = ParseOutcome(None, "ingest.reader_crashed",
@@ -222,6 +272,8 @@ class Service:
             else:
                 await anyio.to_thread.run_sync(self.store.set_failed, doc_id, outcome.code,
                                                outcome.message)
+        except NotFound:
+            log.info("%s was deleted while it was read", doc_id)
         except Exception:  # the store failed (locked, gone): say so rather than wait forever
             log.exception("storing the parse of %s failed", doc_id)
             with contextlib.suppress(Exception):
@@ -234,14 +286,23 @@ class Service:
         TERMSHIFT_READY_TIMEOUT seconds); a failed parse is raised as an InputError."""
         info = await anyio.to_thread.run_sync(self.store.get_document, ws, doc_id)
         deadline = time.monotonic() + self.settings.ready_timeout
+        self._loop = asyncio.get_running_loop()
         while info.status == "processing":
             task = self._parsing.get(doc_id)
             remaining = deadline - time.monotonic()
+            if self._stopping.is_set():
+                raise NotReady(f"{info.filename} is still being read and the server is "
+                               "stopping; it is read again when the server is back")
             if remaining <= 0:
                 raise NotReady(f"{info.filename} is still being read; try again in a moment")
-            if task is not None:  # parsed here: wait for it (a cancelled request leaves it be)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(asyncio.shield(task), remaining)
+            if task is not None:  # parsed here: wait for it or for a stop (the parse goes
+                # on when a request gives up; asyncio.wait cancels neither)
+                stop = asyncio.ensure_future(self._stopping.wait())
+                try:
+                    await asyncio.wait({task, stop}, timeout=remaining,
+                                       return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    stop.cancel()
             else:  # parsed by another server process: look again shortly
                 await asyncio.sleep(min(0.2, remaining))
             info = await anyio.to_thread.run_sync(self.store.get_document, ws, doc_id)
@@ -256,7 +317,7 @@ class Service:
         again: it is marked failed (code ingest.quarantined) and logged."""
         pending = await anyio.to_thread.run_sync(self.store.pending_documents)
         resumed = 0
-        for _ws, info in pending:
+        for ws, info in pending:
             attempts = await anyio.to_thread.run_sync(self.store.parse_attempts, info.id)
             if attempts >= self.settings.max_parse_attempts:
                 log.warning("not resuming %s (%s): its parse was interrupted %d times",
@@ -267,13 +328,7 @@ class Service:
                     "a kill, a restart or a parse limit), so it is not read again "
                     "automatically; upload it again to retry")
                 continue
-            try:
-                data = await anyio.to_thread.run_sync(self.store.blobs.get, info.sha256)
-            except StoreError as exc:
-                await anyio.to_thread.run_sync(self.store.set_failed, info.id, exc.code,
-                                               exc.message)
-                continue
-            self._schedule(info.id, data, info.filename)
+            self._schedule(ws.id, info.id, info.sha256, info.filename)
             resumed += 1
         return resumed
 

@@ -18,7 +18,6 @@ from analyzer.settings import Settings
 from analyzer.store import Store, open_store
 from analyzer.store.triage import TriageStore
 from analyzer.web.app import create_app
-from analyzer.web.auth import COOKIE
 
 LAW_OLD = b"# Terms\n\n## Fees\n\nYou pay the fees shown at checkout.\n\n## Law\n\n" \
           b"These terms are governed by the laws of France.\n"
@@ -133,8 +132,9 @@ def test_another_workspace_sees_404_and_verdicts_name_the_key_not_the_key(
             assert response.status_code == 404
             assert response.json()["error"]["code"] == "store.not_found"
         assert _states(client, cid, a)["f1"] == "flagged"
-        # The report page's controls, signed in with the cookie, record the key's prefix too.
-        client.cookies.set(COOKIE, key_a)
+        # The report page's controls, signed in with a session, record the key's prefix too.
+        assert client.post("/login", data={"key": key_a},
+                           follow_redirects=False).status_code == 303
         posted = client.post(f"/comparisons/{cid}/triage",
                              data={"finding": "f2", "state": "reviewed"},
                              headers={"Accept": "application/json"})
