@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import re
+import threading
 from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
@@ -43,6 +44,9 @@ _NOT_ONE_SPACE = re.compile(r"[^\S ]|  ")  # other whitespace than single spaces
 # PDFium marks a hyphen it takes to end a line as U+FFFE, and a soft hyphen as U+0002.
 _HYPHEN_MARKS = str.maketrans({"\ufffe": "-", "\x02": "-"})
 _BOLD_WEIGHT = 700
+# PDFium is not thread-safe: one read at a time in a process (each read runs in a child
+# process of its own unless TERMSHIFT_PARSE_SECONDS=0, when a threaded server shares one).
+_PDFIUM = threading.Lock()
 _PASSWORD_ERRORS = (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY)
 
 
@@ -74,20 +78,21 @@ _get_text = _plain(pdfium_c.FPDFText_GetText, _INT, _VP, _INT, _INT, _VP)
 @contextlib.contextmanager
 def open_pages(data: bytes, source: str) -> Iterator[PdfPages]:
     """The PDF's page count, title and pages, read by PDFium one at a time."""
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        if getattr(exc, "err_code", None) in _PASSWORD_ERRORS:
-            raise InputError(f"{source}: the PDF is password-protected; remove the password "
-                             "and try again", code="ingest.encrypted") from exc
-        raise PdfiumCannotRead(str(exc)) from exc
-    pages = _pages(pdf)
-    try:
-        title = pdf.get_metadata_value("Title") or None
-        yield PdfPages(len(pdf), title, pages, "pdfium")
-    finally:
-        pages.close()  # the page being read is closed before its document
-        pdf.close()
+    with _PDFIUM:
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            if getattr(exc, "err_code", None) in _PASSWORD_ERRORS:
+                raise InputError(f"{source}: the PDF is password-protected; remove the "
+                                 "password and try again", code="ingest.encrypted") from exc
+            raise PdfiumCannotRead(str(exc)) from exc
+        pages = _pages(pdf)
+        try:
+            title = pdf.get_metadata_value("Title") or None
+            yield PdfPages(len(pdf), title, pages, "pdfium")
+        finally:
+            pages.close()  # the page being read is closed before its document
+            pdf.close()
 
 
 def _pages(pdf: pdfium.PdfDocument) -> Generator[PdfPage, None, None]:

@@ -3,7 +3,8 @@ inflated once, chunk by chunk and thrown away, and the file is refused as soon a
 (after any of its Flate filters, a nested bomb deflated twice included) passes
 TERMSHIFT_MAX_INFLATED_BYTES. PDFium has no limit of its own to set, and it inflates a stream
 whole into memory; the parse memory budget (TERMSHIFT_PARSE_MEMORY_MB) stays the backstop for
-what this scan cannot see (a stream whose filters start with another encoding).
+what this scan cannot see (a stream whose filters start with another encoding). Image
+streams are skipped: PDFium reads a page's text without decoding its images.
 
 Cost: zlib's own speed over the file's compressed streams, a few milliseconds for a 100-page
 document (docs/BENCHMARKS.md)."""
@@ -18,6 +19,7 @@ from analyzer.errors import LimitExceeded
 # "stream" after a dictionary's closing ">>", then the end-of-line the format requires.
 _STREAM = re.compile(rb">>\s*stream(?:\r\n|\n|\r)")
 _FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
+_IMAGE = re.compile(rb"/Subtype\s*/Image\b")
 _NAME = re.compile(rb"/([A-Za-z0-9]+)")
 _DICT_REACH = 4096  # how far back from "stream" its dictionary's /Filter is looked for
 _CHUNK = 1 << 20
@@ -38,7 +40,10 @@ def check_streams(data: bytes, limit: int) -> None:
 
 def _flate_layers(data: bytes, dict_end: int) -> int:
     """How many Flate filters the stream's filter list starts with (0: none, or another)."""
-    opening = max(data.rfind(b"obj", max(0, dict_end - _DICT_REACH), dict_end), 0)
+    reach = max(0, dict_end - _DICT_REACH)
+    opening = max(data.rfind(b"obj", reach, dict_end), reach)
+    if _IMAGE.search(data, opening, dict_end):
+        return 0  # PDFium reads text without decoding images: a large scan is no threat
     filters = [m.group(1) for m in _FILTER.finditer(data, opening, dict_end)]
     if not filters:
         return 0
