@@ -3,14 +3,16 @@ font sizes and weights from PDFium's text page, one page at a time, each page re
 as it is read.
 
 PDFium's text page knows every character's font and box, but asking for each of them through
-ctypes costs about a microsecond a call, which is more than PDFium takes to read the page. So
-the page's text comes in one call (`FPDFText_GetText`) and is cut into words at whitespace
-(PDFium adds the spaces and line breaks it infers); the font is asked once per text object
-(`FPDFText_GetTextObject` on a word's first character: a text object is one font at one size,
-and its characters are consecutive, so a word whose neighbours share its object is in one
-font), and each word's box from its first and last characters (`FPDFText_GetLooseCharBox`).
-Only a word whose characters come from two text objects ("Respon" + "sibilities" in another
-face) is read character by character.
+ctypes costs about a microsecond a call, more than PDFium takes to read the page. So the
+page's text comes in one call (`FPDFText_GetText`) and is cut into lines and words at the
+line breaks and whitespace PDFium puts in it. A text object is one font at one size on one
+baseline, and its characters are consecutive: when the first and last words of a line belong
+to one object (`FPDFText_GetTextObject`), so does the whole line, which is then one run; a line
+of several objects is halved until each part is one. Each object's font is asked once
+(`FPDFText_GetFontInfo`, `FPDFText_GetFontWeight`, `FPDFText_GetFontSize`) and each run's box
+from its first and last characters (`FPDFText_GetLooseCharBox`). Only a word whose characters
+come from two text objects ("Respon" + "sibilities" in another face) is read character by
+character.
 
 Vertical extents follow pdfminer's convention (bottom at the font's descent, height the font
 size), so the layout thresholds mean the same on both readers. Bold: a font name that says so
@@ -129,12 +131,13 @@ class _PageReader:
             raise PdfiumCannotRead(f"the text of page {number} cannot be read")
         try:
             handle = ctypes.cast(textpage, ctypes.c_void_p).value or 0
-            words = self._words(handle, bbox.left, bbox.top)
+            runs = self._page_runs(handle, bbox.left, bbox.top)
         finally:
             pdfium_c.FPDFText_ClosePage(textpage)
-        return PdfPage(number, words, bbox.right - bbox.left, bbox.top - bbox.bottom)
+        return PdfPage(number, runs, bbox.right - bbox.left, bbox.top - bbox.bottom)
 
-    def _words(self, tp: int, left: float, top: float) -> list[PageRun]:
+    def _page_runs(self, tp: int, left: float, top: float) -> list[PageRun]:
+        """The page's text as runs of words of one text object, in PDFium's order."""
         count = _count_chars(tp)
         if count <= 0:
             return []
