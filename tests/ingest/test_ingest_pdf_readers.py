@@ -167,3 +167,44 @@ def test_the_page_limit_is_checked_when_the_file_is_opened() -> None:
     with pytest.raises(LimitExceeded) as caught:
         read_pdf(data, "long.pdf", Settings(parse_seconds=0, max_pages=4))
     assert caught.value.value == 5 and caught.value.setting == "TERMSHIFT_MAX_PAGES"
+
+
+def _pdf_with_weight(weight: int) -> bytes:
+    """A heading in a font named without a weight ("Quillface") whose descriptor declares
+    `weight`, then a sentence in Helvetica; written object by object."""
+    content = (b"BT /F1 12 Tf 72 700 Td (Agent Conduct) Tj ET\n"
+               b"BT /F2 10 Tf 72 670 Td (You agree to these terms when you use it.) Tj ET")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R /F2 7 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /TrueType /BaseFont /Quillface /FirstChar 32 /LastChar 126 "
+        b"/Encoding /WinAnsiEncoding /FontDescriptor 6 0 R >>",
+        b"<< /Type /FontDescriptor /FontName /Quillface /Flags 32 /FontBBox [0 -200 1000 900] "
+        b"/ItalicAngle 0 /Ascent 900 /Descent -200 /CapHeight 700 /StemV 80 "
+        b"/FontWeight %d >>" % weight,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+              % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("weight", "bold"), [(700, True), (400, False)])
+def test_pdfium_reads_bold_from_a_declared_weight(weight: int, bold: bool) -> None:
+    blocks = read_pdf(_pdf_with_weight(weight), "w.pdf", SETTINGS).blocks
+    assert (blocks[0].kind, blocks[0].text) == ("heading", "Agent Conduct")
+    assert [s.styles for s in blocks[0].emphasis] == ([frozenset({"bold"})] if bold else [])
+    assert blocks[1].emphasis == ()
