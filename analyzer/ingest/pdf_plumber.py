@@ -1,6 +1,6 @@
 """The fallback PDF page reader, on pdfplumber (pdfminer.six): used only for a PDF that PDFium
 cannot open or read (analyzer/ingest/pdf.py decides), and by the test that holds both readers
-to the same output. About 80 times slower than the PDFium reader (docs/BENCHMARKS.md)."""
+to the same output. 25 to 40 times slower than the PDFium reader (docs/BENCHMARKS.md)."""
 
 from __future__ import annotations
 
