@@ -228,7 +228,7 @@ def main() -> None:
     parser.add_argument("--old-memory", action="store_true",
                         help="also the pdfplumber reader's peak on the big PDF (minutes)")
     args = parser.parse_args()
-    poppler = "absent"
+    poppler = "pdftotext absent"
     if shutil.which("pdftotext"):
         version = subprocess.run(["pdftotext", "-v"], capture_output=True, text=True)
         poppler = (version.stderr or version.stdout).splitlines()[0]
@@ -251,7 +251,8 @@ def main() -> None:
             speed("Real terms rendered to PDF (../shared/realdata/ota, new.md)", real,
                   max(2, args.runs // 2), sum(_pages(p) for p in real))
         else:
-            print("\nReal terms: skipped (no ../shared/realdata/ota beside the checkout)")
+            why = "--real 0" if args.real <= 0 else "no ../shared/realdata/ota beside the checkout"
+            print(f"\nReal terms: skipped ({why})")
 
         big = folder / "big.pdf"
         big.write_bytes(repeated(sample.read_bytes(), args.big))
