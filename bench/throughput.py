@@ -1,10 +1,11 @@
 """Throughput of `analyze`: words/s on a ~50k-word Markdown document beside spaCy's bare
-tokenizer (the ceiling), and pages/s of PDF ingest on a 30-page PDF beside bare pdfplumber
-`extract_text` (the floor), and the start-up of a whole `termshift analyze` process on a
+tokenizer (the ceiling), and the start-up of a whole `termshift analyze` process on a
 small file beside a bare Python that imports spaCy and makes a blank pipeline (what every
 run must pay). Prints the command, the machine and medians.
 
-    python bench/throughput.py [--words 50000] [--pages 30] [--runs 5]
+    python bench/throughput.py [--words 50000] [--runs 5]
+
+PDF reading is measured by bench/pdf_speed.py; sample_pdf stays here for api_latency.py.
 """
 
 from __future__ import annotations
@@ -96,23 +97,14 @@ def _page_count(data: bytes) -> int:
         return len(pdf.pages)
 
 
-def bare_pdfplumber(path: Path) -> None:
-    """pdfplumber's own text extraction of every page: the floor for PDF ingest."""
-    with pdfplumber.open(path) as pdf:
-        for page in pdf.pages:
-            page.extract_text()
-            page.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, default=50_000)
-    parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     print(f"command: python {' '.join(sys.argv)}")
     print(f"date {date.today()}, cores {os.cpu_count()}, Python {platform.python_version()}, "
-          f"spaCy {spacy.__version__}, pdfplumber {pdfplumber.__version__}; one process, "
+          f"spaCy {spacy.__version__}; one process, "
           f"median of {args.runs} runs after a warm-up")
 
     text = sample_markdown(args.words)
@@ -140,18 +132,6 @@ def main() -> None:
     print(f"  spaCy tokenizer    {t_tokenizer * 1000:8.0f} ms  {words / t_tokenizer:>10,.0f} "
           "words/s   (ceiling)")
     print(f"  analyze takes {t_analyze / t_tokenizer:.2f}x the bare tokenizer's time")
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bench.pdf"
-        path.write_bytes(sample_pdf(args.pages, text))
-        page_count = _page_count(path.read_bytes())
-        t_pdf = median_seconds(lambda: ingest(path.read_bytes(), "bench.pdf"), args.runs)
-        t_bare = median_seconds(lambda: bare_pdfplumber(path), args.runs)
-    print(f"\nPDF, {page_count} pages")
-    print(f"  termshift ingest   {t_pdf * 1000:8.0f} ms  {page_count / t_pdf:6.1f} pages/s")
-    print(f"  bare extract_text  {t_bare * 1000:8.0f} ms  {page_count / t_bare:6.1f} pages/s"
-          "   (floor)")
-    print(f"  ratio ingest / bare: {t_pdf / t_bare:.2f}x   (target <= 1.2x)")
 
     small = ROOT / "corpora" / "agent-policy-weak.md"
     bare = [sys.executable, "-c", "import spacy; spacy.blank('en')"]
