@@ -30,8 +30,8 @@ Labels = dict[str, tuple[str, str]]  # document id -> (library name, version)
 
 
 def seconds_text(seconds: float) -> str:
-    """A duration as a person reads it: "8 s", "3 min", "1 h 5 min"."""
-    whole = max(0, round(seconds))
+    """A duration as a person reads it: "8 s", "3 min", "1 h 5 min" (at least "1 s")."""
+    whole = max(1, round(seconds))
     if whole < 60:
         return f"{whole} s"
     minutes = round(whole / 60)
