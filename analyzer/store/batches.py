@@ -101,19 +101,27 @@ class BatchStore:
             raise NotFound(f"no batch {batch_id!r} in this workspace")
         return row
 
-    def get(self, ws: WorkspaceRef, batch_id: str) -> dict[str, Any]:
-        """The batch as the API shows it, with every pair's outcome in order."""
+    def get(self, ws: WorkspaceRef, batch_id: str, offset: int = 0,
+            limit: int | None = None) -> dict[str, Any]:
+        """The batch as the API shows it: its counts, and every pair's outcome in order (or
+        `limit` of them from position `offset`, for a page that follows a large batch)."""
         with self.store.session() as s:
             batch = self._row(s, ws, batch_id)
-            items = s.scalars(select(StoredBatchItem).where(StoredBatchItem.batch_id == batch_id)
-                              .order_by(StoredBatchItem.position)).all()
+            by_status: dict[str, int] = dict(s.execute(
+                select(StoredBatchItem.status, func.count())
+                .where(StoredBatchItem.batch_id == batch_id)
+                .group_by(StoredBatchItem.status)).all())
+            query = (select(StoredBatchItem).where(StoredBatchItem.batch_id == batch_id)
+                     .order_by(StoredBatchItem.position).offset(offset))
+            items = s.scalars(query if limit is None else query.limit(limit)).all()
             results = [{"id": i.pair_id, "old": i.old_id, "new": i.new_id, "status": i.status,
                         "error": i.error, "comparison": i.comparison_id,
                         "counts": json.loads(i.counts) if i.counts else None,
                         "highest": i.highest, "top_finding": i.top_finding} for i in items]
+            failed = by_status.get("failed", 0)
             return {"id": batch.id, "status": batch.status, "total": batch.total,
-                    "done": sum(1 for r in results if r["status"] in ("ok", "failed")),
-                    "failed": sum(1 for r in results if r["status"] == "failed"),
+                    "done": by_status.get("ok", 0) + failed, "failed": failed,
+                    "cancelled": by_status.get("cancelled", 0),
                     "created_at": batch.created_at.isoformat(timespec="seconds") + "Z",
                     "results": results}
 

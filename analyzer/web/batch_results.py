@@ -45,9 +45,8 @@ def status_text(batch: dict[str, Any], figures: dict[str, Any]) -> str:
     total, done = batch["total"], batch["done"]
     text = (f"{STATUS_WORDS.get(batch['status'], batch['status'])}: {done} of {total} "
             f"pair{'s' if total != 1 else ''} done, {batch['failed']} failed")
-    not_run = sum(1 for r in batch["results"] if r["status"] == "cancelled")
-    if not_run:
-        text += f", {not_run} not run"
+    if batch["cancelled"]:
+        text += f", {batch['cancelled']} not run"
     rate, eta, elapsed = (figures.get(k) for k in ("rate", "eta_seconds", "elapsed_seconds"))
     if batch["status"] in ("queued", "running"):
         if rate:
@@ -68,11 +67,13 @@ def label(labels: Labels, doc_id: str) -> str:
 
 
 def table_rows(batch: dict[str, Any], labels: Labels) -> list[dict[str, Any]]:
-    """Every pair of the batch, in order, with its documents' names and its report's page."""
-    return [{**r, "old_label": label(labels, r["old"]), "new_label": label(labels, r["new"]),
+    """Every pair of the batch with its position, its documents' names and its report's
+    page."""
+    return [{**r, "position": n, "old_label": label(labels, r["old"]),
+             "new_label": label(labels, r["new"]),
              "link": f"/comparisons/{r['comparison']}" if r["status"] == "ok"
              and r["comparison"] else None}
-            for r in batch["results"]]
+            for n, r in enumerate(batch["results"])]
 
 
 # The table's columns (the command line's summary's), and how each sorts.

@@ -87,8 +87,7 @@ class BatchRunner:
         clock = self._clocks.get(batch["id"])
         if clock is None:
             return {"rate": None, "eta_seconds": None, "elapsed_seconds": None}
-        remaining = sum(1 for r in batch["results"] if r["status"] == "queued")
-        return clock.figures(remaining)
+        return clock.figures(batch["total"] - batch["done"] - batch["cancelled"])
 
     def _clock(self, batch_id: str) -> RunClock:
         clock = self._clocks[batch_id] = RunClock()
@@ -191,11 +190,11 @@ async def start_batch(request: Request, ws: WorkspaceRef, pairs: list[BatchPair]
     return batch_id
 
 
-async def batch_with_figures(request: Request, ws: WorkspaceRef,
-                             batch_id: str) -> dict[str, Any]:
+async def batch_with_figures(request: Request, ws: WorkspaceRef, batch_id: str,
+                             offset: int = 0, limit: int | None = None) -> dict[str, Any]:
     """The batch as GET answers it: the stored batch with its rate and time left."""
     runner = runner_of(request)
-    batch = await anyio.to_thread.run_sync(runner.batches.get, ws, batch_id)
+    batch = await anyio.to_thread.run_sync(runner.batches.get, ws, batch_id, offset, limit)
     return {**batch, **runner.figures(batch)}
 
 
@@ -241,9 +240,16 @@ async def list_batches(
     return {"total": total, "limit": limit, "offset": offset, "items": items}
 
 
+ResultsOffset = Annotated[int, Query(ge=0, le=MAX_PAIRS, description=(
+    "the first pair's position (from 0) in `results`; the counts always cover every pair"))]
+ResultsLimit = Annotated[int | None, Query(ge=1, le=MAX_PAIRS, description=(
+    "at most this many pairs in `results`; default: all"))]
+
+
 @router.get("/batches/{batch_id}", tags=["batches"], summary="A batch and its results")
-async def get_batch(request: Request, ws: Workspace, batch_id: str) -> dict[str, Any]:
-    return await batch_with_figures(request, ws, batch_id)
+async def get_batch(request: Request, ws: Workspace, batch_id: str, offset: ResultsOffset = 0,
+                    limit: ResultsLimit = None) -> dict[str, Any]:
+    return await batch_with_figures(request, ws, batch_id, offset, limit)
 
 
 @router.get("/batches/{batch_id}/download", tags=["batches"],

@@ -35,6 +35,7 @@ from analyzer.web.batch_results import (
     table_rows,
 )
 from analyzer.web.batches import (
+    MAX_PAIRS,
     batch_download,
     batch_with_figures,
     runner_of,
@@ -345,13 +346,18 @@ def _wants_json(request: Request) -> bool:
 
 @router.get("/batches/{batch_id}", response_class=HTMLResponse)
 async def batch_page(request: Request, ws: Workspace, batch_id: str,
-                     sort: str | None = None, order: str | None = None) -> Response:
-    """The batch's progress and table of pairs; JSON of the same for the page's script."""
+                     sort: str | None = None, order: str | None = None,
+                     offset: int = 0, limit: int | None = None) -> Response:
+    """The batch's progress and table of pairs; for the page's script, JSON of the same
+    (with `offset` and `limit`, of the pairs it has not seen finish)."""
+    if _wants_json(request):
+        offset = max(0, min(offset, MAX_PAIRS))
+        limit = max(1, min(limit, MAX_PAIRS)) if limit is not None else None
+        view = await batch_with_figures(request, ws, batch_id, offset, limit)
+        return JSONResponse({**view, "status_text": status_text(view, view)},
+                            headers={"Cache-Control": "no-store"})
     view = await batch_with_figures(request, ws, batch_id)
     line = status_text(view, view)
-    if _wants_json(request):
-        return JSONResponse({**view, "status_text": line},
-                            headers={"Cache-Control": "no-store"})
     labels = await anyio.to_thread.run_sync(runner_of(request).batches.labels, ws, batch_id)
     rows, sort, order = sort_rows(table_rows(view, labels), sort, order)
     names = sorted({n for n, _v in labels.values()}, key=str.lower)

@@ -46,8 +46,19 @@
   var panel = document.getElementById("batch-status");
   var line = document.getElementById("batch-status-text");
   var bar = document.getElementById("batch-progress");
-  var FASTEST = 1000, SLOWEST = 5000, GIVE_UP = 5;
+  var FASTEST = 1000, SLOWEST = 5000, GIVE_UP = 5, WINDOW = 100;
   var delay = FASTEST, failures = 0;
+  var inOrder = [];  // the rows in the batch's order, whatever the table's sort
+  Array.prototype.forEach.call(body.rows, function (row) {
+    inOrder[Number(row.dataset.position)] = row;
+  });
+
+  // Pairs finish in the batch's order: ask only from the first one not finished.
+  function settled() {
+    var n = 0;
+    while (n < inOrder.length && inOrder[n] && inOrder[n].dataset.status !== "queued") { n++; }
+    return n;
+  }
 
   function fill(row, r) {
     row.className = "st-" + r.status;
@@ -105,13 +116,15 @@
     document.querySelectorAll("[data-while-running]").forEach(function (el) { el.hidden = true; });
   }
 
-  function poll() {
+  // `whole`: every pair, once the batch has ended (a cancel changes the pairs not run).
+  function poll(whole) {
     if (document.hidden) {  // a tab in the background asks nothing until it is shown
-      document.addEventListener("visibilitychange", poll, {once: true});
+      document.addEventListener("visibilitychange", function () { poll(whole); }, {once: true});
       return;
     }
-    fetch(source, {headers: {"Accept": "application/json"}, credentials: "same-origin",
-                   cache: "no-store"})
+    var url = whole ? source : source + "?offset=" + settled() + "&limit=" + WINDOW;
+    fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin",
+                cache: "no-store"})
       .then(function (response) {
         if (!response.ok) { throw new Error("the server answered " + response.status); }
         return response.json();
@@ -119,18 +132,21 @@
       .then(function (batch) {
         failures = 0;
         var changed = apply(batch);
-        if (batch.status !== "queued" && batch.status !== "running") { finished(); return; }
+        if (batch.status !== "queued" && batch.status !== "running") {
+          if (whole) { finished(); } else { poll(true); }
+          return;
+        }
         delay = changed ? FASTEST : Math.min(delay * 1.5, SLOWEST);
-        window.setTimeout(poll, delay);
+        window.setTimeout(function () { poll(false); }, delay);
       })
       .catch(function () {
         failures += 1;
         if (failures >= GIVE_UP) {
-          line.textContent += " · updates stopped: reload the page to see where it is";
+          line.textContent += " \u00b7 updates stopped: reload the page to see where it is";
           return;
         }
-        window.setTimeout(poll, Math.min(SLOWEST * failures, 15000));
+        window.setTimeout(function () { poll(whole); }, Math.min(SLOWEST * failures, 15000));
       });
   }
-  window.setTimeout(poll, FASTEST);
+  window.setTimeout(function () { poll(false); }, FASTEST);
 })();

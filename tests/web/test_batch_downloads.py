@@ -1,6 +1,7 @@
-"""A batch's results downloaded over the API (both stores): the zip holds what the command
-line's results folder holds, the summary page links each pair to its report, a batch still
-running or cancelled gives the pairs finished so far, and another workspace's batch is 404."""
+"""A batch's results over the API (both stores): the zip holds what the command line's
+results folder holds, the summary page links each pair to its report, a batch still running
+or cancelled gives the pairs finished so far, another workspace's batch is 404; batches are
+listed, and a large batch's results come by page with its counts whole."""
 
 from __future__ import annotations
 
@@ -194,3 +195,18 @@ def test_a_finished_batch_says_its_rate_and_nothing_left(client: TestClient) -> 
     body = _finished(client, batch)
     assert body["rate"] > 0 and body["elapsed_seconds"] >= 0
     assert body["eta_seconds"] is None
+
+
+def test_results_come_by_page_and_the_counts_cover_every_pair(client: TestClient) -> None:
+    v0, v1, v2 = _docs(client)
+    batch = client.post("/api/v1/batches", json={"pairs": [
+        {"old": v0, "new": v1, "id": "a"}, {"old": v1, "new": v2, "id": "b"},
+        {"old": v0, "new": v0, "id": "c"}]}).json()["id"]
+    whole = _finished(client, batch)
+    assert [r["id"] for r in whole["results"]] == ["a", "b", "c"]
+    part = client.get(f"/api/v1/batches/{batch}?offset=1&limit=1").json()
+    assert [r["id"] for r in part["results"]] == ["b"]
+    assert {k: part[k] for k in ("total", "done", "failed", "cancelled")} == \
+        {"total": 3, "done": 3, "failed": 1, "cancelled": 0}
+    assert client.get(f"/api/v1/batches/{batch}?offset=3").json()["results"] == []
+    assert client.get(f"/api/v1/batches/{batch}?limit=0").status_code == 422

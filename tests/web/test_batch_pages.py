@@ -133,6 +133,9 @@ def test_a_running_batch_page_follows_it_and_can_cancel(client: TestClient,
     assert polled.headers["content-type"] == "application/json"
     assert polled.headers["cache-control"] == "no-store"
     assert polled.json()["status"] == "queued" and polled.json()["rate"] is None
+    assert 'data-id="b" data-status="queued" data-position="1"' in page.text
+    window = client.get(f"/batches/{batch}?offset=1&limit=5", headers=JSON).json()
+    assert [r["id"] for r in window["results"]] == ["b"] and window["total"] == 2
 
     cancelled = client.post(f"/batches/{batch}/cancel", follow_redirects=False)
     assert cancelled.status_code == 303 and cancelled.headers["location"] == f"/batches/{batch}"
