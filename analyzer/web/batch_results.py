@@ -37,7 +37,8 @@ def seconds_text(seconds: float) -> str:
     minutes = round(whole / 60)
     if minutes < 60:
         return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
 def status_text(batch: dict[str, Any], figures: dict[str, Any]) -> str:
