@@ -50,8 +50,8 @@ def test_the_status_line_says_what_a_person_asks() -> None:
     assert status_text(_batch("cancelled", 10, 3, 0, 7), running) == \
         "Cancelled: 3 of 10 pairs done, 0 failed, 7 not run"
     assert status_text(_batch("failed", 4, 2), {}).startswith("Stopped by a server error: 2")
-    assert status_text(_batch("running", 2000, 10), {"rate": 40.0, "eta_seconds": 4000}) == \
-        "Running: 10 of 2000 pairs done, 0 failed · 40 pairs/s · about 1 h 7 min left"
+    assert status_text(_batch("running", 1000, 10), {"rate": 40.0, "eta_seconds": 3900}) == \
+        "Running: 10 of 1000 pairs done, 0 failed · 40 pairs/s · about 1 h 5 min left"
 
 
 @pytest.mark.parametrize(("seconds", "said"), [
