@@ -87,6 +87,12 @@ def _groups(docs: list[DocumentInfo]) -> list[tuple[str, list[DocumentInfo]]]:
             for name, ds in sorted(groups.items(), key=lambda kv: kv[0].lower())]
 
 
+def _pair_counts(docs: list[DocumentInfo]) -> dict[str, int]:
+    """Document name -> how many pairs "each version with the next" makes of its versions."""
+    return {name: max(0, sum(d.status != "failed" for d in versions) - 1)
+            for name, versions in _groups(docs)}
+
+
 def _index(request: Request, ws: WorkspaceRef, *, q: str | None = None,
            uploaded: list[DocumentInfo] | None = None, notices: list[str] | None = None,
            errors: list[str] | None = None, status: int = 200) -> HTMLResponse:
@@ -104,19 +110,15 @@ def _index(request: Request, ws: WorkspaceRef, *, q: str | None = None,
     suggest = tuple(sorted(pair, key=lambda d: (d.created_at, d.id))) if len(pair) == 2 else None
     reading = any(d.status == "processing" for d in docs)
     batch_total, batches = BatchStore(store).page(ws, LIBRARY_BATCHES)
-    # A document's batch takes all its versions; "every version" the listed ones.
-    def pairs_of(listed: list[DocumentInfo]) -> dict[str, int]:
-        return {name: max(0, sum(d.status != "failed" for d in versions) - 1)
-                for name, versions in _groups(listed)}
-    group_pairs = pairs_of(everything)
     # While documents are read the page refreshes itself, to the "Uploaded" notice and the
     # "Compare these two" offer (errors and "already in the library" are said once).
     refresh = "/?uploaded=" + quote(",".join(d.id for d in uploaded)) if uploaded else "/"
     return render(
         request, "pages/index.html", status, groups=_groups(docs), q=q, reading=reading,
         refresh=refresh, comparisons=comparisons, checks=checks,
-        batches=batches, batch_total=batch_total, group_pairs=group_pairs,
-        all_pairs=sum(pairs_of(docs).values()), status_words=STATUS_WORDS,
+        # A document's own batch takes all its versions; "every version" the listed ones.
+        batches=batches, batch_total=batch_total, group_pairs=_pair_counts(everything),
+        all_pairs=sum(_pair_counts(docs).values()), status_words=STATUS_WORDS,
         uploaded={d.id for d in uploaded},
         suggest=suggest, notices=notices or [], errors=errors or [],
         max_mb=settings.max_bytes // 2**20, max_chars=f"{settings.max_chars:,}",
