@@ -14,12 +14,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, select, update
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from analyzer.errors import NotFound
 from analyzer.store.repository import Store, WorkspaceRef
-from analyzer.store.tables import Base, StoredComparison, Workspace, utcnow
+from analyzer.store.tables import Base, StoredComparison, StoredDocument, Workspace, utcnow
 
 _BATCH_ID = re.compile(r"bat_[0-9a-f]{16}")
 ACTIVE = ("queued", "running")
@@ -91,21 +101,73 @@ class BatchStore:
             raise NotFound(f"no batch {batch_id!r} in this workspace")
         return row
 
-    def get(self, ws: WorkspaceRef, batch_id: str) -> dict[str, Any]:
-        """The batch as the API shows it, with every pair's outcome in order."""
+    def get(self, ws: WorkspaceRef, batch_id: str, offset: int = 0,
+            limit: int | None = None) -> dict[str, Any]:
+        """The batch as the API shows it: its counts, and every pair's outcome in order (or
+        `limit` of them from position `offset`, for a page that follows a large batch)."""
         with self.store.session() as s:
             batch = self._row(s, ws, batch_id)
-            items = s.scalars(select(StoredBatchItem).where(StoredBatchItem.batch_id == batch_id)
-                              .order_by(StoredBatchItem.position)).all()
+            by_status: dict[str, int] = dict(s.execute(
+                select(StoredBatchItem.status, func.count())
+                .where(StoredBatchItem.batch_id == batch_id)
+                .group_by(StoredBatchItem.status)).all())
+            query = (select(StoredBatchItem).where(StoredBatchItem.batch_id == batch_id)
+                     .order_by(StoredBatchItem.position).offset(offset))
+            items = s.scalars(query if limit is None else query.limit(limit)).all()
             results = [{"id": i.pair_id, "old": i.old_id, "new": i.new_id, "status": i.status,
                         "error": i.error, "comparison": i.comparison_id,
                         "counts": json.loads(i.counts) if i.counts else None,
                         "highest": i.highest, "top_finding": i.top_finding} for i in items]
+            failed = by_status.get("failed", 0)
             return {"id": batch.id, "status": batch.status, "total": batch.total,
-                    "done": sum(1 for r in results if r["status"] in ("ok", "failed")),
-                    "failed": sum(1 for r in results if r["status"] == "failed"),
+                    "done": by_status.get("ok", 0) + failed, "failed": failed,
+                    "cancelled": by_status.get("cancelled", 0),
                     "created_at": batch.created_at.isoformat(timespec="seconds") + "Z",
                     "results": results}
+
+    def page(self, ws: WorkspaceRef, limit: int,
+             offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+        """(how many batches the workspace has, one page of them, newest first), each with
+        its counts and the names of the documents its pairs compare (of this workspace)."""
+        where = StoredBatch.workspace_id == ws.id
+        with self.store.session() as s:
+            total = s.scalar(select(func.count()).select_from(StoredBatch).where(where)) or 0
+            rows = s.scalars(select(StoredBatch).where(where)
+                             .order_by(StoredBatch.created_at.desc(), StoredBatch.id.desc())
+                             .limit(limit).offset(offset)).all()
+            ids = [r.id for r in rows]
+            counts: dict[str, dict[str, int]] = {i: {} for i in ids}
+            for batch_id, status, n in s.execute(
+                    select(StoredBatchItem.batch_id, StoredBatchItem.status, func.count())
+                    .where(StoredBatchItem.batch_id.in_(ids))
+                    .group_by(StoredBatchItem.batch_id, StoredBatchItem.status)):
+                counts[batch_id][status] = n
+            names: dict[str, set[str]] = {i: set() for i in ids}
+            for batch_id, name in s.execute(
+                    select(StoredBatchItem.batch_id, StoredDocument.name).distinct()
+                    .join(StoredDocument, StoredDocument.id == StoredBatchItem.new_id)
+                    .where(StoredBatchItem.batch_id.in_(ids),
+                           StoredDocument.workspace_id == ws.id)):
+                names[batch_id].add(name)
+            return total, [{
+                "id": r.id, "status": r.status, "total": r.total,
+                "done": counts[r.id].get("ok", 0) + counts[r.id].get("failed", 0),
+                "failed": counts[r.id].get("failed", 0),
+                "created_at": r.created_at.isoformat(timespec="seconds") + "Z",
+                "documents": sorted(names[r.id], key=str.lower)} for r in rows]
+
+    def labels(self, ws: WorkspaceRef, batch_id: str) -> dict[str, tuple[str, str]]:
+        """Document id -> (library name, version) of the batch's documents that this
+        workspace holds; a document of another workspace, or deleted, is not named."""
+        with self.store.session() as s:
+            self._row(s, ws, batch_id)
+            side = select(StoredBatchItem.old_id).where(StoredBatchItem.batch_id == batch_id)
+            other = select(StoredBatchItem.new_id).where(StoredBatchItem.batch_id == batch_id)
+            rows = s.execute(select(StoredDocument.id, StoredDocument.name,
+                                    StoredDocument.version_label, StoredDocument.filename)
+                             .where(StoredDocument.workspace_id == ws.id,
+                                    StoredDocument.id.in_(side.union(other))))
+            return {r.id: (r.name, r.version_label or r.filename) for r in rows}
 
     def status(self, batch_id: str) -> str:
         with self.store.session() as s:
@@ -163,8 +225,6 @@ class BatchStore:
 def comparisons_page(store: Store, ws: WorkspaceRef, limit: int,
                      offset: int) -> tuple[int, list[dict[str, Any]]]:
     """(total, one page of the workspace's comparisons, newest first)."""
-    from sqlalchemy import func
-
     where = StoredComparison.workspace_id == ws.id
     with store.session() as s:
         total = s.scalar(select(func.count()).select_from(StoredComparison).where(where)) or 0

@@ -1,19 +1,23 @@
-"""The web pages: documents, upload, compare, reports, checks, sign-in. Plain forms that
-work without JavaScript; pages.js only adds drag and drop. No analysis logic here."""
+"""The web pages: documents, upload, compare, batches, reports, checks, sign-in. Plain
+forms that work without JavaScript; pages.js adds drag and drop, batch.js keeps a running
+batch's page up to date. No analysis logic here."""
 
 from __future__ import annotations
 
+import itertools
+import re
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from analyzer.errors import AuthError, NotFound, TermshiftError, UsageError
 from analyzer.report.render import BINARY_FORMATS, render_analysis, render_page
 from analyzer.settings import Settings
 from analyzer.store import DocumentInfo, ReportRecord, Store, WorkspaceRef
+from analyzer.store.batches import BatchPair, BatchStore
 from analyzer.web.api import (
     _attachment,
     comparison_file_response,
@@ -23,11 +27,27 @@ from analyzer.web.api import (
     service_of,
 )
 from analyzer.web.auth import COOKIE, page_workspace, sign_in, sign_out
+from analyzer.web.batch_results import (
+    SORT_KEYS,
+    STATUS_WORDS,
+    sort_rows,
+    status_text,
+    table_rows,
+)
+from analyzer.web.batches import (
+    MAX_PAIRS,
+    batch_download,
+    batch_with_figures,
+    runner_of,
+    start_batch,
+)
 from analyzer.web.security import REPORT_HEADERS
 
 router = APIRouter(include_in_schema=False)
 Workspace = Annotated[WorkspaceRef, Depends(page_workspace)]
 MAX_FILES = 20
+LIBRARY_BATCHES = 5  # the newest batches listed on the library page; /batches has them all
+BATCHES_PER_PAGE = 50
 HEADINGS = {400: "That cannot be done", 401: "Sign-in needed", 404: "Not found",
             413: "Too large", 422: "That file could not be read", 500: "Server error",
             503: "Storage unavailable"}
@@ -67,6 +87,12 @@ def _groups(docs: list[DocumentInfo]) -> list[tuple[str, list[DocumentInfo]]]:
             for name, ds in sorted(groups.items(), key=lambda kv: kv[0].lower())]
 
 
+def _pair_counts(docs: list[DocumentInfo]) -> dict[str, int]:
+    """Document name -> how many pairs "each version with the next" makes of its versions."""
+    return {name: max(0, sum(d.status != "failed" for d in versions) - 1)
+            for name, versions in _groups(docs)}
+
+
 def _index(request: Request, ws: WorkspaceRef, *, q: str | None = None,
            uploaded: list[DocumentInfo] | None = None, notices: list[str] | None = None,
            errors: list[str] | None = None, status: int = 200) -> HTMLResponse:
@@ -83,12 +109,16 @@ def _index(request: Request, ws: WorkspaceRef, *, q: str | None = None,
     pair = [d for d in uploaded if d.name == uploaded[-1].name] if uploaded else []
     suggest = tuple(sorted(pair, key=lambda d: (d.created_at, d.id))) if len(pair) == 2 else None
     reading = any(d.status == "processing" for d in docs)
+    batch_total, batches = BatchStore(store).page(ws, LIBRARY_BATCHES)
     # While documents are read the page refreshes itself, to the "Uploaded" notice and the
     # "Compare these two" offer (errors and "already in the library" are said once).
     refresh = "/?uploaded=" + quote(",".join(d.id for d in uploaded)) if uploaded else "/"
     return render(
         request, "pages/index.html", status, groups=_groups(docs), q=q, reading=reading,
         refresh=refresh, comparisons=comparisons, checks=checks,
+        # A document's own batch takes all its versions; "every version" the listed ones.
+        batches=batches, batch_total=batch_total, group_pairs=_pair_counts(everything),
+        all_pairs=sum(_pair_counts(docs).values()), status_words=STATUS_WORDS,
         uploaded={d.id for d in uploaded},
         suggest=suggest, notices=notices or [], errors=errors or [],
         max_mb=settings.max_bytes // 2**20, max_chars=f"{settings.max_chars:,}",
@@ -245,6 +275,114 @@ async def check_download(request: Request, ws: Workspace, check_id: str,
     record = await service.check_report(ws, check_id)
     stem = await anyio.to_thread.run_sync(service.report_stem, ws, record.subject[:1], "check")
     return _download(record, format, stem)
+
+
+# Batches ------------------------------------------------------------------------------------
+
+_UNSAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _slug(text: str) -> str:
+    return _UNSAFE_ID.sub("-", text).strip("._-")[:40] or "x"
+
+
+def consecutive_pairs(docs: list[DocumentInfo]) -> list[BatchPair]:
+    """Each document's versions in upload order, each with the next one (a version that
+    could not be read is left out), named "<document>__<old version>__<new version>"."""
+    pairs: list[BatchPair] = []
+    seen: set[str] = set()
+    for name, versions in _groups(docs):
+        usable = [d for d in versions if d.status != "failed"]
+        for old, new in itertools.pairwise(usable):
+            base = "__".join(_slug(part) for part in (
+                name, old.version_label or old.filename, new.version_label or new.filename))
+            ident, n = base[:120], 2
+            while ident in seen:  # two uploads under one label
+                ident, n = f"{base[:120]}-{n}", n + 1
+            seen.add(ident)
+            pairs.append(BatchPair(ident, old.id, new.id))
+    return pairs
+
+
+@router.post("/batches")
+async def batch_start(request: Request, ws: Workspace,
+                      batch: Annotated[str, Form(max_length=320)] = "selected",
+                      doc: Annotated[list[str] | None, Form()] = None,
+                      q: Annotated[str | None, Form(max_length=200)] = None) -> Response:
+    """The library's batch buttons: `all` (the listed documents), `group:NAME` (one
+    document's versions) or `selected` (the ticked versions); then the batch's page."""
+    store = service_of(request).store
+    if batch == "selected":
+        ids = list(dict.fromkeys(doc or []))[:1000]
+        docs = [await anyio.to_thread.run_sync(store.get_document, ws, d) for d in ids]
+        none = ("tick at least two versions of one document to compare them in a batch "
+                "(each ticked version is compared with the next)")
+    elif batch == "all" or batch.startswith("group:"):
+        name = batch.partition(":")[2] if batch != "all" else None
+        found = await anyio.to_thread.run_sync(
+            store.list_documents, ws, name or (q or "").strip() or None, 1000)
+        docs = [d for d in found if name is None or d.name == name]
+        none = ("no document here has two versions that could be read; upload another "
+                "version first")
+    else:
+        raise UsageError(f"unknown batch choice {batch[:40]!r}: all, group:NAME or selected")
+    pairs = consecutive_pairs(docs)
+    if not pairs:
+        raise UsageError(none)
+    batch_id = await start_batch(request, ws, pairs)
+    return RedirectResponse(f"/batches/{batch_id}", 303)
+
+
+@router.get("/batches", response_class=HTMLResponse)
+def batches_page(request: Request, ws: Workspace, offset: int = 0) -> HTMLResponse:
+    offset = max(0, min(offset, 2**31 - 1))
+    total, items = BatchStore(service_of(request).store).page(ws, BATCHES_PER_PAGE, offset)
+    return render(request, "pages/batches.html", batches=items, total=total, offset=offset,
+                  per_page=BATCHES_PER_PAGE, status_words=STATUS_WORDS)
+
+
+def _wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+@router.get("/batches/{batch_id}", response_class=HTMLResponse)
+async def batch_page(request: Request, ws: Workspace, batch_id: str,
+                     sort: str | None = None, order: str | None = None,
+                     offset: int = 0, limit: int | None = None) -> Response:
+    """The batch's progress and table of pairs; for the page's script, JSON of the same
+    (with `offset` and `limit`, of the pairs it has not seen finish)."""
+    if _wants_json(request):
+        offset = max(0, min(offset, MAX_PAIRS))
+        limit = max(1, min(limit, MAX_PAIRS)) if limit is not None else None
+        view = await batch_with_figures(request, ws, batch_id, offset, limit)
+        return JSONResponse({**view, "status_text": status_text(view, view)},
+                            headers={"Cache-Control": "no-store"})
+    view = await batch_with_figures(request, ws, batch_id)
+    line = status_text(view, view)
+    labels = await anyio.to_thread.run_sync(runner_of(request).batches.labels, ws, batch_id)
+    rows, sort, order = sort_rows(table_rows(view, labels), sort, order)
+    names = sorted({n for n, _v in labels.values()}, key=str.lower)
+
+    def sort_link(column: str) -> str:
+        flip = "desc" if column == sort and order == "asc" else "asc"
+        return "?" + urlencode({"sort": column, "order": flip})
+
+    return render(request, "pages/batch.html", batch=view, status_line=line, rows=rows,
+                  names=names, sort=sort, order=order, sort_link=sort_link,
+                  columns=list(SORT_KEYS), active=view["status"] in ("queued", "running"))
+
+
+@router.post("/batches/{batch_id}/cancel")
+async def batch_cancel(request: Request, ws: Workspace, batch_id: str) -> Response:
+    await anyio.to_thread.run_sync(runner_of(request).batches.cancel, ws, batch_id)
+    return RedirectResponse(f"/batches/{batch_id}", 303)
+
+
+@router.get("/batches/{batch_id}/download")
+async def batch_page_download(request: Request, ws: Workspace, batch_id: str,
+                              format: str = "zip", reports: str | None = None) -> Response:
+    return await batch_download(request, ws, batch_id, format, (reports or "")[:40] or None)
 
 
 @router.get("/login", response_class=HTMLResponse)

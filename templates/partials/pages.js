@@ -36,12 +36,14 @@
       if (!window.confirm(button.getAttribute("data-confirm"))) { event.preventDefault(); }
     });
   });
-  // "Compare selected" needs exactly two ticked documents.
+  // "Compare selected" needs exactly two ticked documents, a batch of them at least two.
   document.querySelectorAll("[data-pick-two]").forEach(function (form) {
     var button = form.querySelector("[data-pick-two-submit]");
+    var many = form.querySelector("[data-pick-many-submit]");
     function update() {
       var ticked = form.querySelectorAll("input[name=doc]:checked").length;
       if (button) { button.disabled = ticked !== 2; }
+      if (many) { many.disabled = ticked < 2; }
     }
     form.addEventListener("change", update);
     update();
