@@ -1,9 +1,11 @@
 """Load and validate the declarative rules under rules/ into typed objects.
 
 Every rule file is YAML. Errors name the file, the line and the rule id (RuleError).
-This module holds the generic machinery (YAML with line numbers, `{term}` expansion,
-regex compilation) and the category rule schema; other rule kinds (attributes, shifts,
-controls) build on `load_yaml_with_lines` and `expand_terms`.
+This module holds the generic machinery (YAML with line numbers, `{term}` expansion, the one
+pattern dialect `compile_pattern`) and the category rule schema; every other rule kind
+(attributes, liability caps, shifts, controls) compiles its patterns with the same function.
+Nothing here is loaded on import or kept between calls: `analyzer.rulebook.load_rulebook`
+is the one loader, and it hands the compiled rules to whoever needs them.
 
 Category file schema (rules/categories/<category>.yaml):
 
@@ -22,15 +24,17 @@ Category file schema (rules/categories/<category>.yaml):
           match: ["We will not be liable for lost profits."]
           no_match: ["You will be liable for your content."]
 
-Patterns are Python regular expressions, matched case-insensitively anywhere in the clause.
-Terms from rules/terms.yaml are available in every file; a file's own `terms` override them.
+Patterns are Python regular expressions, matched case-insensitively anywhere in the clause
+(on `fold(text)`). Terms from rules/terms.yaml are available in every file; a file's own
+`terms` override them.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+import sys
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from analyzer.cache import DiskMemo
 from analyzer.errors import RuleError
 from analyzer.model import CATEGORIES
-from analyzer.resources import display_path, rules_dir
+from analyzer.resources import display_path
 
 _TERM = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
@@ -89,6 +93,49 @@ def fold(text: str) -> str:
     if "'" in lowered or "’" in lowered:
         return _CONTRACTED.sub(_spell, lowered)
     return lowered
+
+
+@dataclass(frozen=True)
+class Folded:
+    """`fold(text)` with the way back: `original(i)` is the offset in the text of offset `i`
+    of the folded text (a rule that cuts its wording out of the text, as the liability cap
+    does, matches the folded text and cuts the original)."""
+
+    text: str
+    # (offset in the folded text, offset in the original) where each spelled-out
+    # contraction starts and where the text after it resumes.
+    anchors: tuple[tuple[int, int], ...] = ()
+
+    def original(self, offset: int) -> int:
+        """The original offset of a folded one (inside a spelled-out contraction: where the
+        contraction starts)."""
+        at = bisect.bisect_right(self.anchors, (offset, sys.maxsize)) - 1
+        if at < 0:
+            return offset
+        folded, original = self.anchors[at]
+        if at % 2 == 0:  # inside a spelled-out contraction
+            return original
+        return original + offset - folded
+
+
+def fold_mapped(text: str) -> Folded:
+    """`fold(text)` and the map of its offsets back to `text`'s."""
+    lowered = text.lower()
+    if "'" not in lowered and "’" not in lowered:
+        return Folded(lowered)
+    pieces: list[str] = []
+    anchors: list[tuple[int, int]] = []
+    done = shift = 0
+    for match in _CONTRACTED.finditer(lowered):
+        spelled = _spell(match)
+        pieces += [lowered[done:match.start()], spelled]
+        anchors.append((match.start() + shift, match.start()))
+        shift += len(spelled) - (match.end() - match.start())
+        anchors.append((match.end() + shift, match.end()))
+        done = match.end()
+    pieces.append(lowered[done:])
+    return Folded("".join(pieces), tuple(anchors))
+
 
 def load_yaml_with_lines(path: Path) -> Any:
     """Parse a YAML file; every mapping carries `__line__`. Syntax errors become RuleError."""
@@ -274,8 +321,8 @@ def compile_pattern(pattern: str, terms: dict[str, str]) -> re.Pattern[str]:
         raise ValueError(f"bad regular expression {pattern!r}: {exc}") from exc
 
 
-@lru_cache(maxsize=8)
-def _global_terms(directory: Path) -> dict[str, str]:
+def load_terms(directory: Path) -> dict[str, str]:
+    """The shared named sub-patterns of a rules folder (its terms.yaml; none if it has none)."""
     path = directory / "terms.yaml"
     if not path.exists():
         return {}
@@ -286,10 +333,6 @@ def _global_terms(directory: Path) -> dict[str, str]:
     ):
         raise RuleError("`terms` must map names to pattern strings", path=display_path(path))
     return dict(terms)
-
-
-def global_terms(directory: Path | None = None) -> dict[str, str]:
-    return _global_terms((directory or rules_dir()).resolve())
 
 
 # ---------------------------------------------------------------- category rules
@@ -383,7 +426,8 @@ class CategoryFile:
         return any(rule.matches_lowered(lowered) for rule in self.rules)
 
 
-def load_category_file(path: Path, terms: dict[str, str] | None = None) -> CategoryFile:
+def load_category_file(path: Path, terms: dict[str, str]) -> CategoryFile:
+    """One category file, validated and compiled with the shared `terms` (and its own)."""
     shown = display_path(path)
     raw = load_yaml_with_lines(path)
     if not isinstance(raw, dict):
@@ -392,7 +436,7 @@ def load_category_file(path: Path, terms: dict[str, str] | None = None) -> Categ
         spec = _CategoryFileSpec.model_validate(strip_lines(raw))
     except ValidationError as exc:
         raise RuleError(validation_message(exc), path=shown, line=line_of(raw)) from exc
-    all_terms = {**(terms if terms is not None else global_terms()), **spec.terms}
+    all_terms = {**terms, **spec.terms}
     rules: list[CategoryRule] = []
     seen: set[str] = set()
     for raw_rule in raw["rules"]:
@@ -425,14 +469,8 @@ def load_category_file(path: Path, terms: dict[str, str] | None = None) -> Categ
                         gate)
 
 
-def load_categories(directory: Path | None = None) -> tuple[CategoryFile, ...]:
-    """Every rules/categories/*.yaml, validated; a category may span several files."""
-    base = directory or rules_dir()
-    terms = global_terms(base)
-    files = sorted((base / "categories").glob("*.yaml"))
+def load_categories(directory: Path, terms: dict[str, str]) -> tuple[CategoryFile, ...]:
+    """Every categories/*.yaml of a rules folder, validated; a category may span several
+    files."""
+    files = sorted((directory / "categories").glob("*.yaml"))
     return tuple(load_category_file(p, terms) for p in files)
-
-
-@lru_cache(maxsize=1)
-def default_categories() -> tuple[CategoryFile, ...]:
-    return load_categories()

@@ -8,9 +8,10 @@ import pytest
 
 from analyzer.classifier import normalise_text, rule_matches
 from analyzer.model import CATEGORIES
-from analyzer.rules import CategoryFile, default_categories, fold
+from analyzer.rulebook import default_rulebook
+from analyzer.rules import CategoryFile, fold
 
-FILES = default_categories()
+FILES = default_rulebook().reading.categories
 BY_CATEGORY = {f.category: f for f in FILES}
 UNFAIR_CODES = {"ltd", "ter", "ch", "cr", "use", "law", "j", "a"}
 
@@ -151,7 +152,7 @@ def _top_level_alternatives(pattern: str) -> list[str]:
 def test_categories_no_pattern_opens_with_an_unbounded_look_ahead() -> None:
     offenders = [
         f"{rule.source}: {alternative[:60]}"
-        for category_file in default_categories()
+        for category_file in FILES
         for rule in category_file.rules
         for pattern in (*rule.any, *rule.all, *rule.none)
         for alternative in _top_level_alternatives(pattern.pattern)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.api import analyze
+from analyzer.api import analyze, check
 from analyzer.check import check_analysis
 from analyzer.check_eval import score_policies
-from analyzer.controls import load_controls
 from analyzer.errors import RuleError
+from analyzer.rulebook import default_rulebook
 
 HERE = Path(__file__).parent
 
@@ -24,7 +24,8 @@ def test_status_accuracy_over_the_policy_set() -> None:
 
 
 def status(text: str, control: str) -> str:
-    result = check_analysis(analyze(f"# Policy\n\n{text}\n".encode()))
+    result = check_analysis(analyze(f"# Policy\n\n{text}\n".encode()),
+                            default_rulebook().controls)
     return next(c.status for c in result.controls if c.id == control)
 
 
@@ -55,8 +56,8 @@ def test_control_cases(text: str, control: str, expected: str) -> None:
 
 
 def test_missing_control_explains_why() -> None:
-    result = check_analysis(analyze(
-        b"# P\n\nAgents may answer forum threads they find relevant without being asked.\n"))
+    result = check(
+        b"# P\n\nAgents may answer forum threads they find relevant without being asked.\n")
     invoke = next(c for c in result.controls if c.id == "AUTH-INVOKE")
     assert invoke.status == "missing" and invoke.evidence == ("c1",)
     assert "unsolicited" in invoke.explanation and "forum threads" in invoke.explanation
@@ -67,7 +68,7 @@ def test_a_users_control_file_is_validated(tmp_path: Path) -> None:
     path.write_text("controls:\n  - id: MY-CTL\n    title: Mine\n    evidence: ['ok']\n"
                     "  - id: BAD-CTL\n    title: Broken\n    evidence: []\n", encoding="utf-8")
     with pytest.raises(RuleError) as err:
-        load_controls(path)
+        check(b"# P\n\nAgents must log.\n", path)
     assert "mine.yaml:5" in str(err.value) and "BAD-CTL" in str(err.value)
 
 
@@ -75,7 +76,7 @@ def test_a_users_own_controls_are_used(tmp_path: Path) -> None:
     path = tmp_path / "mine.yaml"
     path.write_text("controls:\n  - id: RETAIN\n    title: Logs are kept a year\n"
                     "    evidence: ['\\bretain\\w*\\s+(?:\\w+\\s+){0,3}logs?']\n", encoding="utf-8")
-    result = check_analysis(analyze(b"# P\n\nWe must retain agent logs for a year.\n"), path)
+    result = check(b"# P\n\nWe must retain agent logs for a year.\n", path)
     assert [(c.id, c.status) for c in result.controls] == [("RETAIN", "met")]
 
 

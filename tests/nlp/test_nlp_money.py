@@ -9,10 +9,11 @@ import pytest
 
 from analyzer.errors import RuleError
 from analyzer.model import Block, Clause, Document
-from analyzer.nlp.money import CapExample, default_cap_rules, load_cap_file
+from analyzer.nlp.money import CapExample, load_cap_file
 from analyzer.nlp.pipeline import classify
+from analyzer.rulebook import default_rulebook
 
-RULES = default_cap_rules()
+RULES = default_rulebook().reading.caps
 
 
 @pytest.mark.parametrize("example", [pytest.param(e, id=f"cap-{i}")
@@ -41,7 +42,7 @@ def _classified(text: str) -> Clause:
     block = Block(kind="paragraph", text=text, start=0, end=len(text))
     doc = Document(source="t", format="text", sha256="0", title="T", text=text, blocks=(block,))
     clause = Clause(id="c1", section=(), text=text, start=0, end=len(text))
-    return classify(doc, [clause], use_parser=False)[0]
+    return classify(doc, [clause], default_rulebook().reading, use_parser=False)[0]
 
 
 def test_cap_is_read_on_a_liability_clause_in_the_pipeline() -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.nlp.attribute_rules import AttributeRule, default_attribute_rules
-from analyzer.rules import CategoryRule, default_categories, fold
+from analyzer.nlp.attribute_rules import AttributeRule
+from analyzer.rulebook import default_rulebook
+from analyzer.rules import CategoryRule, fold
 
-ATTRIBUTE_RULES = [r for rules in default_attribute_rules().values() for r in rules.rules]
-CATEGORY_RULES = [r for f in default_categories() for r in f.rules]
+READING = default_rulebook().reading
+ATTRIBUTE_RULES = [r for rules in READING.attributes.values() for r in rules.rules]
+CATEGORY_RULES = [r for f in READING.categories for r in f.rules]
 ALL_RULES: list[AttributeRule | CategoryRule] = [*ATTRIBUTE_RULES, *CATEGORY_RULES]
 
 
@@ -33,7 +35,7 @@ def test_category_rule_example(rule: CategoryRule, text: str, expected: bool) ->
 
 
 def test_every_attribute_has_rules() -> None:
-    assert set(default_attribute_rules()) == {"bearer", "exclusive", "agent_scope", "modality"}
+    assert set(READING.attributes) == {"bearer", "exclusive", "agent_scope", "modality"}
 
 
 def test_literal_gates_are_necessary_for_every_example() -> None:
@@ -58,7 +60,7 @@ def test_gates_derived_from_patterns() -> None:
 
 
 def test_category_gates_pass_every_matching_example() -> None:
-    for category_file in default_categories():
+    for category_file in READING.categories:
         for rule in category_file.rules:
             for text in rule.examples_match:
                 assert category_file.matches_lowered(fold(text)), (rule.source, text)

@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 from analyzer.compare.shifts import load_shift_file
-from analyzer.controls import load_controls
+from analyzer.controls import parse_controls
 from analyzer.errors import RuleError
+from analyzer.rulebook import default_rulebook
+
+TERMS = dict(default_rulebook().terms)
 
 SHIFT = """rules:
   - id: probe
@@ -27,16 +30,15 @@ SHIFT = """rules:
 def test_terms_expand_in_shift_rules(tmp_path: Path) -> None:
     path = tmp_path / "probe.yaml"
     path.write_text(SHIFT, encoding="utf-8")
-    (rule,) = load_shift_file(path)
+    (rule,) = load_shift_file(path, TERMS)
     assert rule.gain("We may also train models on it.") is not None
     assert rule.gain("Models train on public text.") is None
 
 
-def test_terms_expand_in_control_files(tmp_path: Path) -> None:
-    path = tmp_path / "mine.yaml"
-    path.write_text("controls:\n  - id: X\n    title: x\n"
-                    "    evidence: ['\\b{agent}\\s+{w}{0,2}logged']\n", encoding="utf-8")
-    (control,) = load_controls(path)
+def test_terms_expand_in_control_files() -> None:
+    (control,) = parse_controls("controls:\n  - id: X\n    title: x\n"
+                                "    evidence: ['\\b{agent}\\s+{w}{0,2}logged']\n",
+                                TERMS, "mine.yaml").controls
     assert control.evidence[0].search("bots are always logged")
     assert not control.evidence[0].search("people are always logged")
 
@@ -45,5 +47,5 @@ def test_an_unknown_term_names_the_file_and_rule(tmp_path: Path) -> None:
     path = tmp_path / "probe.yaml"
     path.write_text(SHIFT.replace("{provider}", "{nobody}"), encoding="utf-8")
     with pytest.raises(RuleError, match=r"nobody") as caught:
-        load_shift_file(path)
+        load_shift_file(path, TERMS)
     assert "probe" in str(caught.value)
