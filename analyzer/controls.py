@@ -19,6 +19,7 @@ from analyzer.errors import RuleError
 from analyzer.rules import (
     compile_pattern,
     line_of,
+    merge_terms,
     parse_yaml_with_lines,
     strip_lines,
     validation_message,
@@ -137,7 +138,7 @@ def controls_of(raw: Any, terms: dict[str, str], shown: str) -> Baseline:
             isinstance(k, str) and isinstance(v, str) for k, v in own.items()):
         raise RuleError("`terms` must map names to pattern strings", path=shown,
                         line=line_of(raw))
-    terms = {**terms, **own}
+    terms = merge_terms(terms, own, shown, line_of(raw))
     try:
         defaults = _Defaults.model_validate(strip_lines(raw.get("defaults") or {}))
     except ValidationError as exc:

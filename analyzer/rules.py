@@ -184,15 +184,17 @@ def validation_message(exc: ValidationError) -> str:
 
 
 def expand_terms(pattern: str, terms: dict[str, str], *, depth: int = 0) -> str:
-    """Replace `{name}` with the named sub-pattern (recursively); unknown names are errors."""
+    """Replace `{name}` with the named sub-pattern (recursively): one of `terms`, else a
+    built-in one (BUILTIN_TERMS); unknown names are errors."""
     if depth > 10:
         raise ValueError("terms refer to each other in a loop")
 
     def sub(match: re.Match[str]) -> str:
         name = match.group(1)
-        if name not in terms:
+        definition = terms.get(name, BUILTIN_TERMS.get(name))
+        if definition is None:
             raise ValueError(f"unknown term {{{name}}}")
-        return "(?:" + expand_terms(terms[name], terms, depth=depth + 1) + ")"
+        return "(?:" + expand_terms(definition, terms, depth=depth + 1) + ")"
 
     return _TERM.sub(sub, pattern)
 
@@ -321,18 +323,36 @@ def compile_pattern(pattern: str, terms: dict[str, str]) -> re.Pattern[str]:
         raise ValueError(f"bad regular expression {pattern!r}: {exc}") from exc
 
 
+# Terms every rule file has, whatever its folder's terms.yaml says. `{w}` is one word,
+# hyphenated words included, and the space after it: `{w}{0,3}` skips up to three words.
+# A bare `\w+` would stop at "AI-generated"; `(?:\w+\s*){0,3}` lets a long clause cut one
+# word in many ways and search for minutes.
+BUILTIN_TERMS: dict[str, str] = {"w": r"(?:\w+(?:-\w+)*\s+)"}
+
+
+def merge_terms(shared: dict[str, str], own: dict[str, str], shown: str,
+                line: int | None = None) -> dict[str, str]:
+    """A file's terms: the shared ones, then its own (which may not redefine a built-in)."""
+    clash = sorted(set(own) & set(BUILTIN_TERMS))
+    if clash:
+        raise RuleError(f"{{{clash[0]}}} is built in (one word and its space); give your "
+                        "term another name", path=shown, line=line)
+    return {**shared, **own}
+
+
 def load_terms(directory: Path) -> dict[str, str]:
-    """The shared named sub-patterns of a rules folder (its terms.yaml; none if it has none)."""
+    """The named sub-patterns every file of a rules folder may use: the built-in ones and
+    those of its terms.yaml (if it has one)."""
     path = directory / "terms.yaml"
     if not path.exists():
-        return {}
+        return dict(BUILTIN_TERMS)
     data = strip_lines(load_yaml_with_lines(path)) or {}
     terms = data.get("terms", {}) if isinstance(data, dict) else None
     if not isinstance(terms, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in terms.items()
     ):
         raise RuleError("`terms` must map names to pattern strings", path=display_path(path))
-    return dict(terms)
+    return merge_terms(BUILTIN_TERMS, terms, display_path(path))
 
 
 # ---------------------------------------------------------------- category rules
@@ -436,7 +456,7 @@ def load_category_file(path: Path, terms: dict[str, str]) -> CategoryFile:
         spec = _CategoryFileSpec.model_validate(strip_lines(raw))
     except ValidationError as exc:
         raise RuleError(validation_message(exc), path=shown, line=line_of(raw)) from exc
-    all_terms = {**terms, **spec.terms}
+    all_terms = merge_terms(terms, spec.terms, shown, line_of(raw))
     rules: list[CategoryRule] = []
     seen: set[str] = set()
     for raw_rule in raw["rules"]:

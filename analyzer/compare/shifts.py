@@ -29,6 +29,7 @@ from analyzer.rules import (
     fold,
     line_of,
     load_yaml_with_lines,
+    merge_terms,
     strip_lines,
     validation_message,
 )
@@ -319,7 +320,7 @@ def load_shift_file(path: Path, terms: dict[str, str]) -> list[ShiftRule]:
         spec = _FileSpec.model_validate({**strip_lines(raw), "rules": raw["rules"]})
     except ValidationError as exc:
         raise RuleError(validation_message(exc), path=shown, line=line_of(raw)) from exc
-    all_terms = {**terms, **spec.terms}
+    all_terms = merge_terms(terms, spec.terms, shown, line_of(raw))
     return [_compile(item, shown, all_terms) for item in raw["rules"]]
 
 

@@ -29,6 +29,7 @@ from analyzer.rules import (
     compile_pattern,
     line_of,
     load_yaml_with_lines,
+    merge_terms,
     rule_gate,
     strip_lines,
     validation_message,
@@ -105,7 +106,7 @@ def load_attribute_file(path: Path, terms: dict[str, str]) -> AttributeRules:
     if spec.attribute not in _VALUES:
         raise RuleError(f"unknown attribute {spec.attribute!r}; known: {', '.join(ATTRIBUTES)}",
                         path=shown, line=line_of(raw))
-    all_terms = {**terms, **spec.terms}
+    all_terms = merge_terms(terms, spec.terms, shown, line_of(raw))
     rules = tuple(_compile_rule(r, spec.attribute, all_terms, shown) for r in raw["rules"])
     seen: set[str] = set()
     for rule, raw_rule in zip(rules, raw["rules"], strict=True):

@@ -20,6 +20,7 @@ from analyzer.rules import (
     fold_mapped,
     line_of,
     load_yaml_with_lines,
+    merge_terms,
     strip_lines,
     validation_message,
 )
@@ -178,7 +179,7 @@ def load_cap_file(path: Path, terms: dict[str, str]) -> CapRules:
         spec = _CapFileSpec.model_validate(strip_lines(raw))
     except ValidationError as exc:
         raise RuleError(validation_message(exc), path=shown, line=line_of(raw)) from exc
-    all_terms = {**terms, **spec.terms}
+    all_terms = merge_terms(terms, spec.terms, shown, line_of(raw))
 
     def compiled(pattern: str, where: str) -> re.Pattern[str]:
         try:

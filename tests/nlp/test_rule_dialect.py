@@ -49,3 +49,25 @@ def test_an_unknown_term_names_the_file_and_rule(tmp_path: Path) -> None:
     with pytest.raises(RuleError, match=r"nobody") as caught:
         load_shift_file(path, TERMS)
     assert "probe" in str(caught.value)
+
+
+def test_skip_words_is_built_in_and_the_pasted_idiom_is_gone(tmp_path: Path) -> None:
+    from analyzer.resources import rules_dir
+    from analyzer.rules import BUILTIN_TERMS, compile_pattern, load_terms
+
+    assert load_terms(tmp_path) == BUILTIN_TERMS  # a folder without terms.yaml has {w} too
+    skip = compile_pattern(r"\bagents?\s+{w}{0,3}post", {})
+    assert skip.search("agents may auto-reply or post")
+    assert not skip.search("agents may reply, then post")
+    pasted = [f"{path.relative_to(rules_dir())}:{number}"
+              for path in sorted(rules_dir().rglob("*.yaml"))
+              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+              if r"(?:\w+\s+)" in line or r"(?:\w+(?:-\w+)*\s+)" in line]
+    assert not pasted, f"write {{w}} instead of the skip-words idiom: {pasted}"
+
+
+def test_a_file_may_not_redefine_a_built_in_term(tmp_path: Path) -> None:
+    path = tmp_path / "probe.yaml"
+    path.write_text("terms:\n  w: '\\w+'\n" + SHIFT, encoding="utf-8")
+    with pytest.raises(RuleError, match=r"probe\.yaml.*\{w\} is built in"):
+        load_shift_file(path, TERMS)
