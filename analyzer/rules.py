@@ -34,9 +34,10 @@ from __future__ import annotations
 import bisect
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -291,7 +292,9 @@ def rule_gate(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
         if found is None:
             return None
         gate |= found
-    return re.compile("|".join(re.escape(s) for s in sorted(gate)))
+    # Escaped strings always compile: compiled on first use.
+    return cast("re.Pattern[str]", LazyPattern("|".join(re.escape(s) for s in sorted(gate)),
+                                               re.UNICODE))
 
 
 _ESCAPES = re.compile(r"\\.|\(\?[A-Za-z]+\)")
@@ -309,8 +312,71 @@ def lookbehinds_after_boundary(pattern: str) -> str:
     return _LEADING_LOOKBEHINDS.sub(lambda m: "\\b" + m.group(1), pattern, count=1)
 
 
+class LazyPattern:
+    """A regular expression compiled on its first use, then as fast as the compiled one.
+
+    Compiling the rules' hundreds of patterns took most of the rulebook's load, and a short
+    document runs few of them: the gates (analyzer.nlp.gates) skip the rest. The first call
+    of `search` or `finditer` compiles the pattern and puts the compiled pattern's own
+    methods on the instance, so later calls go straight to them. Any other attribute of a
+    compiled pattern is there too (compiled on first use).
+    """
+
+    def __init__(self, pattern: str, flags: int) -> None:
+        self.pattern = pattern
+        self.flags = flags
+
+    def compiled(self) -> re.Pattern[str]:
+        """The compiled pattern (compiled now, if it was not yet)."""
+        found: re.Pattern[str] | None = self.__dict__.get("_compiled")
+        if found is None:
+            found = re.compile(self.pattern, self.flags)
+            self.__dict__.update(_compiled=found, search=found.search,
+                                 finditer=found.finditer)
+        return found
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize
+               ) -> re.Match[str] | None:
+        return self.compiled().search(string, pos, endpos)
+
+    def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize
+                 ) -> Iterator[re.Match[str]]:
+        return self.compiled().finditer(string, pos, endpos)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "_compiled":
+            raise AttributeError(name)
+        return getattr(self.compiled(), name)
+
+    def __reduce__(self) -> tuple[type[LazyPattern], tuple[str, int]]:
+        return LazyPattern, (self.pattern, self.flags)
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self.pattern!r}, {self.flags})"
+
+
+# Patterns (by flags and text) that compiled before, with this Python (analyzer.cache): a
+# pattern found here is known to be valid, so it can wait to be compiled until it is used.
+_VALID = DiskMemo("valid-patterns")
+
+
+def lazy_compile(expanded: str, flags: int) -> re.Pattern[str]:
+    """A pattern that compiles on first use when it is known to compile (it did before);
+    else compiled now, so that a broken pattern stops loading with its rule's name."""
+    flags |= re.UNICODE  # what re.compile reports for a text pattern: one key either way
+    key = f"{flags}:{expanded}"
+    if _VALID.get(key)[0]:
+        # A LazyPattern does what the compiled pattern does (see its docstring).
+        return cast("re.Pattern[str]", LazyPattern(expanded, flags))
+    compiled = re.compile(expanded, flags)
+    _VALID.put(key, True)
+    return compiled
+
+
 def compile_pattern(pattern: str, terms: dict[str, str]) -> re.Pattern[str]:
-    """A rule pattern, to be searched in lower-cased text (see `RuleMatcher.matches`).
+    """A rule pattern in the one dialect of every rule file: `{terms}` expanded, to be
+    searched in folded text (`fold`). Compiled on first use when it compiled before
+    (`lazy_compile`); a broken one raises ValueError.
 
     Matching lower-cased text without re.IGNORECASE is about twice as fast; a pattern that
     spells a capital letter outside an escape keeps the flag so it still matches.
@@ -318,7 +384,7 @@ def compile_pattern(pattern: str, terms: dict[str, str]) -> re.Pattern[str]:
     expanded = lookbehinds_after_boundary(expand_terms(pattern, terms))
     flags = re.IGNORECASE if re.search(r"[A-Z]", _ESCAPES.sub("", expanded)) else 0
     try:
-        return re.compile(expanded, flags)
+        return lazy_compile(expanded, flags)
     except re.error as exc:
         raise ValueError(f"bad regular expression {pattern!r}: {exc}") from exc
 
