@@ -350,6 +350,9 @@ def batch(
         out = Path(f"{(manifest or ota or Path('batch')).stem}-batch")
     chosen = _run(lambda: pairs_from.parse_formats(formats))
     pairs, bad = _run(lambda: pairs_from.load_pairs(manifest, ota))
+    from analyzer.rulebook import default_rulebook
+
+    _run(default_rulebook)  # a broken rules folder stops the batch here, not in every pair
     options = BatchOptions(out=out, formats=chosen, workers=workers, scheduler=scheduler,
                            progress=not quiet and sys.stderr.isatty())
     try:
@@ -448,6 +451,7 @@ def serve(
     _rules_only(rules_only)
     import uvicorn
 
+    from analyzer.rulebook import default_rulebook
     from analyzer.settings import get_settings
     from analyzer.store import open_store
     from analyzer.web.app import create_app
@@ -457,6 +461,7 @@ def serve(
     settings = get_settings()
     host = host or settings.host
     port = settings.port if port is None else port
+    _run(lambda: default_rulebook(settings))  # a broken rules folder stops it here, in one line
     store = _run(lambda: open_store(settings))
     if not is_loopback(host) and not _run(store.has_keys):
         _fail(f"refusing to listen on {host} with no API key configured: anyone who can "

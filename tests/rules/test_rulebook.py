@@ -165,3 +165,24 @@ def test_a_rule_without_examples_fails_the_examples_test(tmp_path: Path) -> None
     with pytest.raises(pytest.fail.Exception, match=r"emphasis\.yaml.*no examples where it"):
         missing[0].check()
     assert not [c for c in cases(default_rulebook()) if c.name.endswith(":examples")]
+
+
+@pytest.mark.parametrize("command", ["serve", "batch"])
+def test_serve_and_batch_refuse_a_broken_rules_folder_before_starting(
+        tmp_path: Path, command: str) -> None:
+    folder = _copy_rules(tmp_path)
+    (folder / "shifts" / "emphasis.yaml").write_text("rules:\n  - id: x\n", encoding="utf-8")
+    args = ["serve", "--port", "0"]
+    if command == "batch":
+        for name in ("a.md", "b.md"):
+            (tmp_path / name).write_text("You are responsible.\n", encoding="utf-8")
+        manifest = tmp_path / "pairs.csv"
+        manifest.write_text(f"old,new\n{tmp_path / 'a.md'},{tmp_path / 'b.md'}\n",
+                            encoding="utf-8")
+        args = ["batch", str(manifest), "-o", str(tmp_path / "out"), "--quiet"]
+    result = run_cli(*args, env={"TERMSHIFT_RULES_DIR": str(folder),
+                                 "TERMSHIFT_DATA_DIR": str(tmp_path / "data")})
+    assert result.returncode == 3
+    message = result.stderr.decode()
+    assert "emphasis.yaml:2 (rule x)" in message and "Traceback" not in message
+    assert not (tmp_path / "out" / "index.html").exists()
