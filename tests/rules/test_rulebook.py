@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import REPO, run_cli
-from rule_examples import cases
+from rule_examples import cases, control_status
 
 from analyzer.errors import RuleError
 from analyzer.model import CATEGORIES
@@ -186,3 +186,15 @@ def test_serve_and_batch_refuse_a_broken_rules_folder_before_starting(
     message = result.stderr.decode()
     assert "emphasis.yaml:2 (rule x)" in message and "Traceback" not in message
     assert not (tmp_path / "out" / "index.html").exists()
+
+
+def test_the_baseline_written_in_the_controls_doc_works_as_it_says() -> None:
+    """docs/CONTROLS.md teaches a baseline of one's own by one example file: it loads, and
+    its examples get the statuses it promises."""
+    doc = (REPO / "docs" / "CONTROLS.md").read_text(encoding="utf-8")
+    start = doc.index("```yaml", doc.index("Copy this and adapt it:")) + len("```yaml")
+    book = default_rulebook().with_controls(doc[start:doc.index("```", start)], "doc.yaml")
+    (control,) = book.controls.controls
+    assert len(control.policy_examples) == 3
+    for example in control.policy_examples:
+        assert control_status(example.policy, control.id, book) == example.status, example
