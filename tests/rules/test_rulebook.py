@@ -198,3 +198,21 @@ def test_the_baseline_written_in_the_controls_doc_works_as_it_says() -> None:
     assert len(control.policy_examples) == 3
     for example in control.policy_examples:
         assert control_status(example.policy, control.id, book) == example.status, example
+
+
+def test_a_batch_worker_that_cannot_load_the_rules_fails_its_pairs_with_the_reason(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Dask worker elsewhere may not have the rules folder the batch was started with."""
+    from analyzer.jobs.worker import PairTask, run_chunk
+    from analyzer.settings import get_settings
+
+    monkeypatch.setenv("TERMSHIFT_RULES_DIR", str(tmp_path / "nowhere"))
+    get_settings.cache_clear()
+    try:
+        task = PairTask("p1", "a" * 64, "b" * 64, "old.md", "new.md")
+        (result,) = run_chunk([task], {"a" * 64: b"x", "b" * 64: b"y"}, ("json",))["results"]
+    finally:
+        monkeypatch.delenv("TERMSHIFT_RULES_DIR")
+        get_settings.cache_clear()
+    assert result["status"] == "failed" and result["id"] == "p1"
+    assert "no such rules folder" in result["error"]
