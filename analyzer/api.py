@@ -2,6 +2,8 @@
 
 Each is a plain composition of the pipeline stages:
 bytes -> ingest -> segment -> classify -> (compare | check).
+Each takes the Rulebook to read with (`rulebook=`); without one, the process's
+(analyzer.rulebook.default_rulebook: the shipped rules, or TERMSHIFT_RULES_DIR's).
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from analyzer.errors import LimitExceeded
+from analyzer.errors import InputError, LimitExceeded
 from analyzer.ingest import ingest, read_path
 from analyzer.model import SEVERITIES, Analysis, Check, Comparison, Document, Timeline
 from analyzer.nlp.pipeline import classify
+from analyzer.rulebook import Rulebook, default_rulebook
 from analyzer.segment import segment
 from analyzer.settings import Settings, get_settings
 
@@ -44,30 +47,38 @@ def detect_format(data: bytes, name: str) -> str:
     return sniff_format(data, name)
 
 
-def analyze_document(document: Document) -> Analysis:
+def analyze_document(document: Document, rulebook: Rulebook | None = None) -> Analysis:
     """Segment and classify an already ingested document."""
-    return Analysis(document=document, clauses=classify(document, segment(document)))
+    rules = rulebook or default_rulebook()
+    clauses = segment(document, rules.segmentation)
+    return Analysis(document=document, clauses=classify(document, clauses, rules.reading))
 
 
-def analyze(source: Source, *, name: str | None = None,
-            settings: Settings | None = None) -> Analysis:
+def analyze(source: Source, *, name: str | None = None, settings: Settings | None = None,
+            rulebook: Rulebook | None = None) -> Analysis:
     """Read, parse, segment and classify one document (a path, "-" or bytes)."""
     data, shown = read_source(source, settings)
-    return analyze_document(ingest(data, name or shown, settings))
+    return analyze_document(ingest(data, name or shown, settings),
+                            rulebook or default_rulebook(settings))
 
 
-def compare(old: Source, new: Source, *, settings: Settings | None = None) -> Comparison:
+def compare(old: Source, new: Source, *, settings: Settings | None = None,
+            rulebook: Rulebook | None = None) -> Comparison:
     """Analyse two versions of one document and compare them."""
-    return compare_versions(analyze(old, settings=settings), analyze(new, settings=settings))
+    rules = rulebook or default_rulebook(settings)
+    return compare_versions(analyze(old, settings=settings, rulebook=rules),
+                            analyze(new, settings=settings, rulebook=rules), rulebook=rules)
 
 
-def compare_versions(old: Analysis, new: Analysis) -> Comparison:
+def compare_versions(old: Analysis, new: Analysis, *,
+                     rulebook: Rulebook | None = None) -> Comparison:
     """Compare two analysed versions; for agent policies, add the control status changes."""
     from analyzer.check import control_changes
     from analyzer.compare import compare_analyses
 
-    comparison = compare_analyses(old, new)
-    extra = control_changes(old, new)
+    rules = rulebook or default_rulebook()
+    comparison = compare_analyses(old, new, rules.shifts)
+    extra = control_changes(old, new, rules.controls)
     if not extra:
         return comparison
     findings = sorted(
@@ -77,22 +88,39 @@ def compare_versions(old: Analysis, new: Analysis) -> Comparison:
     return replace(comparison, findings=numbered)
 
 
-def check(policy: Source, controls: Path | None = None, *,
-          settings: Settings | None = None) -> Check:
-    """Analyse an AI-agent policy and check it against a control baseline (the default one
-    in rules/controls/agent-baseline.yaml unless `controls` names another file)."""
+def check(policy: Source, controls: Path | None = None, *, settings: Settings | None = None,
+          rulebook: Rulebook | None = None) -> Check:
+    """Analyse an AI-agent policy and check it against the rulebook's control baseline, or
+    against the baseline in the YAML file `controls` (read here, and parsed as text)."""
     from analyzer.check import check_analysis
 
-    return check_analysis(analyze(policy, settings=settings), controls)
+    rules = rulebook or default_rulebook(settings)
+    if controls is not None:
+        rules = rules.with_controls(read_controls(controls), str(controls))
+    return check_analysis(analyze(policy, settings=settings, rulebook=rules), rules.controls)
+
+
+def read_controls(path: Path) -> str:
+    """The text of a user's control file; an InputError when it cannot be read."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such control file")
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the control file ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: the control file is not UTF-8 text") from exc
 
 
 def timeline(sources: list[str], *, path_in_repo: str | None = None,
-             settings: Settings | None = None) -> Timeline:
+             settings: Settings | None = None, rulebook: Rulebook | None = None) -> Timeline:
     """One document's history from files, a folder of dated versions or a git repository."""
     from analyzer.versions import discover_versions
 
+    rules = rulebook or default_rulebook(settings)
     versions = discover_versions(sources, path_in_repo=path_in_repo)
-    analyses = [analyze_document(ingest(v.data, v.name, settings)) for v in versions]
-    steps = tuple(compare_versions(a, b) for a, b in itertools.pairwise(analyses))
+    analyses = [analyze_document(ingest(v.data, v.name, settings), rules) for v in versions]
+    steps = tuple(compare_versions(a, b, rulebook=rules)
+                  for a, b in itertools.pairwise(analyses))
     return Timeline(labels=tuple(v.label for v in versions), versions=tuple(analyses),
                     steps=steps)

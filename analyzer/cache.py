@@ -2,13 +2,15 @@
 derive it again.
 
 Reading the category rules' gate strings out of their regular expressions (the private
-`re._parser`) took most of a second of every `termshift` call. The results depend only on
-each pattern's text and flags (and the Python version whose parser read them), so they are
-kept in one JSON file in the user's cache folder (`TERMSHIFT_CACHE_DIR`, else
-`$XDG_CACHE_HOME/termshift`, else `~/.cache/termshift`). A run that added entries writes
-the file back; past MAX_ENTRIES it keeps only the entries it used, so retired rules do not
-accumulate. A folder that cannot be written, or a file that cannot be read, only means the
-work is done again.
+`re._parser`) took most of a second of every `termshift` call, and compiling the patterns
+most of what was left of loading the rules. Both depend only on each pattern's text and
+flags (and the Python version that read them), so the gate strings ("gate-strings") and the
+patterns known to compile ("valid-patterns", which may then wait to be compiled until they
+are used: analyzer.rules.LazyPattern) are kept in JSON files in the user's cache folder
+(`TERMSHIFT_CACHE_DIR`, else `$XDG_CACHE_HOME/termshift`, else `~/.cache/termshift`). A run
+that added entries writes the file back; past MAX_ENTRIES it keeps only the entries it
+used, so retired rules do not accumulate. A folder that cannot be written, or a file that
+cannot be read, only means the work is done again.
 """
 
 from __future__ import annotations

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
-from analyzer.controls import Control, Reasoned, cached_controls, default_controls_path
-from analyzer.errors import InputError
+from analyzer.controls import Baseline, Control, Reasoned
 from analyzer.model import Analysis, Check, Clause, ControlResult, ControlStatus, Finding
 from analyzer.rules import fold
 from analyzer.similarity import Space, Vector
@@ -21,22 +19,12 @@ _CATEGORY = {"AUTH": "agent_authorization", "PRIV": "access_control", "HITL": "h
              "ACCT": "agent_authorization", "DISCLOSE": "agent_conduct"}
 
 
-def check_analysis(analysis: Analysis, controls_path: Path | None = None,
-                   controls: tuple[Control, ...] | None = None) -> Check:
-    """Every control of the baseline: `controls` when given (a user's, already loaded, as
-    the API passes them), else the file at `controls_path`, else the default one."""
-    if controls is None:
-        controls = _controls(controls_path)
+def check_analysis(analysis: Analysis, baseline: Baseline) -> Check:
+    """Every control of the baseline (the rulebook's, or a user's it was given)."""
+    controls = baseline.controls
     near = nearest_controls(controls, analysis.clauses)
     return Check(analysis=analysis, controls=tuple(
         evaluate_control(c, analysis.clauses, near) for c in controls))
-
-
-def _controls(path: Path | None) -> tuple[Control, ...]:
-    chosen = path or default_controls_path()
-    if not chosen.is_file():
-        raise InputError(f"{chosen}: no such control file")
-    return cached_controls(chosen.resolve())
 
 
 # Every control reads every clause several times: fold each text once.
@@ -162,22 +150,22 @@ def _read(clause: Clause) -> str:
     return f"{clause.lead_in} {clause.text}" if clause.lead_in and clause.marker else clause.text
 
 
-def control_changes(old: Analysis, new: Analysis, controls_path: Path | None = None
+def control_changes(old: Analysis, new: Analysis, baseline: Baseline
                     ) -> tuple[Finding, ...]:
     """Control status changes between two versions of an agent policy (none for other text).
     Whether the text is about agents is asked first: it costs a count, where checking both
     versions against every control costs most of a comparison of ordinary terms."""
     if not (_about_agents(old) or _about_agents(new)):
         return ()  # not an agent policy: consumer terms are left to the shift rules
-    before = check_analysis(old, controls_path).controls
-    after = check_analysis(new, controls_path).controls
+    before = check_analysis(old, baseline).controls
+    after = check_analysis(new, baseline).controls
     if max(_evidenced(before), _evidenced(after)) < 3:
         return ()
     findings = []
     for was, now in zip(before, after, strict=True):
         if _RANK[now.status] == _RANK[was.status]:
             continue
-        findings.append(_control_finding(was, now, controls_path, old, new))
+        findings.append(_control_finding(was, now, baseline.source, old, new))
     return tuple(findings)
 
 
@@ -200,14 +188,13 @@ def _text(analysis: Analysis, clause_id: str | None) -> str | None:
     return next((c.text for c in analysis.clauses if c.id == clause_id), None)
 
 
-def _control_finding(was: ControlResult, now: ControlResult, path: Path | None,
+def _control_finding(was: ControlResult, now: ControlResult, source: str,
                      old: Analysis, new: Analysis) -> Finding:
     family = was.id.split("-")[0]
     base = _FINDING_TYPE.get(family, "authorization")
     worse = _RANK[now.status] < _RANK[was.status]
     kind = (f"{base}_weakened" if base == "authorization" else "oversight_removed") if worse \
         else (f"{base}_strengthened" if base == "authorization" else "oversight_added")
-    source = "rules/controls/agent-baseline.yaml" if path is None else str(path)
     return Finding(
         id="", type=kind, category=_CATEGORY.get(family, "agent_authorization"),
         severity="high" if worse else "low", direction="against_user" if worse else "for_user",

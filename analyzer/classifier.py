@@ -23,7 +23,7 @@ from scipy import sparse
 
 from analyzer.errors import InputError
 from analyzer.model import CATEGORIES
-from analyzer.rules import CategoryFile, default_categories
+from analyzer.rules import CategoryFile
 
 MODEL_FILE = "model.json"
 WEIGHTS_FILE = "weights.npz"
@@ -107,16 +107,14 @@ def _text_columns(text: str, mask: int) -> list[int]:
 
 
 def rule_matches(text: str, files: Sequence[CategoryFile]) -> frozenset[str]:
-    """The categories whose rules match this text."""
+    """The categories whose rules (the rulebook's category files) match this text."""
     return frozenset(f.category for f in files if any(r.matches(text) for r in f.rules))
 
 
 def featurize(texts: Iterable[str], settings: FeatureSettings,
-              files: Sequence[CategoryFile] | None = None,
-              rule_hits: Sequence[Iterable[str]] | None = None) -> sparse.csr_matrix:
+              rule_hits: Sequence[Iterable[str]]) -> sparse.csr_matrix:
     """A sparse matrix of hashed text features plus the rule-match columns (`rule_hits`:
-    the categories the rules already found for each text, so they need not run again)."""
-    category_files = default_categories() if files is None else files
+    the categories the rules found for each text, see `rule_matches`)."""
     rule_col = {name: i for i, name in enumerate(settings.rule_features)}
     mask = settings.text_columns - 1
     columns: list[int] = []
@@ -127,8 +125,7 @@ def featurize(texts: Iterable[str], settings: FeatureSettings,
         found = _text_columns(text, mask)
         columns += found
         lengths.append(len(found))
-        hits = rule_matches(text, category_files) if rule_hits is None else rule_hits[row]
-        for name in hits:
+        for name in rule_hits[row]:
             if name in rule_col:
                 rule_rows.append(row)
                 rule_cols.append(rule_col[name])
@@ -185,14 +182,14 @@ class Classifier:
     # category is wider than what the model learnt (arbitration also covers class waivers).
     rules_stand: tuple[str, ...] = ()
 
-    def scores(self, texts: list[str],
-               rule_hits: Sequence[Iterable[str]] | None = None) -> FloatArray:
-        """The raw linear score of every text for every label."""
-        matrix = featurize(texts, self.features, rule_hits=rule_hits)
+    def scores(self, texts: list[str], rule_hits: Sequence[Iterable[str]]) -> FloatArray:
+        """The raw linear score of every text for every label (`rule_hits`: see
+        `featurize`)."""
+        matrix = featurize(texts, self.features, rule_hits)
         return np.asarray(matrix @ self.weights) + self.bias
 
-    def predict(self, texts: list[str],
-                rule_hits: Sequence[Iterable[str]] | None = None) -> list[frozenset[str]]:
+    def predict(self, texts: list[str], rule_hits: Sequence[Iterable[str]]
+                ) -> list[frozenset[str]]:
         """The categories each text belongs to (`rule_hits`: see `featurize`)."""
         if not texts:
             return []

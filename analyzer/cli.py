@@ -162,10 +162,12 @@ def analyze(
     _rules_only(rules_only)
     from analyzer.api import analyze as analyze_source
     from analyzer.report.render import render_analysis
+    from analyzer.rulebook import default_rulebook
 
     fmt = _format(fmt, output)
     _only(fmt, (ReportFormat.json, ReportFormat.html), "analyze")
-    analysis = _run(lambda: analyze_source(doc))
+    rulebook = _run(default_rulebook)
+    analysis = _run(lambda: analyze_source(doc, rulebook=rulebook))
     _emit(render_analysis(analysis, fmt.value), output)
 
 
@@ -185,6 +187,7 @@ def compare(
     _rules_only(rules_only)
     from analyzer.api import compare as compare_sources
     from analyzer.report.render import render_comparison
+    from analyzer.rulebook import default_rulebook
 
     fmt = _format(fmt, output)
     if fmt not in _TEXT and output is None and sys.stdout.isatty():
@@ -192,7 +195,8 @@ def compare(
               "or redirect standard output", 2)
     if old == "-" and new == "-":
         _fail("only one of OLD and NEW can be read from standard input", 2)
-    comparison = _run(lambda: compare_sources(old, new))
+    rulebook = _run(default_rulebook)
+    comparison = _run(lambda: compare_sources(old, new, rulebook=rulebook))
     _emit(render_comparison(comparison, fmt.value), output)
     if fail_on is not None:
         order = [s.value for s in Severity]
@@ -219,10 +223,12 @@ def check(
     _rules_only(rules_only)
     from analyzer.api import check as check_source
     from analyzer.report.render import render_check
+    from analyzer.rulebook import default_rulebook
 
     fmt = _format(fmt, output)
     _only(fmt, _TEXT, "check")
-    result = _run(lambda: check_source(policy, controls))
+    rulebook = _run(default_rulebook)
+    result = _run(lambda: check_source(policy, controls, rulebook=rulebook))
     _emit(render_check(result, fmt.value), output)
     if fail_on is not None:
         failing = {"missing"} if fail_on is ControlLevel.missing else {"missing", "partial"}
@@ -246,10 +252,13 @@ def timeline(
     _rules_only(rules_only)
     from analyzer.api import timeline as timeline_sources
     from analyzer.report.render import render_timeline
+    from analyzer.rulebook import default_rulebook
 
     fmt = _format(fmt, output)
     _only(fmt, (ReportFormat.json, ReportFormat.html), "timeline")
-    result = _run(lambda: timeline_sources(sources, path_in_repo=path_in_repo))
+    rulebook = _run(default_rulebook)
+    result = _run(lambda: timeline_sources(sources, path_in_repo=path_in_repo,
+                                           rulebook=rulebook))
     _emit(render_timeline(result, fmt.value), output)
 
 
@@ -275,6 +284,7 @@ def train(
 ) -> None:
     """Build a trained classifier layer from labelled clauses you supply, or rebuild the
     shipped default model with --recipe default."""
+    from analyzer.rulebook import default_rulebook
     from analyzer.train import train_classifier, train_recipe
 
     if recipe is not None:
@@ -283,13 +293,15 @@ def train(
         from analyzer.classifier import shipped_model_dir
 
         out = output or shipped_model_dir()
-        summary = _run(lambda: train_recipe(recipe, out, realdata))
+        reading = _run(default_rulebook).reading
+        summary = _run(lambda: train_recipe(recipe, out, reading, realdata))
     else:
         if data is None or output is None:
             _fail("train needs DATA and -o DIR (or --recipe default)", 2)
         if realdata is not None:
             _fail("--data goes with --recipe", 2)
-        summary = _run(lambda: train_classifier(data, output))
+        reading = _run(default_rulebook).reading
+        summary = _run(lambda: train_classifier(data, output, reading))
     typer.echo(summary)
 
 
@@ -340,6 +352,9 @@ def batch(
         out = Path(f"{(manifest or ota or Path('batch')).stem}-batch")
     chosen = _run(lambda: pairs_from.parse_formats(formats))
     pairs, bad = _run(lambda: pairs_from.load_pairs(manifest, ota))
+    from analyzer.rulebook import default_rulebook
+
+    _run(default_rulebook)  # a broken rules folder stops the batch here, not in every pair
     options = BatchOptions(out=out, formats=chosen, workers=workers, scheduler=scheduler,
                            progress=not quiet and sys.stderr.isatty())
     try:
@@ -438,6 +453,7 @@ def serve(
     _rules_only(rules_only)
     import uvicorn
 
+    from analyzer.rulebook import default_rulebook
     from analyzer.settings import get_settings
     from analyzer.store import open_store
     from analyzer.web.app import create_app
@@ -447,6 +463,7 @@ def serve(
     settings = get_settings()
     host = host or settings.host
     port = settings.port if port is None else port
+    _run(lambda: default_rulebook(settings))  # a broken rules folder stops it here, in one line
     store = _run(lambda: open_store(settings))
     if not is_loopback(host) and not _run(store.has_keys):
         _fail(f"refusing to listen on {host} with no API key configured: anyone who can "

@@ -1,25 +1,25 @@
 """Agent-policy control files (rules/controls/*.yaml): loaded, validated, compiled.
 
-A bad file stops with its path, line and control id. Schema: docs/CONTROLS.md.
+A bad file stops with its path, line and control id. Schema: docs/CONTROLS.md. Patterns are
+in the one dialect of every rule file (analyzer.rules.compile_pattern). A baseline comes from
+YAML text (`parse_controls`: the shipped file as the rulebook reads it, or a user's own), never
+from a file path handed down to the check. Each control carries examples, short policies and
+the status they must get, which the tests run through analyze and check.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analyzer.errors import RuleError
-from analyzer.resources import display_path, rules_dir
 from analyzer.rules import (
-    expand_terms,
-    global_terms,
+    compile_pattern,
     line_of,
-    load_yaml_with_lines,
+    merge_terms,
     parse_yaml_with_lines,
     strip_lines,
     validation_message,
@@ -37,6 +37,14 @@ class _Reasoned(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     pattern: str
     reason: str
+
+
+class ControlExample(BaseModel):
+    """A short policy (Markdown) and the status the control must get on it."""
+
+    model_config = ConfigDict(extra="forbid")
+    policy: str = Field(min_length=1)
+    status: str = Field(pattern=r"^(met|partial|missing)$")
 
 
 class _Defaults(BaseModel):
@@ -61,6 +69,7 @@ class _ControlSpec(BaseModel):
     near_misses: list[str] = Field(default_factory=list)
     # The control is a capability ("an agent can be stopped at once"): a "can" states it.
     capability_binds: bool = False
+    examples: list[ControlExample] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -85,58 +94,68 @@ class Control:
     examples: ExampleSet | None = None  # paraphrases and near misses, as vectors
     space: Space | None = None  # the file's weighting, to read a clause the same way
     nearness: float = DEFAULT_NEARNESS
+    policy_examples: tuple[ControlExample, ...] = ()  # policies and the status they get
+    line: int | None = None  # where the control starts in its file
 
 
-def _compile(pattern: str, shown: str, line: int | None, rule_id: str) -> re.Pattern[str]:
+@dataclass(frozen=True)
+class Baseline:
+    """A set of controls to check a policy against, and where they come from (the shipped
+    "rules/controls/agent-baseline.yaml", or the name a user's file was given under)."""
+
+    controls: tuple[Control, ...]
+    source: str
+
+
+def _compile(pattern: str, terms: dict[str, str], shown: str, line: int | None,
+             rule_id: str) -> re.Pattern[str]:
     try:
-        # The same {term} dialect as every other rule file (rules/terms.yaml).
-        return re.compile(expand_terms(pattern, global_terms()), re.IGNORECASE)
-    except ValueError as exc:  # an unknown {term}
+        return compile_pattern(pattern, terms)
+    except ValueError as exc:  # an unknown {term} or a broken regular expression
         raise RuleError(str(exc), path=shown, line=line, rule_id=rule_id) from exc
-    except re.error as exc:
-        raise RuleError(f"bad regular expression {pattern!r}: {exc}", path=shown, line=line,
-                        rule_id=rule_id) from exc
 
 
-def _reasoned(items: list[_Reasoned], shown: str, line: int | None, cid: str
-              ) -> tuple[Reasoned, ...]:
-    return tuple(Reasoned(i.id, _compile(i.pattern, shown, line, cid), i.reason) for i in items)
+def _reasoned(items: list[_Reasoned], terms: dict[str, str], shown: str, line: int | None,
+              cid: str) -> tuple[Reasoned, ...]:
+    return tuple(Reasoned(i.id, _compile(i.pattern, terms, shown, line, cid), i.reason)
+                 for i in items)
 
 
-def load_controls(path: Path) -> tuple[Control, ...]:
-    """A control file, validated; errors name the file, the line and the control id."""
-    shown = display_path(path) if "rules" in path.parts else str(path)
-    return controls_of(load_yaml_with_lines(path), shown)
+def parse_controls(text: str, terms: dict[str, str], shown: str = "controls") -> Baseline:
+    """A baseline from YAML text (the shipped file, or a user's sent to the CLI or the API),
+    validated and compiled with the rulebook's `terms` (and the file's own); `shown` names it
+    in errors and in the findings it gives."""
+    return controls_of(parse_yaml_with_lines(text, shown), terms, shown)
 
 
-def parse_controls(text: str, shown: str = "controls") -> tuple[Control, ...]:
-    """Controls from YAML text (a user's baseline sent to the API), validated the same way;
-    `shown` names it in errors."""
-    return controls_of(parse_yaml_with_lines(text, shown), shown)
-
-
-def controls_of(raw: Any, shown: str) -> tuple[Control, ...]:
+def controls_of(raw: Any, terms: dict[str, str], shown: str) -> Baseline:
     """Validate and compile parsed control YAML."""
     if not isinstance(raw, dict) or not isinstance(raw.get("controls"), list):
         raise RuleError("a control file is a mapping with a `controls` list", path=shown,
                         line=line_of(raw))
+    own = strip_lines(raw.get("terms")) or {}
+    if not isinstance(own, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in own.items()):
+        raise RuleError("`terms` must map names to pattern strings", path=shown,
+                        line=line_of(raw))
+    terms = merge_terms(terms, own, shown, line_of(raw))
     try:
         defaults = _Defaults.model_validate(strip_lines(raw.get("defaults") or {}))
     except ValidationError as exc:
         raise RuleError(validation_message(exc), path=shown,
                         line=line_of(raw.get("defaults"))) from exc
-    weak = _reasoned(defaults.weakeners, shown, line_of(raw.get("defaults")), "defaults")
-    neg = _reasoned(defaults.negations, shown, line_of(raw.get("defaults")), "defaults")
+    weak = _reasoned(defaults.weakeners, terms, shown, line_of(raw.get("defaults")), "defaults")
+    neg = _reasoned(defaults.negations, terms, shown, line_of(raw.get("defaults")), "defaults")
     specs = [_spec(item, shown) for item in raw["controls"]]
     space = space_of([t for spec, _ in specs for t in (*spec.paraphrases, *spec.near_misses)],
                      defaults.concepts)
-    controls = [_control(spec, line, shown, weak, neg, space, defaults.nearness)
+    controls = [_control(spec, line, terms, shown, weak, neg, space, defaults.nearness)
                 for spec, line in specs]
     ids = [c.id for c in controls]
     duplicate = next((i for i in ids if ids.count(i) > 1), None)
     if duplicate:
         raise RuleError("duplicate control id", path=shown, rule_id=duplicate)
-    return tuple(controls)
+    return Baseline(tuple(controls), shown)
 
 
 def _spec(item: Any, shown: str) -> tuple[_ControlSpec, int | None]:
@@ -148,26 +167,19 @@ def _spec(item: Any, shown: str) -> tuple[_ControlSpec, int | None]:
         raise RuleError(validation_message(exc), path=shown, line=line, rule_id=cid) from exc
 
 
-def _control(spec: _ControlSpec, line: int | None, shown: str, weak: tuple[Reasoned, ...],
-             neg: tuple[Reasoned, ...], space: Space, nearness: float) -> Control:
+def _control(spec: _ControlSpec, line: int | None, terms: dict[str, str], shown: str,
+             weak: tuple[Reasoned, ...], neg: tuple[Reasoned, ...], space: Space,
+             nearness: float) -> Control:
     examples = space.examples(spec.paraphrases, spec.near_misses) if spec.paraphrases else None
     return Control(
         id=spec.id, title=spec.title, description=spec.description,
         references=tuple(spec.references),
-        evidence=tuple(_compile(p, shown, line, spec.id) for p in spec.evidence),
-        weakeners=weak + _reasoned(spec.weakeners, shown, line, spec.id),
+        evidence=tuple(_compile(p, terms, shown, line, spec.id) for p in spec.evidence),
+        weakeners=weak + _reasoned(spec.weakeners, terms, shown, line, spec.id),
         negations=neg,
-        requires=_reasoned(spec.requires, shown, line, spec.id),
-        contradictions=_reasoned(spec.contradictions, shown, line, spec.id),
+        requires=_reasoned(spec.requires, terms, shown, line, spec.id),
+        contradictions=_reasoned(spec.contradictions, terms, shown, line, spec.id),
         capability_binds=spec.capability_binds,
         examples=examples, space=space if examples else None, nearness=nearness,
+        policy_examples=tuple(spec.examples), line=line,
     )
-
-
-def default_controls_path() -> Path:
-    return rules_dir() / "controls" / "agent-baseline.yaml"
-
-
-@lru_cache(maxsize=8)
-def cached_controls(path: Path) -> tuple[Control, ...]:
-    return load_controls(path)

@@ -1,9 +1,11 @@
 """Load and validate the declarative rules under rules/ into typed objects.
 
 Every rule file is YAML. Errors name the file, the line and the rule id (RuleError).
-This module holds the generic machinery (YAML with line numbers, `{term}` expansion,
-regex compilation) and the category rule schema; other rule kinds (attributes, shifts,
-controls) build on `load_yaml_with_lines` and `expand_terms`.
+This module holds the generic machinery (YAML with line numbers, `{term}` expansion, the one
+pattern dialect `compile_pattern`) and the category rule schema; every other rule kind
+(attributes, liability caps, shifts, controls) compiles its patterns with the same function.
+Nothing here is loaded on import or kept between calls: `analyzer.rulebook.load_rulebook`
+is the one loader, and it hands the compiled rules to whoever needs them.
 
 Category file schema (rules/categories/<category>.yaml):
 
@@ -22,17 +24,20 @@ Category file schema (rules/categories/<category>.yaml):
           match: ["We will not be liable for lost profits."]
           no_match: ["You will be liable for your content."]
 
-Patterns are Python regular expressions, matched case-insensitively anywhere in the clause.
-Terms from rules/terms.yaml are available in every file; a file's own `terms` override them.
+Patterns are Python regular expressions, matched case-insensitively anywhere in the clause
+(on `fold(text)`). Terms from rules/terms.yaml are available in every file; a file's own
+`terms` override them.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -40,7 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from analyzer.cache import DiskMemo
 from analyzer.errors import RuleError
 from analyzer.model import CATEGORIES
-from analyzer.resources import display_path, rules_dir
+from analyzer.resources import display_path
 
 _TERM = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
@@ -90,6 +95,49 @@ def fold(text: str) -> str:
         return _CONTRACTED.sub(_spell, lowered)
     return lowered
 
+
+@dataclass(frozen=True)
+class Folded:
+    """`fold(text)` with the way back: `original(i)` is the offset in the text of offset `i`
+    of the folded text (a rule that cuts its wording out of the text, as the liability cap
+    does, matches the folded text and cuts the original)."""
+
+    text: str
+    # (offset in the folded text, offset in the original) where each spelled-out
+    # contraction starts and where the text after it resumes.
+    anchors: tuple[tuple[int, int], ...] = ()
+
+    def original(self, offset: int) -> int:
+        """The original offset of a folded one (inside a spelled-out contraction: where the
+        contraction starts)."""
+        at = bisect.bisect_right(self.anchors, (offset, sys.maxsize)) - 1
+        if at < 0:
+            return offset
+        folded, original = self.anchors[at]
+        if at % 2 == 0:  # inside a spelled-out contraction
+            return original
+        return original + offset - folded
+
+
+def fold_mapped(text: str) -> Folded:
+    """`fold(text)` and the map of its offsets back to `text`'s."""
+    lowered = text.lower()
+    if "'" not in lowered and "’" not in lowered:
+        return Folded(lowered)
+    pieces: list[str] = []
+    anchors: list[tuple[int, int]] = []
+    done = shift = 0
+    for match in _CONTRACTED.finditer(lowered):
+        spelled = _spell(match)
+        pieces += [lowered[done:match.start()], spelled]
+        anchors.append((match.start() + shift, match.start()))
+        shift += len(spelled) - (match.end() - match.start())
+        anchors.append((match.end() + shift, match.end()))
+        done = match.end()
+    pieces.append(lowered[done:])
+    return Folded("".join(pieces), tuple(anchors))
+
+
 def load_yaml_with_lines(path: Path) -> Any:
     """Parse a YAML file; every mapping carries `__line__`. Syntax errors become RuleError."""
     shown = display_path(path)
@@ -137,15 +185,17 @@ def validation_message(exc: ValidationError) -> str:
 
 
 def expand_terms(pattern: str, terms: dict[str, str], *, depth: int = 0) -> str:
-    """Replace `{name}` with the named sub-pattern (recursively); unknown names are errors."""
+    """Replace `{name}` with the named sub-pattern (recursively): one of `terms`, else a
+    built-in one (BUILTIN_TERMS); unknown names are errors."""
     if depth > 10:
         raise ValueError("terms refer to each other in a loop")
 
     def sub(match: re.Match[str]) -> str:
         name = match.group(1)
-        if name not in terms:
+        definition = terms.get(name, BUILTIN_TERMS.get(name))
+        if definition is None:
             raise ValueError(f"unknown term {{{name}}}")
-        return "(?:" + expand_terms(terms[name], terms, depth=depth + 1) + ")"
+        return "(?:" + expand_terms(definition, terms, depth=depth + 1) + ")"
 
     return _TERM.sub(sub, pattern)
 
@@ -242,7 +292,9 @@ def rule_gate(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
         if found is None:
             return None
         gate |= found
-    return re.compile("|".join(re.escape(s) for s in sorted(gate)))
+    # Escaped strings always compile: compiled on first use.
+    return cast("re.Pattern[str]", LazyPattern("|".join(re.escape(s) for s in sorted(gate)),
+                                               re.UNICODE))
 
 
 _ESCAPES = re.compile(r"\\.|\(\?[A-Za-z]+\)")
@@ -260,8 +312,71 @@ def lookbehinds_after_boundary(pattern: str) -> str:
     return _LEADING_LOOKBEHINDS.sub(lambda m: "\\b" + m.group(1), pattern, count=1)
 
 
+class LazyPattern:
+    """A regular expression compiled on its first use, then as fast as the compiled one.
+
+    Compiling the rules' hundreds of patterns took most of the rulebook's load, and a short
+    document runs few of them: the gates (analyzer.nlp.gates) skip the rest. The first call
+    of `search` or `finditer` compiles the pattern and puts the compiled pattern's own
+    methods on the instance, so later calls go straight to them. Any other attribute of a
+    compiled pattern is there too (compiled on first use).
+    """
+
+    def __init__(self, pattern: str, flags: int) -> None:
+        self.pattern = pattern
+        self.flags = flags
+
+    def compiled(self) -> re.Pattern[str]:
+        """The compiled pattern (compiled now, if it was not yet)."""
+        found: re.Pattern[str] | None = self.__dict__.get("_compiled")
+        if found is None:
+            found = re.compile(self.pattern, self.flags)
+            self.__dict__.update(_compiled=found, search=found.search,
+                                 finditer=found.finditer)
+        return found
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize
+               ) -> re.Match[str] | None:
+        return self.compiled().search(string, pos, endpos)
+
+    def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize
+                 ) -> Iterator[re.Match[str]]:
+        return self.compiled().finditer(string, pos, endpos)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "_compiled":
+            raise AttributeError(name)
+        return getattr(self.compiled(), name)
+
+    def __reduce__(self) -> tuple[type[LazyPattern], tuple[str, int]]:
+        return LazyPattern, (self.pattern, self.flags)
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self.pattern!r}, {self.flags})"
+
+
+# Patterns (by flags and text) that compiled before, with this Python (analyzer.cache): a
+# pattern found here is known to be valid, so it can wait to be compiled until it is used.
+_VALID = DiskMemo("valid-patterns")
+
+
+def lazy_compile(expanded: str, flags: int) -> re.Pattern[str]:
+    """A pattern that compiles on first use when it is known to compile (it did before);
+    else compiled now, so that a broken pattern stops loading with its rule's name."""
+    flags |= re.UNICODE  # what re.compile reports for a text pattern: one key either way
+    key = f"{flags}:{expanded}"
+    if _VALID.get(key)[0]:
+        # A LazyPattern does what the compiled pattern does (see its docstring).
+        return cast("re.Pattern[str]", LazyPattern(expanded, flags))
+    compiled = re.compile(expanded, flags)
+    _VALID.put(key, True)
+    return compiled
+
+
 def compile_pattern(pattern: str, terms: dict[str, str]) -> re.Pattern[str]:
-    """A rule pattern, to be searched in lower-cased text (see `RuleMatcher.matches`).
+    """A rule pattern in the one dialect of every rule file: `{terms}` expanded, to be
+    searched in folded text (`fold`). Compiled on first use when it compiled before
+    (`lazy_compile`); a broken one raises ValueError.
 
     Matching lower-cased text without re.IGNORECASE is about twice as fast; a pattern that
     spells a capital letter outside an escape keeps the flag so it still matches.
@@ -269,27 +384,41 @@ def compile_pattern(pattern: str, terms: dict[str, str]) -> re.Pattern[str]:
     expanded = lookbehinds_after_boundary(expand_terms(pattern, terms))
     flags = re.IGNORECASE if re.search(r"[A-Z]", _ESCAPES.sub("", expanded)) else 0
     try:
-        return re.compile(expanded, flags)
+        return lazy_compile(expanded, flags)
     except re.error as exc:
         raise ValueError(f"bad regular expression {pattern!r}: {exc}") from exc
 
 
-@lru_cache(maxsize=8)
-def _global_terms(directory: Path) -> dict[str, str]:
+# Terms every rule file has, whatever its folder's terms.yaml says. `{w}` is one word,
+# hyphenated words included, and the space after it: `{w}{0,3}` skips up to three words.
+# A bare `\w+` would stop at "AI-generated"; `(?:\w+\s*){0,3}` lets a long clause cut one
+# word in many ways and search for minutes.
+BUILTIN_TERMS: dict[str, str] = {"w": r"(?:\w+(?:-\w+)*\s+)"}
+
+
+def merge_terms(shared: dict[str, str], own: dict[str, str], shown: str,
+                line: int | None = None) -> dict[str, str]:
+    """A file's terms: the shared ones, then its own (which may not redefine a built-in)."""
+    clash = sorted(set(own) & set(BUILTIN_TERMS))
+    if clash:
+        raise RuleError(f"{{{clash[0]}}} is built in (one word and its space); give your "
+                        "term another name", path=shown, line=line)
+    return {**shared, **own}
+
+
+def load_terms(directory: Path) -> dict[str, str]:
+    """The named sub-patterns every file of a rules folder may use: the built-in ones and
+    those of its terms.yaml (if it has one)."""
     path = directory / "terms.yaml"
     if not path.exists():
-        return {}
+        return dict(BUILTIN_TERMS)
     data = strip_lines(load_yaml_with_lines(path)) or {}
     terms = data.get("terms", {}) if isinstance(data, dict) else None
     if not isinstance(terms, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in terms.items()
     ):
         raise RuleError("`terms` must map names to pattern strings", path=display_path(path))
-    return dict(terms)
-
-
-def global_terms(directory: Path | None = None) -> dict[str, str]:
-    return _global_terms((directory or rules_dir()).resolve())
+    return merge_terms(BUILTIN_TERMS, terms, display_path(path))
 
 
 # ---------------------------------------------------------------- category rules
@@ -383,7 +512,8 @@ class CategoryFile:
         return any(rule.matches_lowered(lowered) for rule in self.rules)
 
 
-def load_category_file(path: Path, terms: dict[str, str] | None = None) -> CategoryFile:
+def load_category_file(path: Path, terms: dict[str, str]) -> CategoryFile:
+    """One category file, validated and compiled with the shared `terms` (and its own)."""
     shown = display_path(path)
     raw = load_yaml_with_lines(path)
     if not isinstance(raw, dict):
@@ -392,7 +522,7 @@ def load_category_file(path: Path, terms: dict[str, str] | None = None) -> Categ
         spec = _CategoryFileSpec.model_validate(strip_lines(raw))
     except ValidationError as exc:
         raise RuleError(validation_message(exc), path=shown, line=line_of(raw)) from exc
-    all_terms = {**(terms if terms is not None else global_terms()), **spec.terms}
+    all_terms = merge_terms(terms, spec.terms, shown, line_of(raw))
     rules: list[CategoryRule] = []
     seen: set[str] = set()
     for raw_rule in raw["rules"]:
@@ -425,14 +555,8 @@ def load_category_file(path: Path, terms: dict[str, str] | None = None) -> Categ
                         gate)
 
 
-def load_categories(directory: Path | None = None) -> tuple[CategoryFile, ...]:
-    """Every rules/categories/*.yaml, validated; a category may span several files."""
-    base = directory or rules_dir()
-    terms = global_terms(base)
-    files = sorted((base / "categories").glob("*.yaml"))
+def load_categories(directory: Path, terms: dict[str, str]) -> tuple[CategoryFile, ...]:
+    """Every categories/*.yaml of a rules folder, validated; a category may span several
+    files."""
+    files = sorted((directory / "categories").glob("*.yaml"))
     return tuple(load_category_file(p, terms) for p in files)
-
-
-@lru_cache(maxsize=1)
-def default_categories() -> tuple[CategoryFile, ...]:
-    return load_categories()

@@ -2,7 +2,8 @@
 
 Headings are not clauses; they become each clause's `section`. A sentence ends at ". ", "? "
 or "! " before a capital, a quote, a bracket or a number, unless the word before the period
-is a known abbreviation (rules/segmentation.yaml), an initial, or a section number.
+is a known abbreviation (rules/segmentation.yaml, passed in as SegmentRules), an initial, or
+a section number.
 An abbreviation that ends a sentence ("... under U.S. law. You ...") stays unsplit only when
 the next word is a name-like continuation; before "You", "We", "The", "If" and similar
 sentence openers (also listed in the rule file) it does split.
@@ -12,10 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from pathlib import Path
 
+from analyzer.errors import RuleError
 from analyzer.model import Block, Clause, Document
-from analyzer.resources import rules_dir
+from analyzer.resources import display_path
 from analyzer.rules import load_yaml_with_lines, strip_lines
 
 MAX_WORDS = 300
@@ -39,16 +41,21 @@ class SegmentRules:
     openers: frozenset[str]
 
 
-@lru_cache(maxsize=1)
-def segment_rules() -> SegmentRules:
-    raw = strip_lines(load_yaml_with_lines(rules_dir() / "segmentation.yaml"))
+def load_segment_rules(path: Path) -> SegmentRules:
+    """The sentence-boundary data of rules/segmentation.yaml."""
+    raw = strip_lines(load_yaml_with_lines(path))
+    words = {key: raw.get(key) if isinstance(raw, dict) else None
+             for key in ("abbreviations", "sentence_openers")}
+    for key, value in words.items():
+        if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
+            raise RuleError(f"`{key}` must be a list of words", path=display_path(path))
     return SegmentRules(
-        abbreviations=frozenset(a.lower() for a in raw["abbreviations"]),
-        openers=frozenset(raw["sentence_openers"]),
+        abbreviations=frozenset(a.lower() for a in words["abbreviations"] or ()),
+        openers=frozenset(words["sentence_openers"] or ()),
     )
 
 
-def segment(doc: Document) -> tuple[Clause, ...]:
+def segment(doc: Document, rules: SegmentRules) -> tuple[Clause, ...]:
     """Every non-heading block's sentences and enumerated items, as clauses c1..cN."""
     pieces: list[tuple[Block, int, int, str | None, str | None]] = []
     lead_in: str | None = None
@@ -60,8 +67,8 @@ def segment(doc: Document) -> tuple[Clause, ...]:
         if block.kind != "list_item":
             lead_in = None
         elif lead_in is None and _LEAD_IN_END.search(previous_text):
-            lead_in = _last_sentence(previous_text)
-        pieces.extend(_block_pieces(block, lead_in))
+            lead_in = _last_sentence(previous_text, rules)
+        pieces.extend(_block_pieces(block, lead_in, rules))
         previous_text = block.text
     clauses = []
     for number, (block, start, end, marker, lead_in) in enumerate(pieces, start=1):
@@ -72,7 +79,7 @@ def segment(doc: Document) -> tuple[Clause, ...]:
     return tuple(clauses)
 
 
-def _block_pieces(block: Block, lead: str | None
+def _block_pieces(block: Block, lead: str | None, rules: SegmentRules
                   ) -> list[tuple[Block, int, int, str | None, str | None]]:
     text = block.text
     spans: list[tuple[int, int, str | None, str | None]]
@@ -80,10 +87,10 @@ def _block_pieces(block: Block, lead: str | None
         spans = [(0, len(text), None, None)]
     elif block.kind == "list_item":
         spans = [(s, e, block.marker if i == 0 else None, lead)
-                 for i, (s, e) in enumerate(split_sentences(text))]
+                 for i, (s, e) in enumerate(split_sentences(text, rules))]
     else:
         spans = []
-        for start, end in split_sentences(text):
+        for start, end in split_sentences(text, rules):
             spans.extend(split_enumeration(text, start, end))
     out: list[tuple[Block, int, int, str | None, str | None]] = []
     for start, end, marker, lead_in in spans:
@@ -93,9 +100,8 @@ def _block_pieces(block: Block, lead: str | None
     return out
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
+def split_sentences(text: str, rules: SegmentRules) -> list[tuple[int, int]]:
     """Sentence spans of one paragraph, by the legal boundary rules."""
-    rules = segment_rules()
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _CANDIDATE.finditer(text):
@@ -195,8 +201,8 @@ def _family(label: str, expected: str | None) -> str:
     return "letter"
 
 
-def _last_sentence(text: str) -> str | None:
-    spans = split_sentences(text) if text else []
+def _last_sentence(text: str, rules: SegmentRules) -> str | None:
+    spans = split_sentences(text, rules) if text else []
     if not spans:
         return None
     start, end = spans[-1]

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     rules_only: bool = False
     # Use an installed English spaCy pipeline with a parser to refine candidates, if present.
     use_parser: bool = False
+    # A rules folder laid out like the shipped rules/ (analyzer.rulebook), used instead of it.
+    rules_dir: Path | None = None
 
     @field_validator("trusted_proxies")
     @classmethod

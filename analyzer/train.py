@@ -29,7 +29,7 @@ from analyzer.classifier import (
 )
 from analyzer.errors import InputError
 from analyzer.model import CATEGORIES
-from analyzer.rules import default_categories
+from analyzer.nlp.reading import ReadingRules
 
 # Inverse regularisation; 16 scored best of 1-256 on UNFAIR-ToS validation.
 DEFAULT_C = 16.0
@@ -47,16 +47,21 @@ class Example:
     labels: frozenset[str]
 
 
-def label_aliases() -> dict[str, str]:
-    """Every accepted label spelling (lower-case) mapped to its CONTRACT category."""
+def label_aliases(rules: ReadingRules) -> dict[str, str]:
+    """Every accepted label spelling (lower-case) mapped to its CONTRACT category: the
+    category names and the UNFAIR-ToS codes the category files map to."""
     aliases = {c: c for c in CATEGORIES}
-    for category_file in default_categories():
-        if category_file.unfair_tos:
-            aliases[category_file.unfair_tos.lower()] = category_file.category
+    for category, code in rules.unfair_tos_codes().items():
+        aliases[code.lower()] = category
     return aliases
 
 
-def read_examples(path: Path) -> list[Example]:
+def rule_hits(texts: Sequence[str], rules: ReadingRules) -> list[frozenset[str]]:
+    """The categories whose rules match each text: the rule columns of the features."""
+    return [rule_matches(text, rules.categories) for text in texts]
+
+
+def read_examples(path: Path, rules: ReadingRules) -> list[Example]:
     """Parse the JSON Lines training file; a bad line is an InputError naming its number."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -64,7 +69,7 @@ def read_examples(path: Path) -> list[Example]:
         raise InputError(f"{path}: cannot read training data ({exc.strerror})") from exc
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: training data is not UTF-8 text") from exc
-    aliases = label_aliases()
+    aliases = label_aliases(rules)
     examples = [_parse_line(line, number, path, aliases)
                 for number, line in enumerate(lines, start=1) if line.strip()]
     if not examples:
@@ -99,16 +104,19 @@ def _require_sklearn() -> Any:
     return linear_model, model_selection
 
 
-def train_classifier(data: Path, out: Path, *, c: float = DEFAULT_C) -> str:
-    """Fit the trained layer on a JSON Lines file and save it in `out`; returns a summary."""
-    examples = read_examples(data)
+def train_classifier(data: Path, out: Path, rules: ReadingRules, *,
+                     c: float = DEFAULT_C) -> str:
+    """Fit the trained layer on a JSON Lines file and save it in `out`, with the matches of
+    `rules` (the rulebook's category rules) among its features; returns a summary."""
+    examples = read_examples(data, rules)
     counts = Counter(label for ex in examples for label in ex.labels)
     labels = [c_ for c_ in CATEGORIES if 0 < counts[c_] < len(examples)]
     if not labels:
         raise InputError(f"{data}: no label has both positive and negative examples; "
                          "label more clauses")
     features = FeatureSettings()
-    matrix = featurize([ex.text for ex in examples], features)
+    texts = [ex.text for ex in examples]
+    matrix = featurize(texts, features, rule_hits(texts, rules))
     classifier = fit_classifier(matrix, [ex.labels for ex in examples], labels, features, c=c)
     summary = {"examples": len(examples), "labels": {lb: counts[lb] for lb in labels}, "C": c}
     save_classifier(out, classifier, summary)
@@ -215,7 +223,8 @@ def default_realdata() -> Path:
     return Path(__file__).resolve().parents[2] / "shared" / "realdata"
 
 
-def train_recipe(name: str, out: Path, realdata: Path | None = None) -> str:
+def train_recipe(name: str, out: Path, rules: ReadingRules,
+                 realdata: Path | None = None) -> str:
     """Rebuild a shipped model from the real data sets; returns the figures it scored.
 
     Settings come from UNFAIR-ToS train and validation only; the test split is scored once,
@@ -228,18 +237,19 @@ def train_recipe(name: str, out: Path, realdata: Path | None = None) -> str:
     if missing:
         raise InputError(f"{folder}: no UNFAIR-ToS data ({missing[0]} missing); pass "
                          "--data DIR, the folder that holds unfair_tos/")
-    splits = {split: _read_unfair_tos(folder / f) for split, f in UNFAIR_TOS_FILES.items()}
-    aliases = label_aliases()
+    aliases = label_aliases(rules)
+    splits = {split: _read_unfair_tos(folder / f, aliases)
+              for split, f in UNFAIR_TOS_FILES.items()}
     labels = [aliases[code] for code in UNFAIR_TOS_CODES]
     features = FeatureSettings(hash_bits=RECIPE_HASH_BITS)
     train, validation, test = splits["train"], splits["validation"], splits["test"]
 
     # 1. Fit on train alone and score validation, as it comes.
-    on_train = _compact(_fit_sentences(train, labels, features))
-    validation_scores = _recipe_scores(on_train, validation)
+    on_train = _compact(_fit_sentences(train, labels, features, rules))
+    validation_scores = _recipe_scores(on_train, validation, rules, labels)
     # 2. The shipped fit: train and validation, thresholds on document-grouped folds.
     both = train + validation
-    model = _fit_sentences(both, labels, features)
+    model = _fit_sentences(both, labels, features, rules)
     counts = Counter(label for s in both for label in s.labels)
     summary: dict[str, Any] = {
         "recipe": name,
@@ -255,7 +265,7 @@ def train_recipe(name: str, out: Path, realdata: Path | None = None) -> str:
         "weights": "float16",
     }
     save_classifier(out, model, summary, compact=True)
-    test_scores = _recipe_scores(load_classifier(out), test)
+    test_scores = _recipe_scores(load_classifier(out), test, rules, labels)
     summary["metrics"] = {
         "scoring": "LexGLUE UNFAIR-ToS: 8 labels + none, F1 over 9 columns; 'model' is the "
                    "model alone, 'pipeline' what analyze decides (model + rule margin)",
@@ -274,19 +284,18 @@ def train_recipe(name: str, out: Path, realdata: Path | None = None) -> str:
             "test chose nothing.")
 
 
-def _recipe_scores(model: Classifier, sentences: Sequence[_Sentence]) -> dict[str, float]:
+def _recipe_scores(model: Classifier, sentences: Sequence[_Sentence], rules: ReadingRules,
+                   labels: Sequence[str]) -> dict[str, float]:
     texts = [s.text for s in sentences]
-    files = default_categories()
-    hits = [rule_matches(text, files) for text in texts]
-    alone = lexglue_scores(sentences, model.predict(texts, rule_hits=hits))
-    pipeline = lexglue_scores(sentences, model.decide(texts, hits))
+    hits = rule_hits(texts, rules)
+    alone = lexglue_scores(sentences, model.predict(texts, hits), labels)
+    pipeline = lexglue_scores(sentences, model.decide(texts, hits), labels)
     return {"model_macro_f1": alone["macro_f1"], "model_micro_f1": alone["micro_f1"],
             "pipeline_macro_f1": pipeline["macro_f1"],
             "pipeline_micro_f1": pipeline["micro_f1"]}
 
 
-def _read_unfair_tos(path: Path) -> list[_Sentence]:
-    aliases = label_aliases()
+def _read_unfair_tos(path: Path, aliases: dict[str, str]) -> list[_Sentence]:
     rows = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -302,8 +311,9 @@ def _read_unfair_tos(path: Path) -> list[_Sentence]:
 
 
 def _fit_sentences(sentences: Sequence[_Sentence], labels: Sequence[str],
-                   features: FeatureSettings) -> Classifier:
-    matrix = featurize([s.text for s in sentences], features)
+                   features: FeatureSettings, rules: ReadingRules) -> Classifier:
+    texts = [s.text for s in sentences]
+    matrix = featurize(texts, features, rule_hits(texts, rules))
     model = fit_classifier(matrix, [s.labels for s in sentences], labels, features,
                            groups=[s.document for s in sentences])
     return replace(model, rule_margin=RECIPE_RULE_MARGIN, rules_stand=RECIPE_RULES_STAND)
@@ -315,10 +325,11 @@ def _compact(model: Classifier) -> Classifier:
                    .astype(np.float32))
 
 
-def lexglue_scores(sentences: Sequence[_Sentence],
-                   predicted: Sequence[frozenset[str]]) -> dict[str, float]:
-    """LexGLUE's UNFAIR-ToS scores over the 8 labels and a "none" column."""
-    columns = [label_aliases()[code] for code in UNFAIR_TOS_CODES] + ["none"]
+def lexglue_scores(sentences: Sequence[_Sentence], predicted: Sequence[frozenset[str]],
+                   labels: Sequence[str]) -> dict[str, float]:
+    """LexGLUE's UNFAIR-ToS scores over the 8 labels (the categories of UNFAIR_TOS_CODES, in
+    that order) and a "none" column."""
+    columns = [*labels, "none"]
     f1s = []
     totals = [0, 0, 0]
     for column in columns:

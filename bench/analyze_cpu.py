@@ -29,11 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # this checkout's analyzer and rules, not the installed one
 
 from analyzer.api import analyze  # noqa: E402
-from analyzer.nlp.components.categories import (  # noqa: E402
-    categorize_lowered,
-    category_gate_strings,
-)
 from analyzer.nlp.gates import presence  # noqa: E402
+from analyzer.rulebook import default_rulebook  # noqa: E402
 from analyzer.rules import fold  # noqa: E402
 
 
@@ -62,7 +59,8 @@ def main() -> None:
     print(f"cpu {cpu:.2f} s   wall {wall:.2f} s   {words * args.times / cpu:,.0f} words per cpu s")
     if args.stages:
         lowered = [fold(c.text) for a in analysed for c in a.clauses]
-        strings = category_gate_strings()
+        reading = default_rulebook().reading
+        strings = reading.category_index.index.strings()
         found, presence_ms, matching_ms = [], [], []
         for _ in range(args.times):
             start = time.perf_counter()
@@ -70,7 +68,7 @@ def main() -> None:
             presence_ms.append((time.perf_counter() - start) * 1000)
             start = time.perf_counter()
             for text, present in zip(lowered, found, strict=True):
-                categorize_lowered(text, present)
+                reading.categorize_lowered(text, present)
             matching_ms.append((time.perf_counter() - start) * 1000)
         print(f"category rules on {len(lowered):,} clauses, {len(strings):,} gate strings: "
               f"presence {statistics.median(presence_ms):.0f} ms, "

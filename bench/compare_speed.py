@@ -21,6 +21,7 @@ from timing import median_seconds  # type: ignore[import-not-found]
 from analyzer.api import analyze, compare_versions
 from analyzer.compare import compare_analyses
 from analyzer.model import Analysis
+from analyzer.rulebook import default_rulebook
 
 SUBJECTS = ["You", "We", "Your agents", "Each party", "The provider", "Users"]
 VERBS = ["must keep", "may share", "are responsible for", "shall not disclose",
@@ -84,13 +85,14 @@ def main() -> None:
     print(f"date {date.today()}, cores {os.cpu_count()}, Python {platform.python_version()}; "
           f"median of {args.runs} runs after a warm-up; compare only (documents analysed once)")
     pair_10k: tuple[str, str] | None = None
+    shifts = default_rulebook().shifts
     print(f"\n{'words':>8} {'clauses':>8} {'compare ms':>11} {'ms per 1k words':>16}")
     for words in (1_000, 10_000, 100_000):
         old_text, new_text = make_versions(words, seed=words)
         old: Analysis = analyze(old_text.encode(), name="old.md")
         new: Analysis = analyze(new_text.encode(), name="new.md")
         runs = args.runs if words < 100_000 else max(1, args.runs // 2)
-        seconds = median_seconds(lambda o=old, n=new: compare_analyses(o, n), runs)
+        seconds = median_seconds(lambda o=old, n=new: compare_analyses(o, n, shifts), runs)
         target = "   (target <= 200 ms)" if words == 10_000 else ""
         print(f"{words:>8,} {len(old.clauses):>8,} {seconds * 1000:>11.0f} "
               f"{seconds * 1000 / (words / 1000):>16.1f}{target}")

@@ -33,7 +33,8 @@ from timing import median_seconds  # type: ignore[import-not-found]
 from analyzer.api import analyze
 from analyzer.ingest import ingest
 from analyzer.nlp.gates import presence
-from analyzer.nlp.pipeline import _gate_strings, classify
+from analyzer.nlp.pipeline import classify
+from analyzer.rulebook import default_rulebook
 from analyzer.rules import fold
 from analyzer.segment import segment
 
@@ -114,12 +115,13 @@ def main() -> None:
     t_analyze = median_seconds(lambda: analyze(data, name="bench.md"), args.runs)
     t_tokenizer = median_seconds(lambda: nlp.tokenizer(text), args.runs)
     doc = ingest(data, "bench.md")
-    clauses = segment(doc)
+    rules = default_rulebook()
+    clauses = segment(doc, rules.segmentation)
     t_ingest = median_seconds(lambda: ingest(data, "bench.md"), args.runs)
-    t_segment = median_seconds(lambda: segment(doc), args.runs)
-    t_classify = median_seconds(lambda: classify(doc, clauses), args.runs)
+    t_segment = median_seconds(lambda: segment(doc, rules.segmentation), args.runs)
+    t_classify = median_seconds(lambda: classify(doc, clauses, rules.reading), args.runs)
     lowered = [fold(c.text) for c in clauses]
-    gate_strings = _gate_strings()
+    gate_strings = rules.reading.gate_strings
     t_presence = median_seconds(lambda: presence(lowered, gate_strings), args.runs)
     print(f"\nMarkdown, {words:,} words, {len(clauses):,} clauses")
     print(f"  analyze            {t_analyze * 1000:8.0f} ms  {words / t_analyze:>10,.0f} words/s"

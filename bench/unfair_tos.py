@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from analyzer.classifier import load_classifier, rule_matches  # noqa: E402
-from analyzer.rules import default_categories  # noqa: E402
-from analyzer.train import train_classifier  # noqa: E402
+from analyzer.rulebook import default_rulebook  # noqa: E402
+from analyzer.train import rule_hits, train_classifier  # noqa: E402
 
 CODES = ("LTD", "TER", "CH", "CR", "USE", "LAW", "J", "A")  # LexGLUE's label order
 COLUMNS = (*CODES, "none")
@@ -71,11 +71,12 @@ def load_split(data: Path, split: str) -> list[Sentence]:
 
 
 def category_to_code() -> dict[str, str]:
-    return {f.category: f.unfair_tos.upper() for f in default_categories() if f.unfair_tos}
+    return {category: code.upper()
+            for category, code in default_rulebook().reading.unfair_tos_codes().items()}
 
 
 def rules_predictor() -> Predictor:
-    files = default_categories()
+    files = default_rulebook().reading.categories
     to_code = category_to_code()
 
     def predict(texts: list[str]) -> list[frozenset[str]]:
@@ -94,7 +95,7 @@ def default_predictor() -> tuple[Predictor, str]:
 
     def predict(texts: list[str]) -> list[frozenset[str]]:
         return [frozenset(to_code[c] for c in cats if c in to_code)
-                for cats in categorize_texts(texts)]
+                for cats in categorize_texts(texts, default_rulebook().reading)]
 
     if model is None:
         return predict, "rules only (TERMSHIFT_RULES_ONLY is set)"
@@ -107,13 +108,14 @@ def trained_predictor(data: Path, workdir: Path, train_on: tuple[str, ...] = ("t
     lines = [json.dumps({"text": s.text, "labels": sorted(s.labels)})
              for split in train_on for s in load_split(data, split)]
     train_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    summary = train_classifier(train_file, workdir / "model")
+    reading = default_rulebook().reading
+    summary = train_classifier(train_file, workdir / "model", reading)
     model = load_classifier(workdir / "model")
     to_code = category_to_code()
 
     def predict(texts: list[str]) -> list[frozenset[str]]:
         return [frozenset(to_code[c] for c in cats if c in to_code)
-                for cats in model.predict(texts)]
+                for cats in model.predict(texts, rule_hits(texts, reading))]
 
     return predict, summary
 

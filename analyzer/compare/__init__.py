@@ -1,4 +1,5 @@
-"""Compare two analysed versions: align, redline, then evaluate the shift rules."""
+"""Compare two analysed versions: align, redline, then evaluate the shift rules (passed in:
+the rulebook's, see analyzer.rulebook)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from analyzer.compare.general import RANKS, general_findings
 from analyzer.compare.redline import formatting_changes, redline
 from analyzer.compare.shifts import (
     ShiftRule,
-    default_shift_rules,
     finding_context,
     in_document,
     rule_fires,
@@ -36,13 +36,15 @@ from analyzer.model import (
 )
 
 
-def compare_analyses(old: Analysis, new: Analysis) -> Comparison:
-    """Changes in the new version's reading order, and the findings they carry."""
+def compare_analyses(old: Analysis, new: Analysis, shifts: tuple[ShiftRule, ...]
+                     ) -> Comparison:
+    """Changes in the new version's reading order, and the findings the `shifts` rules and
+    the general findings give them."""
     changes = build_changes(old.clauses, new.clauses)
     read = rejoined(changes)
     covered: dict[str, int] = {}
     findings = [*redefinition_findings(old.clauses, new.clauses),
-                *evaluate(read, old.clauses, covered)]
+                *evaluate(read, shifts, old.clauses, covered)]
     findings += general_findings(read, covered, old.clauses, new.clauses)
     loud = {c.id for c in new.clauses if {"all_caps", "bold"} & set(c.attributes.emphasis)}
     ordered = sorted(enumerate(findings), key=lambda p: (
@@ -174,7 +176,8 @@ def _paired(old: Clause, new: Clause, similarity: float, moved: bool) -> Change:
     return Change("modified", old, new, similarity, redline(old.text, new.text), formatting)
 
 
-def evaluate(changes: list[Change], old_clauses: tuple[Clause, ...] = (),
+def evaluate(changes: list[Change], rules: tuple[ShiftRule, ...],
+             old_clauses: tuple[Clause, ...] = (),
              covered: dict[str, int] | None = None) -> list[Finding]:
     """Every shift rule over every change; one finding per change and finding type, and one
     per list: the items of one enumeration ("not liable for losses caused by: (a) ...;
@@ -184,7 +187,6 @@ def evaluate(changes: list[Change], old_clauses: tuple[Clause, ...] = (),
     given, receives the clauses ("old:c3", "new:c7") a finding speaks for, with the rank of
     its highest severity there (info 0 ... high 3)."""
     findings: list[Finding] = []
-    rules = default_shift_rules()
     emphasis_only = [r for r in rules if r.spec.type.startswith("emphasis")]
     already: dict[str, bool] = {}  # rule id -> the old version had it (asked when needed)
     first: dict[tuple[str, str], int] = {}  # (finding type, list lead-in) -> finding index

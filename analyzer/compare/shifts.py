@@ -3,6 +3,10 @@
 A rule fires on a change when its `kinds` include the change's kind, its `old` and `new`
 conditions hold for the two clauses (a missing side is an empty clause: no categories, no
 bearer, nothing set) and every predicate in `require` holds. See docs/COMPARE.md.
+Patterns (`gained`, `lost`, `gained_negated_by`) are in the one dialect of every rule file
+(analyzer.rules.compile_pattern: `{terms}`, matched on folded text). Each rule carries
+examples, pairs of old and new clause text and whether it fires, which the tests run
+through analyze and compare.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ import re
 import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from analyzer.compare.align import normalise
 from analyzer.errors import RuleError
 from analyzer.model import CATEGORIES, Attributes, Change, Clause
-from analyzer.resources import display_path, rules_dir
+from analyzer.resources import display_path
 from analyzer.rules import (
-    expand_terms,
+    compile_pattern,
     fold,
-    global_terms,
     line_of,
     load_yaml_with_lines,
+    merge_terms,
     strip_lines,
     validation_message,
 )
@@ -74,6 +77,17 @@ class _Side(BaseModel):
         return value
 
 
+class ShiftExample(BaseModel):
+    """Two versions of a clause and whether the rule fires on the change between them; an
+    empty side is a clause that is absent (added: no `old`; removed: no `new`). Markdown:
+    `**bold**` and capitals set emphasis."""
+
+    model_config = ConfigDict(extra="forbid")
+    old: str = ""
+    new: str = ""
+    fires: bool
+
+
 class _RuleSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
@@ -98,6 +112,7 @@ class _RuleSpec(BaseModel):
     new_to_document: bool = False
     title: str
     explanation: str
+    examples: list[ShiftExample] = Field(default_factory=list)
 
     @field_validator("type")
     @classmethod
@@ -115,6 +130,12 @@ class ShiftRule:
     source: str  # "rules/shifts/x.yaml#id"
     negated_by: re.Pattern[str] | None = None
     lost: re.Pattern[str] | None = None
+    line: int | None = None  # where the rule starts in its file
+
+    @property
+    def examples(self) -> tuple[ShiftExample, ...]:
+        """Old/new clause pairs and whether the rule fires on them (its own tests)."""
+        return tuple(self.spec.examples)
 
     def loss(self, old: str, new: str) -> re.Match[str] | None:
         """The first `lost` hit in the old text whose words the new text no longer has. A
@@ -282,18 +303,28 @@ def _cap_text(c: Clause | None) -> str:
     return cap.text if cap else "no stated cap"
 
 
-def load_shift_file(path: Path) -> list[ShiftRule]:
+class _FileSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    description: str = ""
+    terms: dict[str, str] = Field(default_factory=dict)
+    rules: list[Any] = Field(min_length=1)
+
+
+def load_shift_file(path: Path, terms: dict[str, str]) -> list[ShiftRule]:
+    """One shift file, validated and compiled with the shared `terms` (and its own)."""
     shown = display_path(path)
     raw = load_yaml_with_lines(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("rules"), list):
         raise RuleError("a shift file is a mapping with a `rules` list", path=shown)
-    rules = []
-    for item in raw["rules"]:
-        rules.append(_compile(item, shown))
-    return rules
+    try:
+        spec = _FileSpec.model_validate({**strip_lines(raw), "rules": raw["rules"]})
+    except ValidationError as exc:
+        raise RuleError(validation_message(exc), path=shown, line=line_of(raw)) from exc
+    all_terms = merge_terms(terms, spec.terms, shown, line_of(raw))
+    return [_compile(item, shown, all_terms) for item in raw["rules"]]
 
 
-def _compile(item: Any, shown: str) -> ShiftRule:
+def _compile(item: Any, shown: str, terms: dict[str, str]) -> ShiftRule:
     line, rule_id = line_of(item), item.get("id") if isinstance(item, dict) else None
     try:
         spec = _RuleSpec.model_validate(strip_lines(item))
@@ -308,27 +339,30 @@ def _compile(item: Any, shown: str) -> ShiftRule:
         if names - set(CONTEXT_KEYS):
             raise RuleError(f"unknown placeholder {sorted(names - set(CONTEXT_KEYS))[0]!r}",
                             path=shown, line=line, rule_id=spec.id)
-    terms = global_terms()  # the same {term} dialect as every other rule file
 
-    def compiled(pattern: str | None, wrap: str = "{}") -> re.Pattern[str] | None:
-        if not pattern:
-            return None
-        return re.compile(wrap.format(expand_terms(pattern, terms)), re.IGNORECASE)
+    def compiled(pattern: str | None) -> re.Pattern[str] | None:
+        return compile_pattern(pattern, terms) if pattern else None
 
     try:
         gained = compiled(spec.gained)
         lost = compiled(spec.lost)
-        negated_by = compiled(spec.gained_negated_by, "(?:{})[^.;:]*$")
-    except ValueError as exc:  # an unknown {term}
+        # A negation governs the rest of its sentence part, up to the `gained` hit.
+        negated_by = compiled(spec.gained_negated_by and
+                              f"(?:{spec.gained_negated_by})[^.;:]*$")
+    except ValueError as exc:  # an unknown {term} or a broken regular expression
         raise RuleError(str(exc), path=shown, line=line, rule_id=spec.id) from exc
-    except re.error as exc:
-        raise RuleError(f"bad regular expression: {exc}", path=shown, line=line,
-                        rule_id=spec.id) from exc
     return ShiftRule(spec.id, spec, gained, f"{shown.split(':')[0]}#{spec.id}", negated_by,
-                     lost)
+                     lost, line)
 
 
-@lru_cache(maxsize=1)
-def default_shift_rules() -> tuple[ShiftRule, ...]:
-    files = sorted((rules_dir() / "shifts").glob("*.yaml"))
-    return tuple(rule for path in files for rule in load_shift_file(path))
+def load_shift_rules(directory: Path, terms: dict[str, str]) -> tuple[ShiftRule, ...]:
+    """Every shifts/*.yaml of a rules folder, in file order; ids are unique across them."""
+    rules = tuple(rule for path in sorted((directory / "shifts").glob("*.yaml"))
+                  for rule in load_shift_file(path, terms))
+    seen: dict[str, str] = {}
+    for rule in rules:
+        if rule.id in seen:
+            raise RuleError(f"duplicate shift rule id (also in {seen[rule.id]})",
+                            path=rule.source.split("#")[0], line=rule.line, rule_id=rule.id)
+        seen[rule.id] = rule.source
+    return rules

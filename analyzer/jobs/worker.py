@@ -3,7 +3,8 @@
 Documents travel by content hash: a chunk names each document by its sha256 and carries
 either its path (local workers share the disk) or its bytes (a Dask worker may not). Each
 worker keeps its recent analyses by hash, so a document's consecutive pairs, sent together,
-parse it once.
+parse it once. Every pair of a worker is read with the rulebook of its process
+(analyzer.rulebook.default_rulebook: loaded once, from the same settings as the batch).
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analyzer.errors import InputError, TermshiftError
 from analyzer.model import SEVERITIES, Analysis
+
+if TYPE_CHECKING:
+    from analyzer.rulebook import Rulebook
 
 CACHE_SIZE = 32
 _cache: OrderedDict[str, Analysis | TermshiftError] = OrderedDict()
@@ -38,7 +42,7 @@ class PairTask:
     new_name: str
 
 
-def _analysis(sha: str, name: str, source: str | bytes) -> Analysis:
+def _analysis(sha: str, name: str, source: str | bytes, rulebook: Rulebook) -> Analysis:
     from analyzer.api import analyze_document
     from analyzer.ingest import ingest, read_path
 
@@ -51,7 +55,7 @@ def _analysis(sha: str, name: str, source: str | bytes) -> Analysis:
             data = source if isinstance(source, bytes) else read_path(Path(source))
             if hashlib.sha256(data).hexdigest() != sha:
                 raise InputError(f"{name}: the file changed while the batch ran")
-            cached = analyze_document(ingest(data, name))
+            cached = analyze_document(ingest(data, name), rulebook)
             _parsed["count"] += 1
         except TermshiftError as exc:
             cached = exc
@@ -67,8 +71,8 @@ def _analysis(sha: str, name: str, source: str | bytes) -> Analysis:
     return cached
 
 
-def _one(task: PairTask, sources: dict[str, str | bytes],
-         formats: tuple[str, ...]) -> dict[str, Any]:
+def _one(task: PairTask, sources: dict[str, str | bytes], formats: tuple[str, ...],
+         rulebook: Rulebook) -> dict[str, Any]:
     from analyzer.api import compare_versions
     from analyzer.report.render import render_comparison
     from analyzer.serialize import comparison_summary
@@ -78,9 +82,9 @@ def _one(task: PairTask, sources: dict[str, str | bytes],
                               "counts": None, "highest": None, "top_finding": None,
                               "reports": {}}
     try:
-        old = _analysis(task.old_sha, task.old_name, sources[task.old_sha])
-        new = _analysis(task.new_sha, task.new_name, sources[task.new_sha])
-        comparison = compare_versions(old, new)
+        old = _analysis(task.old_sha, task.old_name, sources[task.old_sha], rulebook)
+        new = _analysis(task.new_sha, task.new_name, sources[task.new_sha], rulebook)
+        comparison = compare_versions(old, new, rulebook=rulebook)
         reports = {fmt: render_comparison(comparison, fmt) for fmt in formats}
     except TermshiftError as exc:
         result["error"] = str(exc).splitlines()[0] if str(exc) else exc.code
@@ -101,8 +105,20 @@ def _one(task: PairTask, sources: dict[str, str | bytes],
 
 def run_chunk(tasks: list[PairTask], sources: dict[str, str | bytes],
               formats: tuple[str, ...]) -> dict[str, Any]:
-    """Compare each pair of a chunk; never raises for a pair's own failure."""
-    results = [_one(task, sources, formats) for task in tasks]
+    """Compare each pair of a chunk; never raises for a pair's own failure (a rule file
+    that does not load fails every pair, with its reason)."""
+    from analyzer.rulebook import default_rulebook
+
+    results: list[dict[str, Any]]
+    try:
+        rulebook = default_rulebook()
+    except TermshiftError as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else exc.code
+        results = [{"id": task.id, "status": "failed", "error": reason, "counts": None,
+                    "highest": None, "top_finding": None, "reports": {}, "seconds": 0.0}
+                   for task in tasks]
+    else:
+        results = [_one(task, sources, formats, rulebook) for task in tasks]
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"results": results, "worker": f"{os.uname().nodename}:{os.getpid()}",
             "peak_rss_kb": usage.ru_maxrss, "parsed": _parsed["count"],

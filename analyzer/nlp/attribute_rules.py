@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +22,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from analyzer.errors import RuleError
 from analyzer.nlp.gates import RuleIndex
 from analyzer.nlp.money import CAP_FILE
-from analyzer.resources import display_path, rules_dir
+from analyzer.resources import display_path
 from analyzer.rules import (
     PatternRule,
     PatternRuleSpec,
     compile_pattern,
-    global_terms,
     line_of,
     load_yaml_with_lines,
+    merge_terms,
     rule_gate,
     strip_lines,
     validation_message,
@@ -94,7 +93,7 @@ class AttributeRules:
         return self.index.strings()
 
 
-def load_attribute_file(path: Path, terms: dict[str, str] | None = None) -> AttributeRules:
+def load_attribute_file(path: Path, terms: dict[str, str]) -> AttributeRules:
     """Load, validate and compile one attribute file; errors name the file, line and rule."""
     shown = display_path(path)
     raw = load_yaml_with_lines(path)
@@ -107,7 +106,7 @@ def load_attribute_file(path: Path, terms: dict[str, str] | None = None) -> Attr
     if spec.attribute not in _VALUES:
         raise RuleError(f"unknown attribute {spec.attribute!r}; known: {', '.join(ATTRIBUTES)}",
                         path=shown, line=line_of(raw))
-    all_terms = {**(terms if terms is not None else global_terms()), **spec.terms}
+    all_terms = merge_terms(terms, spec.terms, shown, line_of(raw))
     rules = tuple(_compile_rule(r, spec.attribute, all_terms, shown) for r in raw["rules"])
     seen: set[str] = set()
     for rule, raw_rule in zip(rules, raw["rules"], strict=True):
@@ -138,11 +137,20 @@ def _compile_rule(raw: Any, attribute: str, terms: dict[str, str], shown: str) -
                          f"{shown}:{line}", rule_gate(groups[0]))
 
 
-@lru_cache(maxsize=1)
-def default_attribute_rules() -> dict[str, AttributeRules]:
-    """Every rules/attributes/*.yaml, keyed by attribute (liability caps: analyzer.nlp.money)."""
-    base = rules_dir()
-    terms = global_terms(base)
-    paths = sorted(p for p in (base / "attributes").glob("*.yaml") if p.name != CAP_FILE)
-    loaded = [load_attribute_file(p, terms) for p in paths]
-    return {rules.attribute: rules for rules in loaded}
+def load_attribute_rules(directory: Path, terms: dict[str, str]
+                         ) -> dict[str, AttributeRules]:
+    """Every attributes/*.yaml of a rules folder but the liability caps (analyzer.nlp.money),
+    keyed by attribute; each of ATTRIBUTES must have its file."""
+    paths = sorted(p for p in (directory / "attributes").glob("*.yaml") if p.name != CAP_FILE)
+    loaded: dict[str, AttributeRules] = {}
+    for path in paths:
+        rules = load_attribute_file(path, terms)
+        if rules.attribute in loaded:
+            raise RuleError(f"a second file for attribute {rules.attribute!r}; keep one",
+                            path=display_path(path))
+        loaded[rules.attribute] = rules
+    missing = [a for a in ATTRIBUTES if a not in loaded]
+    if missing:
+        raise RuleError(f"no rule file for attribute {', '.join(missing)}; add one",
+                        path=display_path(directory / "attributes"))
+    return loaded

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analyzer.errors import RuleError
 from analyzer.model import LiabilityCap
-from analyzer.resources import display_path, rules_dir
+from analyzer.resources import display_path
 from analyzer.rules import (
     compile_pattern,
-    global_terms,
+    fold_mapped,
     line_of,
     load_yaml_with_lines,
+    merge_terms,
     strip_lines,
     validation_message,
 )
@@ -83,8 +83,10 @@ class CapRules:
     source: str
 
     def find(self, text: str) -> LiabilityCap | None:
-        """The cap `text` states, or None when it states none."""
-        lowered = text.lower()
+        """The cap `text` states, or None when it states none. The patterns read the folded
+        text, as every rule does; the cap's wording is cut from the text as written."""
+        folded = fold_mapped(text)
+        lowered = folded.text
         context = self.context.search(lowered)
         if context is None:
             return None
@@ -95,7 +97,7 @@ class CapRules:
         formula = self._formula(lowered, amount is not None, fees is not None)
         first = min(m.start() for m in (amount[2] if amount else None, fees) if m is not None)
         return LiabilityCap(
-            text=_cap_wording(text, self._wording_start(lowered, first)),
+            text=_cap_wording(text, folded.original(self._wording_start(lowered, first))),
             amount=amount[0] if amount else None,
             currency=amount[1] if amount else None,
             formula=formula,
@@ -167,7 +169,7 @@ def _cap_wording(text: str, start: int) -> str:
     return text[start:start + _CAP_TEXT_LIMIT].strip().rstrip(".;,").strip()
 
 
-def load_cap_file(path: Path, terms: dict[str, str] | None = None) -> CapRules:
+def load_cap_file(path: Path, terms: dict[str, str]) -> CapRules:
     """Load and compile a liability-cap file; a bad entry raises RuleError naming it."""
     shown = display_path(path)
     raw = load_yaml_with_lines(path)
@@ -177,7 +179,7 @@ def load_cap_file(path: Path, terms: dict[str, str] | None = None) -> CapRules:
         spec = _CapFileSpec.model_validate(strip_lines(raw))
     except ValidationError as exc:
         raise RuleError(validation_message(exc), path=shown, line=line_of(raw)) from exc
-    all_terms = {**(terms if terms is not None else global_terms()), **spec.terms}
+    all_terms = merge_terms(terms, spec.terms, shown, line_of(raw))
 
     def compiled(pattern: str, where: str) -> re.Pattern[str]:
         try:
@@ -206,15 +208,3 @@ def _line_of_key(path: Path, where: str) -> int | None:
     key = re.compile(rf"^{re.escape(where.split('.')[0])}\s*:")
     lines = path.read_text(encoding="utf-8").splitlines()
     return next((i for i, line in enumerate(lines, 1) if key.match(line)), None)
-
-
-@lru_cache(maxsize=1)
-def default_cap_rules() -> CapRules:
-    """rules/attributes/liability_cap.yaml, compiled."""
-    base = rules_dir()
-    return load_cap_file(base / "attributes" / CAP_FILE, global_terms(base))
-
-
-def find_liability_cap(text: str) -> LiabilityCap | None:
-    """The cap a liability clause states, if it states one."""
-    return default_cap_rules().find(text)

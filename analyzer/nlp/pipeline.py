@@ -2,6 +2,9 @@
 
 The pipeline is `spacy.blank("en")` plus the rule components of analyzer.nlp.components,
 declared in PIPELINE below (names and configs: a pipeline is data). No model download.
+The components load no rules: the caller passes the ReadingRules (analyzer.nlp.reading) to
+`classify`, `categorize_texts` or `run_pipeline`, and they travel in each clause's shared
+state.
 After the rules, the trained category layer shipped in the package (or TERMSHIFT_MODEL_DIR's)
 decides the categories it knows, unless TERMSHIFT_RULES_ONLY is set.
 """
@@ -21,11 +24,11 @@ from spacy.tokens import Doc
 
 from analyzer.model import CATEGORIES, EMPHASIS_ORDER, Attributes, Clause, Document
 from analyzer.nlp import components  # noqa: F401  (importing registers the factories)
-from analyzer.nlp.attribute_rules import default_attribute_rules
-from analyzer.nlp.components.categories import categorize_text, category_gate_strings
+from analyzer.nlp.components.categories import categorize_text
 from analyzer.nlp.components.parser import installed_parser
 from analyzer.nlp.components.shared import STATE
 from analyzer.nlp.gates import presence
+from analyzer.nlp.reading import ReadingRules
 from analyzer.rules import fold
 from analyzer.settings import get_settings
 
@@ -68,8 +71,9 @@ def build_pipeline(use_parser: bool | None = None) -> Language:
     return nlp
 
 
-def run_pipeline(texts: list[str], use_parser: bool | None = None) -> Iterator[Doc]:
-    """Each text through the pipeline's components.
+def run_pipeline(texts: list[str], rules: ReadingRules, use_parser: bool | None = None
+                 ) -> Iterator[Doc]:
+    """Each text through the pipeline's components, read with `rules`.
 
     The rule components read the text, not tokens, so each clause is one untokenised Doc
     (tokenising 50k words costs more than all the rules together); a component that needs
@@ -77,7 +81,7 @@ def run_pipeline(texts: list[str], use_parser: bool | None = None) -> Iterator[D
     """
     vocab = build_pipeline(use_parser).vocab
     return _run_components(texts, lambda text: Doc(vocab, words=[text], spaces=[False]),
-                           use_parser)
+                           rules, use_parser)
 
 
 class _ClauseText:
@@ -92,34 +96,27 @@ class _ClauseText:
         self.user_data: dict[str, Any] = {}
 
 
-def _run_components(texts: list[str], make: Callable[[str], Any],
+def _run_components(texts: list[str], make: Callable[[str], Any], rules: ReadingRules,
                     use_parser: bool | None) -> Iterator[Any]:
     steps = [component for _, component in build_pipeline(use_parser).pipeline]
     lowered = [fold(text) for text in texts]
-    for text, low, present in zip(texts, lowered, presence(lowered, _gate_strings()),
+    for text, low, present in zip(texts, lowered, presence(lowered, rules.gate_strings),
                                   strict=True):
         doc = make(text)
-        doc.user_data[STATE] = {"lowered": low, "present": present}
+        doc.user_data[STATE] = {"lowered": low, "present": present, "rules": rules}
         for step in steps:
             doc = step(doc)
         yield doc
 
 
-@lru_cache(maxsize=1)
-def _gate_strings() -> frozenset[str]:
-    """Every gate string of every rule the components run."""
-    strings = category_gate_strings()
-    for rules in default_attribute_rules().values():
-        strings |= rules.gate_strings()
-    return frozenset(strings)
-
-
-def classify(doc: Document, clauses: Sequence[Clause], *, use_parser: bool | None = None
-             ) -> tuple[Clause, ...]:
-    """Fill each clause's categories and attributes (use_parser: None follows settings)."""
+def classify(doc: Document, clauses: Sequence[Clause], rules: ReadingRules, *,
+             use_parser: bool | None = None) -> tuple[Clause, ...]:
+    """Fill each clause's categories and attributes, read with `rules` (use_parser: None
+    follows settings)."""
     as_we = _provider_as_we(provider_names(doc.text))
     texts = [as_we(_clause_text(c)) for c in clauses]
-    parsed_all = [p.user_data[STATE] for p in _run_components(texts, _ClauseText, use_parser)]
+    parsed_all = [p.user_data[STATE]
+                  for p in _run_components(texts, _ClauseText, rules, use_parser)]
     decided = _with_trained_layer(texts, [s.get("categories") or () for s in parsed_all])
     out: list[Clause] = []
     index = _BlockIndex(doc)
@@ -151,11 +148,11 @@ def _clause_text(clause: Clause) -> str:
     return clause.text
 
 
-def categorize_texts(texts: list[str]) -> list[tuple[str, ...]]:
+def categorize_texts(texts: list[str], rules: ReadingRules) -> list[tuple[str, ...]]:
     """The categories of each text as `classify` decides them (rules, then the trained
     layer unless rules-only), in the contract's order; for benchmarks and tools."""
     found = [p.user_data[STATE].get("categories") or ()
-             for p in _run_components(texts, _ClauseText, False)]
+             for p in _run_components(texts, _ClauseText, rules, False)]
     return [tuple(c for c in CATEGORIES if c in cats)
             for cats in _with_trained_layer(texts, found)]
 

@@ -50,6 +50,7 @@ from analyzer.report.render import (
 )
 from analyzer.report.triage import Triage
 from analyzer.resources import content_version
+from analyzer.rulebook import Rulebook, default_rulebook
 from analyzer.settings import THREAD_PARSERS, Settings, get_settings
 from analyzer.store import DocumentInfo, ReportRecord, Store, WorkspaceRef
 from analyzer.store.blobs import sha256_of
@@ -124,8 +125,11 @@ def report_version() -> str:
     """What a stored report was made with: termshift's version and its rules and templates.
     A stored report of another one is made again, so its findings and its "Made by" line
     never come from retired code. Rules-only reports are another version again."""
-    rules_only = "+rules-only" if get_settings().rules_only else ""
-    return f"{__version__}+{content_version()}{rules_only}"
+    settings = get_settings()
+    rules_only = "+rules-only" if settings.rules_only else ""
+    # content_version covers the shipped rules; a folder of one's own has its fingerprint.
+    own = f"+rules-{default_rulebook(settings).fingerprint}" if settings.rules_dir else ""
+    return f"{__version__}+{content_version()}{own}{rules_only}"
 
 
 def _parse_bytes(data: bytes, filename: str, settings: Settings) -> ParseOutcome:
@@ -157,6 +161,12 @@ class Service:
         self._loop: asyncio.AbstractEventLoop | None = None
         capacity = settings.workers if settings.workers > 0 else THREAD_PARSERS
         self.queue = FairQueue(capacity, lambda: settings.parses_per_workspace(self._keyed))
+
+    @property
+    def rulebook(self) -> Rulebook:
+        """The rules comparisons and checks read with (loaded once per process; the parser
+        processes load the same folder, from the same settings)."""
+        return default_rulebook(self.settings)
 
     def _pool(self) -> Executor:
         if self._executor is None:
@@ -349,7 +359,7 @@ class Service:
             return cached
         old = self.store.load_analysis(ws, old_id)
         new = self.store.load_analysis(ws, new_id)
-        comparison = api.compare_versions(old, new)
+        comparison = api.compare_versions(old, new, rulebook=self.rulebook)
         severities = [f.severity for f in comparison.findings]
         title = self._display_title(ws, new_id, new)
         # HTML and Markdown with a place for each finding's triage, filled when served.
@@ -392,7 +402,8 @@ class Service:
         old_id, new_id = record.subject
         old = self.store.load_analysis(ws, old_id)
         new = self.store.load_analysis(ws, new_id)
-        body = render_comparison(api.compare_versions(old, new), fmt,
+        body = render_comparison(api.compare_versions(old, new, rulebook=self.rulebook),
+                                 fmt,
                                  self._display_title(ws, new_id, new),
                                  triage=self.triage_of(ws, record).triage)
         assert isinstance(body, bytes)
@@ -487,13 +498,14 @@ class Service:
     def _check(self, ws: WorkspaceRef, document_id: str, controls: str | None,
                check_id: str | None = None) -> ReportRecord:
         from analyzer.check import check_analysis
-        from analyzer.controls import parse_controls
 
         analysis = self.store.load_analysis(ws, document_id)
         if controls is None:
-            result = check_analysis(analysis)
+            result = check_analysis(analysis, self.rulebook.controls)
         else:
-            result = check_analysis(analysis, controls=parse_controls(controls, "controls.yaml"))
+            # A user's baseline is read from the request's text, in the rulebook's terms.
+            rules = self.rulebook.with_controls(controls, "controls.yaml")
+            result = check_analysis(analysis, rules.controls)
             self.store.keep_controls(controls)
         return self.store.save_check(
             ws, document_id,
@@ -513,7 +525,8 @@ class Service:
     def _timeline(self, ws: WorkspaceRef, document_ids: list[str]) -> Timeline:
         infos = [self.store.get_document(ws, d) for d in document_ids]
         analyses = [self.store.load_analysis(ws, d) for d in document_ids]
-        steps = tuple(api.compare_versions(a, b) for a, b in itertools.pairwise(analyses))
+        steps = tuple(api.compare_versions(a, b, rulebook=self.rulebook)
+                      for a, b in itertools.pairwise(analyses))
         labels = tuple(i.version_label or i.filename for i in infos)
         return Timeline(labels=labels, versions=tuple(analyses), steps=steps)
 

@@ -10,7 +10,10 @@ import pytest
 
 from analyzer.classifier import load_classifier
 from analyzer.errors import InputError
-from analyzer.train import read_examples, train_classifier
+from analyzer.rulebook import default_rulebook
+from analyzer.train import read_examples, rule_hits, train_classifier
+
+READING = default_rulebook().reading
 
 LAW = [
     "These terms are governed by the laws of Ireland.",
@@ -52,14 +55,14 @@ def training_file(tmp_path: Path) -> Path:
 def test_categories_train_load_predict(training_file: Path, tmp_path: Path) -> None:
     pytest.importorskip("sklearn", reason="scikit-learn (termshift[train]) is not installed")
     model_dir = tmp_path / "model"
-    summary = train_classifier(training_file, model_dir)
+    summary = train_classifier(training_file, model_dir, READING)
     assert "16 examples" in summary
     assert "governing_law 5" in summary and "content_removal 5" in summary
     model = load_classifier(model_dir)
     assert set(model.labels) == {"governing_law", "content_removal"}
-    predicted = model.predict(["These terms are governed by the laws of Ireland.",
-                               "We may remove your content at any time.",
-                               "Our office is open on weekdays."])
+    texts = ["These terms are governed by the laws of Ireland.",
+             "We may remove your content at any time.", "Our office is open on weekdays."]
+    predicted = model.predict(texts, rule_hits(texts, READING))
     assert "governing_law" in predicted[0]
     assert "content_removal" in predicted[1]
     assert predicted[2] == frozenset()
@@ -68,7 +71,7 @@ def test_categories_train_load_predict(training_file: Path, tmp_path: Path) -> N
 def test_categories_model_folder_holds_no_pickle(training_file: Path, tmp_path: Path) -> None:
     pytest.importorskip("sklearn", reason="scikit-learn (termshift[train]) is not installed")
     model_dir = tmp_path / "model"
-    train_classifier(training_file, model_dir)
+    train_classifier(training_file, model_dir, READING)
     assert sorted(p.name for p in model_dir.iterdir()) == ["model.json", "weights.npz"]
     with zipfile.ZipFile(model_dir / "weights.npz") as archive:
         assert sorted(archive.namelist()) == ["bias.npy", "weights.npy"]
@@ -79,7 +82,7 @@ def test_categories_malformed_line_names_its_number(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text('{"text": "fine", "labels": []}\n\n{"text": "broken", \n', encoding="utf-8")
     with pytest.raises(InputError, match=r"bad\.jsonl:3: not valid JSON"):
-        read_examples(path)
+        read_examples(path, READING)
 
 
 @pytest.mark.parametrize(("line", "message"), [
@@ -91,12 +94,12 @@ def test_categories_bad_record_is_input_error(tmp_path: Path, line: str, message
     path = tmp_path / "data.jsonl"
     path.write_text(line + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=message):
-        read_examples(path)
+        read_examples(path, READING)
 
 
 def test_categories_unfair_codes_map_to_categories(tmp_path: Path) -> None:
     path = _write_jsonl(tmp_path / "codes.jsonl", [{"text": "x", "labels": ["LTD", "j"]}])
-    assert read_examples(path)[0].labels == {"liability_limitation", "jurisdiction"}
+    assert read_examples(path, READING)[0].labels == {"liability_limitation", "jurisdiction"}
 
 
 def test_categories_missing_model_is_input_error(tmp_path: Path) -> None:
@@ -107,7 +110,7 @@ def test_categories_missing_model_is_input_error(tmp_path: Path) -> None:
 def test_categories_mismatched_weights_are_refused(training_file: Path, tmp_path: Path) -> None:
     pytest.importorskip("sklearn", reason="scikit-learn (termshift[train]) is not installed")
     model_dir = tmp_path / "model"
-    train_classifier(training_file, model_dir)
+    train_classifier(training_file, model_dir, READING)
     meta = json.loads((model_dir / "model.json").read_text(encoding="utf-8"))
     meta["hash_bits"] = 10
     (model_dir / "model.json").write_text(json.dumps(meta), encoding="utf-8")
@@ -121,4 +124,4 @@ def test_categories_output_over_a_file_is_input_error(training_file: Path,
     blocker = tmp_path / "taken"
     blocker.write_text("not a folder", encoding="utf-8")
     with pytest.raises(InputError, match="cannot create the model folder"):
-        train_classifier(training_file, blocker / "model")
+        train_classifier(training_file, blocker / "model", READING)

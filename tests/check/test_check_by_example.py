@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.api import analyze
+from analyzer.api import analyze, check
 from analyzer.check import check_analysis, nearest_controls
-from analyzer.controls import cached_controls, default_controls_path, load_controls
 from analyzer.errors import RuleError
+from analyzer.rulebook import default_rulebook
 
 POLICY = """# Robot helpers at Fernhill Mills
 
@@ -22,12 +22,15 @@ POLICY = """# Robot helpers at Fernhill Mills
 
 
 def statuses(text: str, controls: Path | None = None) -> dict[str, str]:
-    check = check_analysis(analyze(text.encode(), name="policy.md"), controls)
-    return {c.id: c.status for c in check.controls}
+    rules = default_rulebook()
+    if controls is not None:
+        rules = rules.with_controls(controls.read_text(encoding="utf-8"), controls.name)
+    result = check_analysis(analyze(text.encode(), name="policy.md"), rules.controls)
+    return {c.id: c.status for c in result.controls}
 
 
 def test_new_wording_meets_the_control_it_paraphrases() -> None:
-    controls = {c.id: c for c in cached_controls(default_controls_path().resolve())}
+    controls = {c.id: c for c in default_rulebook().controls.controls}
     clauses = analyze(POLICY.encode(), name="policy.md").clauses
     # No pattern of either control reads these sentences: only the paraphrases do.
     for cid in ("AUTH-INVOKE", "DISCLOSE"):
@@ -39,8 +42,7 @@ def test_new_wording_meets_the_control_it_paraphrases() -> None:
 
 def test_a_clause_evidences_only_the_control_it_is_nearest_to() -> None:
     analysis = analyze(POLICY.encode(), name="policy.md")
-    near = nearest_controls(cached_controls(default_controls_path().resolve()),
-                            analysis.clauses)
+    near = nearest_controls(default_rulebook().controls.controls, analysis.clauses)
     by_text = {c.text[:12]: near.get(c.id) for c in analysis.clauses}
     assert by_text["A robot help"] == "AUTH-INVOKE"
     assert by_text["The canteen "] is None
@@ -82,16 +84,16 @@ def test_a_bad_nearness_names_the_file(tmp_path: Path) -> None:
     path.write_text("defaults:\n  nearness: 3\ncontrols:\n  - id: X\n    title: x\n"
                     "    evidence: ['x']\n", encoding="utf-8")
     with pytest.raises(RuleError, match=r"bad\.yaml"):
-        load_controls(path)
+        check(b"# P\n\nAgents must log.\n", path)
 
 
 def test_controls_given_as_text_are_checked_without_a_file() -> None:
-    from analyzer.controls import parse_controls
-
-    controls = parse_controls("controls:\n  - id: RETAIN\n    title: Logs are kept\n"
-                              "    evidence: ['\\bretain\\w*\\s+logs?\\b']\n", "mine.yaml")
-    check = check_analysis(analyze(b"# P\n\nWe must retain logs for a year.\n", name="p.md"),
-                           controls=controls)
-    assert [(c.id, c.status) for c in check.controls] == [("RETAIN", "met")]
+    rules = default_rulebook().with_controls(
+        "controls:\n  - id: RETAIN\n    title: Logs are kept\n"
+        "    evidence: ['\\bretain\\w*\\s+logs?\\b']\n", "mine.yaml")
+    result = check_analysis(analyze(b"# P\n\nWe must retain logs for a year.\n", name="p.md"),
+                            rules.controls)
+    assert [(c.id, c.status) for c in result.controls] == [("RETAIN", "met")]
+    assert rules.reading is default_rulebook().reading  # only the controls are the user's
     with pytest.raises(RuleError, match=r"mine\.yaml"):
-        parse_controls("controls: [1", "mine.yaml")
+        default_rulebook().with_controls("controls: [1", "mine.yaml")

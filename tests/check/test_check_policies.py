@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.api import analyze
+from analyzer.api import analyze, check
 from analyzer.check import check_analysis
 from analyzer.check_eval import score_policies
-from analyzer.controls import load_controls
 from analyzer.errors import RuleError
+from analyzer.rulebook import default_rulebook
 
 HERE = Path(__file__).parent
 
@@ -24,7 +24,8 @@ def test_status_accuracy_over_the_policy_set() -> None:
 
 
 def status(text: str, control: str) -> str:
-    result = check_analysis(analyze(f"# Policy\n\n{text}\n".encode()))
+    result = check_analysis(analyze(f"# Policy\n\n{text}\n".encode()),
+                            default_rulebook().controls)
     return next(c.status for c in result.controls if c.id == control)
 
 
@@ -55,8 +56,8 @@ def test_control_cases(text: str, control: str, expected: str) -> None:
 
 
 def test_missing_control_explains_why() -> None:
-    result = check_analysis(analyze(
-        b"# P\n\nAgents may answer forum threads they find relevant without being asked.\n"))
+    result = check(
+        b"# P\n\nAgents may answer forum threads they find relevant without being asked.\n")
     invoke = next(c for c in result.controls if c.id == "AUTH-INVOKE")
     assert invoke.status == "missing" and invoke.evidence == ("c1",)
     assert "unsolicited" in invoke.explanation and "forum threads" in invoke.explanation
@@ -67,7 +68,7 @@ def test_a_users_control_file_is_validated(tmp_path: Path) -> None:
     path.write_text("controls:\n  - id: MY-CTL\n    title: Mine\n    evidence: ['ok']\n"
                     "  - id: BAD-CTL\n    title: Broken\n    evidence: []\n", encoding="utf-8")
     with pytest.raises(RuleError) as err:
-        load_controls(path)
+        check(b"# P\n\nAgents must log.\n", path)
     assert "mine.yaml:5" in str(err.value) and "BAD-CTL" in str(err.value)
 
 
@@ -75,44 +76,5 @@ def test_a_users_own_controls_are_used(tmp_path: Path) -> None:
     path = tmp_path / "mine.yaml"
     path.write_text("controls:\n  - id: RETAIN\n    title: Logs are kept a year\n"
                     "    evidence: ['\\bretain\\w*\\s+(?:\\w+\\s+){0,3}logs?']\n", encoding="utf-8")
-    result = check_analysis(analyze(b"# P\n\nWe must retain agent logs for a year.\n"), path)
+    result = check(b"# P\n\nWe must retain agent logs for a year.\n", path)
     assert [(c.id, c.status) for c in result.controls] == [("RETAIN", "met")]
-
-
-EVERY_CONTROL = [
-    ("AUTH-INVOKE", "Agents must act only when invoked, and only for the principal who invoked "
-     "them.", "Agents should act only when invoked.", "Agents may post in channels they find "
-     "relevant without being asked."),
-    ("AUTH-SCOPE", "Each agent's permitted actions must be limited to the scope granted by its "
-     "principal.", "Each agent's permitted actions should be limited to the scope granted by "
-     "its principal.", "Agents can use any tool they like."),
-    ("HITL-EXTERNAL", "A human must approve every message before an agent sends it.",
-     "Ideally a human approves messages before an agent sends them.",
-     "Agents need not obtain human approval before posting."),
-    ("HITL-ACCESS", "Any change to access rights must be reviewed by the security team.",
-     "Changes to access permissions should be reviewed by the security team.",
-     "Agents may advise employees on access permissions."),
-    ("PRIV-LEAST", "Agents must use least-privilege credentials and their own service accounts.",
-     "Agents must use least-privilege credentials.",
-     "Agents may use shared team credentials."),
-    ("LOG-ACTIONS", "Every agent action must be logged with the agent and the principal who "
-     "invoked it.", "Agent actions should be logged where practical.",
-     "The office is closed on Sundays."),
-    ("MON-DETECT", "Monitoring must detect unauthorized agent actions within 15 minutes.",
-     "Agents must be monitored for unauthorized actions.", "The office is closed on Sundays."),
-    ("IR-STOP", "The on-call engineer must be able to suspend an agent immediately, and "
-     "incidents must follow the incident response process.",
-     "The team should stop an agent that misbehaves.", "The office is closed on Sundays."),
-    ("ACCT-OWNER", "Every agent must have a named owner who is accountable for it.",
-     "Someone must be accountable for each agent.", "The office is closed on Sundays."),
-    ("DISCLOSE", "All agent-generated content must be labelled as AI-generated.",
-     "Agent-generated content should be labelled as AI-generated.",
-     "The office is closed on Sundays."),
-]
-
-
-@pytest.mark.parametrize(("control", "met", "partial", "missing"), EVERY_CONTROL,
-                         ids=[c[0] for c in EVERY_CONTROL])
-def test_every_control_met_partial_missing(control: str, met: str, partial: str,
-                                           missing: str) -> None:
-    assert [status(t, control) for t in (met, partial, missing)] == ["met", "partial", "missing"]

@@ -74,7 +74,7 @@ def test_bad_shift_rule_names_file_line_and_id(tmp_path: Path) -> None:
                     "    severity: high\n    direction: neutral\n    kinds: [added]\n"
                     "    title: t\n    explanation: e\n", encoding="utf-8")
     with pytest.raises(RuleError) as err:
-        load_shift_file(path)
+        load_shift_file(path, {})
     assert "bad.yaml:2" in str(err.value) and "nope" in str(err.value)
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from analyzer.api import analyze, compare_versions
-from analyzer.compare.shifts import default_shift_rules
 from analyzer.model import Comparison
+from analyzer.rulebook import default_rulebook
 
 HEAD = '# Terms\n\nAcme Inc. ("Acme", "we", "us") runs the Service.\n\n## 3. Rules\n\n'
 
@@ -479,7 +479,7 @@ def test_a_title_that_names_the_agents_is_not_repeated_as_agent_scope(old: str, 
 def test_every_shift_rule_has_its_own_title() -> None:
     """Two rules with one title read as the same finding in the report's list."""
     seen: dict[str, str] = {}
-    for rule in default_shift_rules():
+    for rule in default_rulebook().shifts:
         title = rule.spec.title
         assert title not in seen, f"{rule.source} repeats the title of {seen[title]}"
         seen[title] = rule.source

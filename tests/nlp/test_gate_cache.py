@@ -52,3 +52,32 @@ def test_a_corrupt_cache_file_is_read_as_empty(tmp_path: Path,
     monkeypatch.setenv("TERMSHIFT_CACHE_DIR", str(tmp_path))
     DiskMemo("probe")._path.write_text("{not json", "utf-8")
     assert DiskMemo("probe").get("k") == (False, None)
+
+
+def test_a_pattern_that_compiled_before_compiles_on_first_use() -> None:
+    import pickle
+    import uuid
+
+    from analyzer.rules import LazyPattern, compile_pattern
+
+    unique = uuid.uuid4().hex  # a pattern this cache has never seen
+    text = rf"\bsolely\s+responsible\s+for\s+(?:agent\s+)?{unique}\b"
+    first = compile_pattern(text, {})
+    assert isinstance(first, re.Pattern)  # new: compiled now, which checks it
+    later = compile_pattern(text, {})
+    assert isinstance(later, LazyPattern) and "_compiled" not in vars(later)
+    clause = f"you are solely responsible for agent {unique}"
+    assert later.search(clause) and first.search(clause)
+    assert not later.search("you are responsible")
+    assert [m.span() for m in later.finditer(clause)] == [m.span() for m in first.finditer(clause)]
+    # Compiled once, then the compiled pattern's own method answers.
+    assert later.search is vars(later)["search"] and later.groups == first.groups
+    assert pickle.loads(pickle.dumps(later)).search(clause)
+
+
+def test_a_broken_pattern_is_never_taken_for_a_valid_one() -> None:
+    from analyzer.rules import compile_pattern
+
+    for _ in range(2):
+        with pytest.raises(ValueError, match="bad regular expression"):
+            compile_pattern(r"\bsolely\s+(responsible", {})

@@ -11,9 +11,11 @@ from analyzer.api import analyze
 from analyzer.errors import RuleError
 from analyzer.model import Attributes, Block, Clause, Document, Span
 from analyzer.nlp.attribute_rules import load_attribute_file
-from analyzer.nlp.money import find_liability_cap
 from analyzer.nlp.pipeline import classify, clause_emphasis, provider_names
+from analyzer.rulebook import default_rulebook
 from analyzer.rules import load_category_file
+
+READING = default_rulebook().reading
 
 
 def attributes_of(text: str) -> Attributes:
@@ -92,13 +94,13 @@ def test_modality(text: str, modality: str | None) -> None:
 ])
 def test_liability_caps(text: str, amount: float | None, formula: str | None,
                         months: int | None) -> None:
-    cap = find_liability_cap(text)
+    cap = READING.caps.find(text)
     assert cap is not None
     assert (cap.amount, cap.formula, cap.period_months) == (amount, formula, months)
 
 
 def test_no_cap_without_cap_words() -> None:
-    assert find_liability_cap("The Plus plan costs $20 a month.") is None
+    assert READING.caps.find("The Plus plan costs $20 a month.") is None
 
 
 def _doc_with(text: str, spans: tuple[Span, ...]) -> tuple[Document, Clause]:
@@ -112,7 +114,7 @@ def test_emphasis_from_spans_and_capitals() -> None:
     text = "YOU ARE SOLELY RESPONSIBLE FOR YOUR AI AGENTS."
     doc, clause = _doc_with(text, (Span(0, len(text), frozenset({"bold"})),))
     assert clause_emphasis(doc, clause) == ("all_caps", "bold")
-    classified = classify(doc, [clause])[0]
+    classified = classify(doc, [clause], READING)[0]
     assert classified.attributes.emphasis == ("all_caps", "bold")
     assert classified.attributes.bearer == "user"
     assert classified.attributes.exclusive and classified.attributes.agent_scope
@@ -202,9 +204,9 @@ def test_trained_layer_decides_its_own_categories_and_leaves_the_rest_to_the_rul
     pipeline._load_model.cache_clear()
     doc, clause = _doc_with("You are responsible for your account.", ())
     # "responsibility" is one of the model's labels and it did not confirm it.
-    assert classify(doc, [clause])[0].categories == ("arbitration",)
+    assert classify(doc, [clause], READING)[0].categories == ("arbitration",)
     monkeypatch.setattr(pipeline, "get_settings", lambda: Settings(rules_only=True))
-    assert classify(doc, [clause])[0].categories == ("responsibility",)
+    assert classify(doc, [clause], READING)[0].categories == ("responsibility",)
     pipeline._load_model.cache_clear()
 
 

@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.nlp.attribute_rules import (
-    AttributeRule,
-    default_attribute_rules,
-    load_attribute_file,
-)
-from analyzer.nlp.components.categories import categorize_lowered, categorize_text
+from analyzer.nlp.attribute_rules import AttributeRule, load_attribute_file
+from analyzer.nlp.components.categories import categorize_text
 from analyzer.nlp.gates import literals_of, passes, presence
-from analyzer.nlp.pipeline import PIPELINE, _gate_strings, build_pipeline
-from analyzer.rules import CategoryRule, default_categories
+from analyzer.nlp.pipeline import PIPELINE, build_pipeline
+from analyzer.rulebook import default_rulebook
+from analyzer.rules import CategoryRule
+
+READING = default_rulebook().reading
 
 
 def test_presence_finds_each_string_in_its_own_text() -> None:
@@ -42,24 +41,24 @@ def test_literals_of_a_pattern_without_a_necessary_string_is_none() -> None:
 
 
 def _all_examples() -> list[str]:
-    rules: list[AttributeRule | CategoryRule] = [r for f in default_categories() for r in f.rules]
-    rules += [r for a in default_attribute_rules().values() for r in a.rules]
+    rules: list[AttributeRule | CategoryRule] = [r for f in READING.categories for r in f.rules]
+    rules += [r for a in READING.attributes.values() for r in a.rules]
     return sorted({t for r in rules for t in (*r.examples_match, *r.examples_no_match)})
 
 
 @pytest.mark.parametrize("text", _all_examples())
 def test_gated_classification_equals_plain_matching(text: str) -> None:
     lowered = text.lower()
-    present = presence([lowered], _gate_strings())[0]
-    assert categorize_lowered(lowered, present) == categorize_lowered(lowered)
-    for rules in default_attribute_rules().values():
+    present = presence([lowered], READING.gate_strings)[0]
+    assert READING.categorize_lowered(lowered, present) == READING.categorize_lowered(lowered)
+    for rules in READING.attributes.values():
         assert rules.decide(lowered, present) == rules.decide(lowered), rules.attribute
 
 
 def test_categorize_text_is_category_iff_some_rule_matches() -> None:
     text = "You are solely responsible for all actions taken by your AI agents."
-    expected = {f.category for f in default_categories() if any(r.matches(text) for r in f.rules)}
-    assert set(categorize_text(text)) == expected and "responsibility" in expected
+    expected = {f.category for f in READING.categories if any(r.matches(text) for r in f.rules)}
+    assert set(categorize_text(text, READING)) == expected and "responsibility" in expected
 
 
 def test_pipeline_is_the_declared_components_in_order() -> None:
@@ -93,8 +92,8 @@ def test_classify_keeps_every_field_of_the_segmented_clause() -> None:
     source = (b"# Terms\n\n## 4. Agents\n\nYou must not let agents: (a) post for you; and "
               b"(b) buy things. **WE MAY TERMINATE YOUR ACCOUNT AT ANY TIME.**\n")
     document = ingest(source, "terms.md")
-    plain = segment(document)
-    classified = classify(document, plain)
+    plain = segment(document, default_rulebook().segmentation)
+    classified = classify(document, plain, READING)
     assert any(c.categories for c in classified)
     assert any(c.marker and c.lead_in for c in classified)
     kept = [f.name for f in fields(plain[0]) if f.name not in ("categories", "attributes")]

@@ -1,5 +1,6 @@
-"""Liability caps: every example of rules/attributes/liability_cap.yaml is a test, plus a
-bad file and caps read only on clauses that limit liability."""
+"""Liability caps: the examples of rules/attributes/liability_cap.yaml cover every formula and
+currency (they run in tests/rules/test_rule_examples.py), a bad file names itself, caps are
+read only on clauses that limit liability, and a contraction before the cap keeps its wording."""
 
 from __future__ import annotations
 
@@ -9,26 +10,11 @@ import pytest
 
 from analyzer.errors import RuleError
 from analyzer.model import Block, Clause, Document
-from analyzer.nlp.money import CapExample, default_cap_rules, load_cap_file
+from analyzer.nlp.money import load_cap_file
 from analyzer.nlp.pipeline import classify
+from analyzer.rulebook import default_rulebook
 
-RULES = default_cap_rules()
-
-
-@pytest.mark.parametrize("example", [pytest.param(e, id=f"cap-{i}")
-                                     for i, e in enumerate(RULES.examples)])
-def test_cap_example(example: CapExample) -> None:
-    cap = RULES.find(example.text)
-    where = f"{RULES.source}: {example.text!r}"
-    if example.none:
-        assert cap is None, where
-        return
-    assert cap is not None, where
-    found = (cap.amount, cap.currency, cap.formula, cap.period_months)
-    wanted = (example.amount, example.currency, example.formula, example.period_months)
-    assert found == wanted, where
-    if example.cap is not None:
-        assert cap.text == example.cap, where
+RULES = default_rulebook().reading.caps
 
 
 def test_examples_cover_every_formula_and_currency() -> None:
@@ -41,7 +27,7 @@ def _classified(text: str) -> Clause:
     block = Block(kind="paragraph", text=text, start=0, end=len(text))
     doc = Document(source="t", format="text", sha256="0", title="T", text=text, blocks=(block,))
     clause = Clause(id="c1", section=(), text=text, start=0, end=len(text))
-    return classify(doc, [clause], use_parser=False)[0]
+    return classify(doc, [clause], default_rulebook().reading, use_parser=False)[0]
 
 
 def test_cap_is_read_on_a_liability_clause_in_the_pipeline() -> None:
@@ -75,3 +61,14 @@ def test_cap_file_must_say_what_it_is(tmp_path: Path) -> None:
                     encoding="utf-8")
     with pytest.raises(RuleError, match=r"caps\.yaml:1"):
         load_cap_file(path, terms={})
+
+
+def test_cap_wording_is_cut_from_the_text_as_written() -> None:
+    """The patterns read the folded text ("won't" as "will not", three letters longer); the
+    wording still comes from the clause as written, at the right place."""
+    text = ("We won't be liable for any claim, and in no event shall our total liability "
+            "exceed $100.")
+    cap = RULES.find(text)
+    assert cap is not None and cap.amount == 100.0
+    assert cap.text == "$100"
+    assert RULES.find(text.replace("won't", "will not")) == cap

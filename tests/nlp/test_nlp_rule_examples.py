@@ -1,39 +1,20 @@
-"""Every rule's examples are its own tests: a failing example names its rule and file."""
+"""The gates derived from the rules' patterns pass every example the rule must match (the
+examples themselves run in tests/rules/test_rule_examples.py)."""
 
 from __future__ import annotations
 
-import pytest
+from analyzer.nlp.attribute_rules import AttributeRule
+from analyzer.rulebook import default_rulebook
+from analyzer.rules import CategoryRule, fold
 
-from analyzer.nlp.attribute_rules import AttributeRule, default_attribute_rules
-from analyzer.rules import CategoryRule, default_categories, fold
-
-ATTRIBUTE_RULES = [r for rules in default_attribute_rules().values() for r in rules.rules]
-CATEGORY_RULES = [r for f in default_categories() for r in f.rules]
+READING = default_rulebook().reading
+ATTRIBUTE_RULES = [r for rules in READING.attributes.values() for r in rules.rules]
+CATEGORY_RULES = [r for f in READING.categories for r in f.rules]
 ALL_RULES: list[AttributeRule | CategoryRule] = [*ATTRIBUTE_RULES, *CATEGORY_RULES]
 
 
-def _cases(rules: list[AttributeRule] | list[CategoryRule]) -> list[object]:
-    cases: list[object] = []
-    for rule in rules:
-        cases += [pytest.param(rule, text, True, id=f"{rule.id}+{i}")
-                  for i, text in enumerate(rule.examples_match)]
-        cases += [pytest.param(rule, text, False, id=f"{rule.id}-{i}")
-                  for i, text in enumerate(rule.examples_no_match)]
-    return cases
-
-
-@pytest.mark.parametrize(("rule", "text", "expected"), _cases(ATTRIBUTE_RULES))
-def test_attribute_rule_example(rule: AttributeRule, text: str, expected: bool) -> None:
-    assert rule.matches(text) is expected, f"{rule.source} ({rule.id}): {text!r}"
-
-
-@pytest.mark.parametrize(("rule", "text", "expected"), _cases(CATEGORY_RULES))
-def test_category_rule_example(rule: CategoryRule, text: str, expected: bool) -> None:
-    assert rule.matches(text) is expected, f"{rule.source} ({rule.id}): {text!r}"
-
-
 def test_every_attribute_has_rules() -> None:
-    assert set(default_attribute_rules()) == {"bearer", "exclusive", "agent_scope", "modality"}
+    assert set(READING.attributes) == {"bearer", "exclusive", "agent_scope", "modality"}
 
 
 def test_literal_gates_are_necessary_for_every_example() -> None:
@@ -58,7 +39,7 @@ def test_gates_derived_from_patterns() -> None:
 
 
 def test_category_gates_pass_every_matching_example() -> None:
-    for category_file in default_categories():
+    for category_file in READING.categories:
         for rule in category_file.rules:
             for text in rule.examples_match:
                 assert category_file.matches_lowered(fold(text)), (rule.source, text)

@@ -10,7 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analyzer.model import Block, Clause, Document
+from analyzer.rulebook import default_rulebook
 from analyzer.segment import segment
+
+RULES = default_rulebook().segmentation
 
 CASES = yaml.safe_load((Path(__file__).parent / "boundaries.yaml").read_text(encoding="utf-8"))
 
@@ -28,7 +31,7 @@ def document(*paragraphs: str, kinds: tuple[str, ...] = ()) -> Document:
 
 
 def clauses_of(text: str) -> list[Clause]:
-    return list(segment(document(text)))
+    return list(segment(document(text), RULES))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["text"][:40] for c in CASES])
@@ -56,14 +59,14 @@ def test_enumerated_items_keep_lead_in_and_marker() -> None:
 def test_list_items_take_the_lead_in_of_the_paragraph_before() -> None:
     doc = document("Agents must not do the following:", "post unasked", "share secrets",
                    kinds=("paragraph", "list_item", "list_item"))
-    clauses = segment(doc)
+    clauses = segment(doc, RULES)
     assert [c.lead_in for c in clauses[1:]] == ["Agents must not do the following:"] * 2
     assert clauses[1].marker == "1."
 
 
 def test_headings_are_sections_not_clauses() -> None:
     doc = document("7. Agents", "You are responsible.", kinds=("heading", "paragraph"))
-    clauses = segment(doc)
+    clauses = segment(doc, RULES)
     assert [c.text for c in clauses] == ["You are responsible."]
     assert [c.id for c in clauses] == ["c1"]
 
@@ -74,7 +77,7 @@ def test_headings_are_sections_not_clauses() -> None:
 def test_offsets_order_and_ids_hold_for_any_text(paragraphs: list[str]) -> None:
     paragraphs = [p.strip() or "x" for p in paragraphs]
     doc = document(*paragraphs)
-    clauses = segment(doc)
+    clauses = segment(doc, RULES)
     previous_end = 0
     for number, clause in enumerate(clauses, start=1):
         assert clause.id == f"c{number}"

@@ -1,4 +1,5 @@
-"""Attribute components, each deciding some attributes from rules/attributes/<name>.yaml:
+"""Attribute components, each deciding some attributes by the rules of
+rules/attributes/<name>.yaml (read from the clause's shared state, see shared.reading_rules):
 
 - `termshift_parties`: bearer (who bears what the clause allocates; `none` = denied)
 - `termshift_scope`: exclusive and agent_scope
@@ -12,27 +13,26 @@ from collections.abc import Sequence
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from analyzer.errors import RuleError
-from analyzer.nlp.attribute_rules import default_attribute_rules
-from analyzer.nlp.components.shared import lowered_text, present_strings, state
+from analyzer.nlp.attribute_rules import ATTRIBUTES
+from analyzer.nlp.components.shared import lowered_text, present_strings, reading_rules, state
 
 
 class AttributeComponent:
     """Sets each named attribute to the value of its first matching rule."""
 
     def __init__(self, attributes: Sequence[str]) -> None:
-        loaded = default_attribute_rules()
-        missing = [a for a in attributes if a not in loaded]
-        if missing:
-            raise RuleError(f"no rule file for attribute {', '.join(missing)}; add one",
-                            path="rules/attributes")
-        self.rules = [loaded[a] for a in attributes]
+        unknown = [a for a in attributes if a not in ATTRIBUTES]
+        if unknown:
+            raise ValueError(f"unknown attribute {', '.join(unknown)}; known: "
+                             f"{', '.join(ATTRIBUTES)}")
+        self.attributes = tuple(attributes)
 
     def __call__(self, doc: Doc) -> Doc:
         values = state(doc).setdefault("attribute_values", {})
         lowered, present = lowered_text(doc), present_strings(doc)
-        for rules in self.rules:
-            values[rules.attribute] = rules.decide(lowered, present)
+        rules = reading_rules(doc)
+        for name in self.attributes:
+            values[name] = rules.attribute(name).decide(lowered, present)
         return doc
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from analyzer.nlp.components.shared import state
-from analyzer.nlp.money import find_liability_cap
+from analyzer.nlp.components.shared import reading_rules, state
 
 
 class MoneyComponent:
@@ -15,9 +14,8 @@ class MoneyComponent:
     def __call__(self, doc: Doc) -> Doc:
         shared = state(doc)
         categories = shared.get("categories") or ()
-        shared["liability_cap"] = (
-            find_liability_cap(doc.text) if "liability_limitation" in categories else None
-        )
+        shared["liability_cap"] = (reading_rules(doc).caps.find(doc.text)
+                                   if "liability_limitation" in categories else None)
         return doc
 
 

@@ -1,13 +1,17 @@
-"""What the rule components share: their results on the Doc and the lower-cased text."""
+"""What the rule components share: the rules to read with, their results on the Doc and
+the folded text."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spacy.tokens import Doc
 
 from analyzer.rules import fold
+
+if TYPE_CHECKING:
+    from analyzer.nlp.reading import ReadingRules
 
 STATE = "termshift"  # the components' results live in doc.user_data[STATE]
 
@@ -16,6 +20,16 @@ def state(doc: Doc) -> dict[str, Any]:
     """The components' shared results for one Doc (plain dict: `doc._` is slow per access)."""
     found: dict[str, Any] = doc.user_data.setdefault(STATE, {})
     return found
+
+
+def reading_rules(doc: Doc) -> ReadingRules:
+    """The rules this doc is read with, which the pipeline's caller put in its shared state
+    (pipeline.run_pipeline and classify do): the components load none themselves."""
+    rules = state(doc).get("rules")
+    if rules is None:
+        raise ValueError("no reading rules in the doc's shared state: run the pipeline "
+                         "through analyzer.nlp.pipeline.run_pipeline(texts, rules)")
+    return rules
 
 
 def lowered_text(doc: Doc) -> str:
