@@ -124,16 +124,42 @@ def _similar(a: _Read, b: _Read, rows: list[int], cols: list[int]) -> list[Pair]
 def _assign(scores: np.ndarray, boosted: np.ndarray, rows: list[int],
             cols: list[int]) -> list[Pair]:
     """The one-to-one pairs of highest total `boosted` score that reach SIMILAR_AT."""
-    # Imported here: scipy.optimize takes about half a second to import, which `analyze`
-    # and `check` need not pay.
-    from scipy.optimize import linear_sum_assignment
+    chosen = best_distinct(boosted)
+    if chosen is None:
+        # Imported here: scipy.optimize takes about half a second to import, which
+        # `analyze`, `check` and most small comparisons need not pay.
+        from scipy.optimize import linear_sum_assignment
 
-    chosen_rows, chosen_cols = linear_sum_assignment(-boosted)
+        chosen = linear_sum_assignment(-boosted)
+    chosen_rows, chosen_cols = chosen
     return [
         Pair(rows[r], cols[c], float(scores[r, c]) / 100.0, False)
         for r, c in zip(chosen_rows, chosen_cols, strict=True)
         if boosted[r, c] >= SIMILAR_AT
     ]
+
+
+def best_distinct(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The assignment of highest total score when it needs no search: along the shorter side,
+    each row (or column) has one strictly best partner and no two share it. That assignment
+    is then the only optimum, so it is what the assignment solver would return (rows in
+    order); None when it is not so simple."""
+    if scores.size == 0:
+        return None
+    wide = scores.shape[0] <= scores.shape[1]
+    lines = scores if wide else scores.T
+    best = np.argmax(lines, axis=1)
+    if len(set(best.tolist())) != len(best):
+        return None
+    if lines.shape[1] > 1:
+        top_two = np.partition(lines, -2, axis=1)[:, -2:]
+        if np.any(top_two[:, 0] >= top_two[:, 1]):
+            return None
+    order = np.arange(len(best))
+    if wide:
+        return order, best
+    by_row = np.argsort(best)
+    return best[by_row], order[by_row]
 
 
 def _kinship(a: _Read, b: _Read, rows: list[int], cols: list[int]) -> np.ndarray:
