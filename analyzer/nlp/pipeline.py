@@ -2,6 +2,9 @@
 
 The pipeline is `spacy.blank("en")` plus the rule components of analyzer.nlp.components,
 declared in PIPELINE below (names and configs: a pipeline is data). No model download.
+`classify` runs the same components, built from PIPELINE, without importing spaCy (its
+import is most of a short command's start-up) unless a parser step is wanted;
+`build_pipeline` and `run_pipeline` give the spaCy pipeline and its Docs.
 The components load no rules: the caller passes the ReadingRules (analyzer.nlp.reading) to
 `classify`, `categorize_texts` or `run_pipeline`, and they travel in each clause's shared
 state.
@@ -16,21 +19,21 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING, Any
 
 from analyzer.model import CATEGORIES, EMPHASIS_ORDER, Attributes, Clause, Document
-from analyzer.nlp import components  # noqa: F401  (importing registers the factories)
-from analyzer.nlp.components.categories import categorize_text
-from analyzer.nlp.components.parser import installed_parser
+from analyzer.nlp.components.attributes import AttributeComponent
+from analyzer.nlp.components.categories import CategoryComponent, categorize_text
+from analyzer.nlp.components.money import MoneyComponent
 from analyzer.nlp.components.shared import STATE
 from analyzer.nlp.gates import presence
 from analyzer.nlp.reading import ReadingRules
 from analyzer.rules import fold
 from analyzer.settings import get_settings
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 __all__ = ["PIPELINE", "build_pipeline", "categorize_text", "categorize_texts", "classify",
            "clause_emphasis", "provider_names", "run_pipeline", "trained_layer"]
@@ -43,6 +46,14 @@ PIPELINE: tuple[tuple[str, str, dict[str, list[str]]], ...] = (
     ("modality", "termshift_modality", {"attributes": ["modality"]}),
     ("money", "termshift_money", {}),
 )
+# The class behind each factory of PIPELINE (components/factories.py registers the same).
+_COMPONENTS: dict[str, Callable[..., Any]] = {
+    "termshift_categories": CategoryComponent,
+    "termshift_parties": AttributeComponent,
+    "termshift_scope": AttributeComponent,
+    "termshift_modality": AttributeComponent,
+    "termshift_money": MoneyComponent,
+}
 _DEFINED_PROVIDER = re.compile(
     r"([A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,4})[^()\n]{0,40}\(\s*"
     r"(?:together\s+|collectively\s+|the\s+)?"
@@ -59,6 +70,11 @@ _LEGAL_SUFFIX = re.compile(r",?\s+(?:Inc|LLC|Ltd|Limited|GmbH|S\.A|Corp|Corporat
 def build_pipeline(use_parser: bool | None = None) -> Language:
     """spaCy's blank English with the rule components, built once per process; with
     TERMSHIFT_USE_PARSER and an installed English parser, a refinement step after them."""
+    import spacy
+
+    from analyzer.nlp.components import factories  # noqa: F401  (registers the factories)
+    from analyzer.nlp.components.parser import installed_parser
+
     nlp = spacy.blank("en")
     nlp.max_length = max(nlp.max_length, get_settings().max_chars)
     for name, factory, config in PIPELINE:
@@ -79,9 +95,11 @@ def run_pipeline(texts: list[str], rules: ReadingRules, use_parser: bool | None 
     (tokenising 50k words costs more than all the rules together); a component that needs
     tokens, like an installed parser, tokenises the few clauses it refines itself.
     """
+    from spacy.tokens import Doc
+
     vocab = build_pipeline(use_parser).vocab
     return _run_components(texts, lambda text: Doc(vocab, words=[text], spaces=[False]),
-                           rules, use_parser)
+                           rules, use_parser, spacy_steps=True)
 
 
 class _ClauseText:
@@ -97,8 +115,10 @@ class _ClauseText:
 
 
 def _run_components(texts: list[str], make: Callable[[str], Any], rules: ReadingRules,
-                    use_parser: bool | None) -> Iterator[Any]:
-    steps = [component for _, component in build_pipeline(use_parser).pipeline]
+                    use_parser: bool | None, *, spacy_steps: bool = False) -> Iterator[Any]:
+    wanted = get_settings().use_parser if use_parser is None else use_parser
+    steps = ([component for _, component in build_pipeline(use_parser).pipeline]
+             if spacy_steps or wanted else _rule_steps())
     lowered = [fold(text) for text in texts]
     for text, low, present in zip(texts, lowered, presence(lowered, rules.gate_strings),
                                   strict=True):
@@ -107,6 +127,13 @@ def _run_components(texts: list[str], make: Callable[[str], Any], rules: Reading
         for step in steps:
             doc = step(doc)
         yield doc
+
+
+@lru_cache(maxsize=1)
+def _rule_steps() -> tuple[Callable[[Any], Any], ...]:
+    """PIPELINE's components without spaCy: what `build_pipeline` adds, when no parser
+    step is wanted."""
+    return tuple(_COMPONENTS[factory](**config) for _, factory, config in PIPELINE)
 
 
 def classify(doc: Document, clauses: Sequence[Clause], rules: ReadingRules, *,

@@ -1,8 +1,8 @@
-"""spaCy components registered with @Language.factory, each configured from rules/.
-
-Importing this package registers every factory.
+"""The rule components: plain callables over a clause's text and shared state, configured by
+the rules passed to the pipeline. `factories` registers them as spaCy factories (importing
+it imports spaCy; `analyzer.nlp.pipeline.build_pipeline` does).
 """
 
-from analyzer.nlp.components import attributes, categories, money, parser
+from analyzer.nlp.components import attributes, categories, money
 
-__all__ = ["attributes", "categories", "money", "parser"]
+__all__ = ["attributes", "categories", "money"]

@@ -9,12 +9,13 @@ rules/attributes/<name>.yaml (read from the clause's shared state, see shared.re
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from spacy.language import Language
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from analyzer.nlp.attribute_rules import ATTRIBUTES
 from analyzer.nlp.components.shared import lowered_text, present_strings, reading_rules, state
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 
 class AttributeComponent:
@@ -34,22 +35,3 @@ class AttributeComponent:
         for name in self.attributes:
             values[name] = rules.attribute(name).decide(lowered, present)
         return doc
-
-
-@Language.factory("termshift_parties", default_config={"attributes": ["bearer"]})
-def make_parties(nlp: Language, name: str, attributes: list[str]) -> AttributeComponent:
-    """Who bears the clause's responsibility, liability or obligation (or none: negated)."""
-    return AttributeComponent(attributes)
-
-
-@Language.factory("termshift_scope",
-                  default_config={"attributes": ["exclusive", "agent_scope"]})
-def make_scope(nlp: Language, name: str, attributes: list[str]) -> AttributeComponent:
-    """Whether the allocation is exclusive and whether it covers agents or automated tools."""
-    return AttributeComponent(attributes)
-
-
-@Language.factory("termshift_modality", default_config={"attributes": ["modality"]})
-def make_modality(nlp: Language, name: str, attributes: list[str]) -> AttributeComponent:
-    """Prohibition, obligation, exclusion or permission."""
-    return AttributeComponent(attributes)

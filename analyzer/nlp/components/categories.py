@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from spacy.language import Language
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from analyzer.nlp.components.shared import lowered_text, present_strings, reading_rules, state
 from analyzer.nlp.reading import ReadingRules
 from analyzer.rules import fold
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 
 def categorize_text(text: str, rules: ReadingRules) -> tuple[str, ...]:
@@ -22,9 +24,3 @@ class CategoryComponent:
         state(doc)["categories"] = reading_rules(doc).categorize_lowered(
             lowered_text(doc), present_strings(doc))
         return doc
-
-
-@Language.factory("termshift_categories")
-def make_categories(nlp: Language, name: str) -> CategoryComponent:
-    """The category component."""
-    return CategoryComponent()

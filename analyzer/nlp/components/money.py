@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from spacy.language import Language
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from analyzer.nlp.components.shared import reading_rules, state
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 
 class MoneyComponent:
@@ -17,9 +19,3 @@ class MoneyComponent:
         shared["liability_cap"] = (reading_rules(doc).caps.find(doc.text)
                                    if "liability_limitation" in categories else None)
         return doc
-
-
-@Language.factory("termshift_money")
-def make_money(nlp: Language, name: str) -> MoneyComponent:
-    """The liability-cap component (runs after termshift_categories)."""
-    return MoneyComponent()

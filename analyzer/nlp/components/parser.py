@@ -80,9 +80,3 @@ class ParserRefinement:
             values["agent_scope"] = values.get("agent_scope") or any(
                 t.text.lower() in _AGENTS for t in parsed)
         return doc
-
-
-@Language.factory("termshift_parser_refine", default_config={"package": "en_core_web_sm"})
-def make_parser_refinement(nlp: Language, name: str, package: str) -> ParserRefinement:
-    """The optional parser step (added only with TERMSHIFT_USE_PARSER and a parser installed)."""
-    return ParserRefinement(package)

@@ -3,14 +3,13 @@ the folded text."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-
-from spacy.tokens import Doc
 
 from analyzer.rules import fold
 
 if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
     from analyzer.nlp.reading import ReadingRules
 
 STATE = "termshift"  # the components' results live in doc.user_data[STATE]
@@ -44,15 +43,3 @@ def present_strings(doc: Doc) -> frozenset[str] | None:
     """The gate strings the doc's text holds, when the pipeline computed them for its batch."""
     present = state(doc).get("present")
     return present if isinstance(present, frozenset) else None
-
-
-def _view(key: str) -> Callable[[Doc], Any]:
-    def get(doc: Doc) -> Any:
-        return state(doc).get(key)
-    return get
-
-
-# Read-only views for users of the pipeline: doc._.categories, doc._.attribute_values, ...
-for _name in ("categories", "attribute_values", "liability_cap"):
-    if not Doc.has_extension(_name):
-        Doc.set_extension(_name, getter=_view(_name))
