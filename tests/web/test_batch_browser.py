@@ -22,6 +22,7 @@ from live_server import LiveServer
 from analyzer.settings import Settings
 from analyzer.store import Store
 from analyzer.web.app import create_app
+from tests.helpers.browser_support import watched_page
 
 WIDTHS = (1366, 390)
 
@@ -61,15 +62,6 @@ def _upload(server: LiveServer, headers: dict[str, str]) -> None:
                 assert response.status_code == 201, response.text
 
 
-def _watched_page(context: Any) -> tuple[Any, list[str]]:
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-            if m.type in ("error", "warning") else None)
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
-    return page, problems
-
 
 def _fits(page: Any, what: str, width: int) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
@@ -90,7 +82,7 @@ def test_a_batch_from_the_library_follows_itself_to_the_end(
     _upload(live, {"Authorization": f"Bearer {key}"})
     hold = Hold(app, monkeypatch)
     context = browser.new_context(viewport={"width": width, "height": 900})
-    page, problems = _watched_page(context)
+    page, problems = watched_page(context)
     try:
         page.goto(live.url + "/")
         page.fill("input[name=key]", key)
@@ -147,7 +139,7 @@ def test_without_javascript_the_page_reloads_itself_and_still_cancels_and_sorts(
     _upload(live, {})  # the local mode: no key, loopback only
     hold = Hold(app, monkeypatch)
     context = browser.new_context(java_script_enabled=False)
-    page, problems = _watched_page(context)
+    page, problems = watched_page(context)
     try:
         page.goto(live.url + "/")
         page.click("button[value='group:Acme terms']")

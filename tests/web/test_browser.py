@@ -14,16 +14,7 @@ from web_support import CORPORA
 from analyzer.settings import Settings
 from analyzer.store import Store
 from analyzer.web.app import create_app
-
-
-def _watched_page(context: Any) -> tuple[Any, list[str]]:
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-            if m.type in ("error", "warning") else None)
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
-    return page, problems
+from tests.helpers.browser_support import watched_page
 
 
 def _sign_in(page: Any, base: str, key: str) -> None:
@@ -40,7 +31,7 @@ def test_review_in_the_browser(browser: Any, settings: Settings, store: Store,
     with LiveServer(create_app(settings, store)) as server:
         base = server.url
         context = browser.new_context(accept_downloads=True)
-        page, problems = _watched_page(context)
+        page, problems = watched_page(context)
         _sign_in(page, base, key_a)
         assert "team-a" in page.inner_text("nav")
 
@@ -80,7 +71,7 @@ def test_review_in_the_browser(browser: Any, settings: Settings, store: Store,
         context.close()
 
         other = browser.new_context()
-        page_b, problems_b = _watched_page(other)
+        page_b, problems_b = watched_page(other)
         _sign_in(page_b, base, key_b)
         assert "No documents yet" in page_b.inner_text("main")
         response = page_b.goto(report_url)
@@ -95,7 +86,7 @@ def test_local_mode_needs_no_sign_in_and_checks_a_policy(browser: Any, settings:
                                                          store: Store, tmp_path: Path) -> None:
     with LiveServer(create_app(settings, store)) as server:
         context = browser.new_context()
-        page, problems = _watched_page(context)
+        page, problems = watched_page(context)
         page.goto(server.url + "/")
         # Drag and drop: a file dropped on the upload area fills the form's file input.
         text = (CORPORA / "agent-policy-weak.md").read_text(encoding="utf-8")
@@ -150,7 +141,7 @@ def test_every_page_fits_a_desktop_and_a_phone(browser: Any, settings: Settings,
                  f"/api/v1/documents/{ids[1]}/clauses?format=html"]
         for width in (1366, 390):
             context = browser.new_context(viewport={"width": width, "height": 900})
-            page, problems = _watched_page(context)
+            page, problems = watched_page(context)
             for path in pages:
                 page.goto(server.url + path)
                 overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")

@@ -14,18 +14,10 @@ from web_support import corpus
 from analyzer.settings import Settings
 from analyzer.store import Store
 from analyzer.web.app import create_app
+from tests.helpers.browser_support import watched_page
 
 REASON = "Standard clause; the client accepted it in 2024."
 
-
-def _watched_page(context: Any) -> tuple[Any, list[str]]:
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-            if m.type in ("error", "warning") else None)
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
-    return page, problems
 
 
 def _overflow(page: Any) -> int:
@@ -65,7 +57,7 @@ def test_triage_in_the_browser(browser: Any, settings: Settings, store: Store,
     with LiveServer(create_app(settings, store)) as server:
         base = server.url
         context = browser.new_context(viewport={"width": 1366, "height": 900})
-        page, problems = _watched_page(context)
+        page, problems = watched_page(context)
         cid, total = _compare(context, base)
         page.goto(f"{base}/comparisons/{cid}")
         assert _summary(page) == f"0 of {total} reviewed, 0 dismissed, 0 flagged"
