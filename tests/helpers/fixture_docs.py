@@ -35,3 +35,20 @@ def terms_page(pdf: canvas.Canvas, number: int) -> None:
     pdf.setFont("Helvetica-Bold", 11)
     pdf.drawString(72, 610, "YOU ARE SOLELY RESPONSIBLE FOR YOUR AI AGENTS.")
 
+
+def pdf_of_objects(objects: list[bytes]) -> bytes:
+    """A PDF written object by object (numbered from 1, the first the catalog), with its
+    cross-reference table: for files reportlab will not write (hostile or unusual fonts)."""
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+              % (len(objects) + 1, xref))
+    return out.getvalue()

@@ -7,6 +7,8 @@ import io
 import zipfile
 import zlib
 
+from fixture_docs import pdf_of_objects
+
 _CHUNK = b" " * (1024 * 1024)
 
 
@@ -28,19 +30,7 @@ def flate_bomb_pdf(megabytes: int = 1024) -> bytes:
         b"<< /Length %d /Filter [/FlateDecode /FlateDecode] >>\nstream\n" % len(stream)
         + stream + b"\nendstream",
     ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-              % (len(objects) + 1, xref))
-    return out.getvalue()
+    return pdf_of_objects(objects)
 
 
 _CONTENT_TYPES = (
