@@ -55,3 +55,37 @@ def local_client(tmp_path: Path, **settings: Any) -> Iterator[TestClient]:
             yield client
     finally:
         store.close()
+
+
+def migrations_config() -> Any:
+    """Alembic's configuration for the store's own migrations (for tests that move a store
+    to a given revision)."""
+    from alembic.config import Config
+
+    import analyzer.store.repository as repository
+
+    config = Config()
+    config.set_main_option("script_location",
+                           str(Path(repository.__file__).parent / "migrations"))
+    return config
+
+
+@contextmanager
+def store_at_revision(settings: Any, revision: str) -> Iterator[Any]:
+    """A connection (in one transaction) to the settings' store migrated only up to
+    `revision`, for a test to fill as an older release would have; the next `open_store`
+    migrates it to the head."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    url = settings.database_url or f"sqlite:///{settings.data_dir / 'termshift.db'}"
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    config = migrations_config()
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+            yield conn
+    finally:
+        engine.dispose()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
-from web_support import LOCAL, corpus
+from web_support import LOCAL, corpus, migrations_config
 
 from analyzer.settings import Settings
 from analyzer.store import Store
@@ -226,16 +226,11 @@ def test_writes_from_an_opaque_origin_are_refused(client: TestClient, store: Sto
 
 def test_the_sessions_migration_goes_down_and_up_on_its_own(settings: Settings) -> None:
     from alembic import command
-    from alembic.config import Config
     from sqlalchemy import inspect
-
-    import analyzer.store.repository as repository
 
     store = Store(settings)
     key = store.create_key("legal")
-    config = Config()
-    config.set_main_option("script_location",
-                           str(Path(repository.__file__).parent / "migrations"))
+    config = migrations_config()
     try:
         with store.engine.begin() as conn:
             config.attributes["connection"] = conn

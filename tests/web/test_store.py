@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from web_support import corpus
+from web_support import corpus, store_at_revision
 
 from analyzer.api import analyze
 from analyzer.errors import NotFound, StoreError
@@ -84,21 +84,9 @@ def test_a_bad_database_url_is_one_clear_error(tmp_path: Path) -> None:
 
 def test_a_store_made_by_the_first_migration_upgrades_with_its_rows(settings: Settings
                                                                     ) -> None:
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
-    import analyzer.store.repository as repository
-
-    url = settings.database_url or f"sqlite:///{settings.data_dir / 'termshift.db'}"
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
-    config = Config()
-    config.set_main_option("script_location",
-                           str(Path(repository.__file__).parent / "migrations"))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0001")
+    with store_at_revision(settings, "0001") as conn:
         conn.execute(text("INSERT INTO workspaces (id, name, created_at) "
                           "VALUES (1, 'local', CURRENT_TIMESTAMP)"))
         conn.execute(text(
@@ -106,7 +94,6 @@ def test_a_store_made_by_the_first_migration_upgrades_with_its_rows(settings: Se
             "size, clause_count, analysis, created_at) VALUES ('doc_00000000000000aa', 1, "
             ":sha, 'terms', 'terms.md', 'markdown', 'Terms', 10, 3, '{}', CURRENT_TIMESTAMP)"),
             {"sha": "0" * 64})
-    engine.dispose()
     store = open_store(settings)
     doc = store.get_document(store.workspace(), "doc_00000000000000aa")
     store.close()
@@ -115,21 +102,9 @@ def test_a_store_made_by_the_first_migration_upgrades_with_its_rows(settings: Se
 
 def test_migration_0006_counts_the_medium_findings_of_stored_comparisons(settings: Settings
                                                                          ) -> None:
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
-    import analyzer.store.repository as repository
-
-    url = settings.database_url or f"sqlite:///{settings.data_dir / 'termshift.db'}"
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
-    config = Config()
-    config.set_main_option("script_location",
-                           str(Path(repository.__file__).parent / "migrations"))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0005")
+    with store_at_revision(settings, "0005") as conn:
         conn.execute(text("INSERT INTO workspaces (id, name, created_at) "
                           "VALUES (1, 'local', CURRENT_TIMESTAMP)"))
         for doc_id, sha in (("doc_00000000000000aa", "a" * 64), ("doc_00000000000000bb",
@@ -149,7 +124,6 @@ def test_migration_0006_counts_the_medium_findings_of_stored_comparisons(setting
                 "'old', :result, '', '', 0, CURRENT_TIMESTAMP)"),
                 {"id": cid, "old": f"doc_00000000000000{old}",
                  "new": f"doc_00000000000000{new}", "result": result})
-    engine.dispose()
     store = open_store(settings)
     listed = {row[0]: row[4] for row in store.list_comparisons(store.workspace())}
     with store.engine.connect() as conn:
