@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,3 +90,15 @@ def store_at_revision(settings: Any, revision: str) -> Iterator[Any]:
             yield conn
     finally:
         engine.dispose()
+
+
+def finished_batch(client: TestClient, batch_id: str, headers: dict[str, str] | None = None,
+                   seconds: float = 90) -> Any:
+    """The batch as the API shows it once it is no longer queued or running (or after
+    `seconds`, for the test to fail on its status)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        body = client.get(f"/api/v1/batches/{batch_id}", headers=headers or {}).json()
+        if body["status"] not in ("queued", "running") or time.monotonic() > deadline:
+            return body
+        time.sleep(0.05)

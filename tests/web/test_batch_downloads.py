@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import zipfile
 from typing import Any
 
 from batch_docs import terms
 from fastapi.testclient import TestClient
-from web_support import upload
+from web_support import finished_batch, upload
 
 from analyzer.store import Store
 from analyzer.store.batches import BatchPair, BatchStore
@@ -23,16 +22,6 @@ def _docs(client: TestClient, headers: dict[str, str] | None = None) -> list[str
     return [upload(client, f"terms-v{v}.md", terms(1, v).encode(), headers=headers,
                    form={"name": "Acme terms", "version_label": f"v{v}"}).json()["id"]
             for v in range(3)]
-
-
-def _finished(client: TestClient, batch_id: str, headers: dict[str, str] | None = None,
-              seconds: float = 90) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        body = client.get(f"/api/v1/batches/{batch_id}", headers=headers or {}).json()
-        if body["status"] not in ("queued", "running") or time.monotonic() > deadline:
-            return body
-        time.sleep(0.05)
 
 
 def _zip(client: TestClient, batch_id: str, query: str = "",
@@ -54,7 +43,7 @@ def test_the_zip_holds_the_ledger_the_summary_and_each_report(client: TestClient
     batch = client.post("/api/v1/batches", json={"pairs": [
         {"old": v0, "new": v1, "id": "first"}, {"old": v1, "new": v2},
         {"old": v0, "new": "doc_ffffffffffffffff", "id": "missing"}]}).json()["id"]
-    body = _finished(client, batch)
+    body = finished_batch(client, batch)
     assert body["status"] == "done", body
 
     archive = _zip(client, batch)
@@ -90,7 +79,7 @@ def test_the_zip_adds_html_and_markdown_reports_on_request(client: TestClient) -
     v0, v1, _ = _docs(client)
     batch = client.post("/api/v1/batches", json={"pairs": [
         {"old": v0, "new": v1, "id": "acme"}]}).json()["id"]
-    assert _finished(client, batch)["status"] == "done"
+    assert finished_batch(client, batch)["status"] == "done"
     archive = _zip(client, batch, "?format=zip&reports=html,md")
     assert sorted(archive.namelist()) == ["acme.html", "acme.json", "acme.md", "index.html",
                                           "index.jsonl"]
@@ -107,7 +96,7 @@ def test_the_summary_page_links_each_pair_to_its_report_page(client: TestClient)
     v0, v1, v2 = _docs(client)
     batch = client.post("/api/v1/batches", json={"pairs": [
         {"old": v0, "new": v1}, {"old": v1, "new": v2}]}).json()["id"]
-    body = _finished(client, batch)
+    body = finished_batch(client, batch)
     page = client.get(f"/api/v1/batches/{batch}/download?format=html")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert page.headers["content-disposition"].startswith("attachment;")
@@ -139,7 +128,7 @@ def test_a_pair_whose_document_was_deleted_says_so(client: TestClient) -> None:
     batch = client.post("/api/v1/batches", json={"pairs": [
         {"old": v0, "new": v1, "id": "gone"}, {"old": v1, "new": v2, "id": "kept"}]}
                         ).json()["id"]
-    assert _finished(client, batch)["done"] == 2
+    assert finished_batch(client, batch)["done"] == 2
     assert client.delete(f"/api/v1/documents/{v0}").status_code == 204
     archive = _zip(client, batch)
     gone, kept = _ledger(archive)
@@ -155,7 +144,7 @@ def test_another_workspace_batch_downloads_as_404_like_a_missing_one(
     v0, v1, _ = _docs(client, a)
     batch = client.post("/api/v1/batches", json={"pairs": [{"old": v0, "new": v1}]},
                         headers=a).json()["id"]
-    assert _finished(client, batch, a)["status"] == "done"
+    assert finished_batch(client, batch, a)["status"] == "done"
     assert _ledger(_zip(client, batch, headers=a))[0]["status"] == "ok"
     fake = "bat_ffffffffffffffff"
     for query in ("", "?format=zip", "?format=html"):
@@ -192,7 +181,7 @@ def test_a_finished_batch_says_its_rate_and_nothing_left(client: TestClient) -> 
     v0, v1, v2 = _docs(client)
     batch = client.post("/api/v1/batches", json={"pairs": [
         {"old": v0, "new": v1}, {"old": v1, "new": v2}]}).json()["id"]
-    body = _finished(client, batch)
+    body = finished_batch(client, batch)
     assert body["rate"] > 0 and body["elapsed_seconds"] >= 0
     assert body["eta_seconds"] is None
 
@@ -202,7 +191,7 @@ def test_results_come_by_page_and_the_counts_cover_every_pair(client: TestClient
     batch = client.post("/api/v1/batches", json={"pairs": [
         {"old": v0, "new": v1, "id": "a"}, {"old": v1, "new": v2, "id": "b"},
         {"old": v0, "new": v0, "id": "c"}]}).json()["id"]
-    whole = _finished(client, batch)
+    whole = finished_batch(client, batch)
     assert [r["id"] for r in whole["results"]] == ["a", "b", "c"]
     part = client.get(f"/api/v1/batches/{batch}?offset=1&limit=1").json()
     assert [r["id"] for r in part["results"]] == ["b"]

@@ -3,12 +3,9 @@ cancelled on request, resumed when the server starts; comparisons listed by page
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
 from batch_docs import terms
 from fastapi.testclient import TestClient
-from web_support import LOCAL, upload
+from web_support import LOCAL, finished_batch, upload
 
 from analyzer.api import analyze
 from analyzer.settings import Settings
@@ -22,16 +19,6 @@ def _docs(client: TestClient, headers: dict[str, str] | None = None) -> list[str
             for v in range(3)]
 
 
-def _finished(client: TestClient, batch_id: str, headers: dict[str, str] | None = None,
-              seconds: float = 90) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        body = client.get(f"/api/v1/batches/{batch_id}", headers=headers or {}).json()
-        if body["status"] not in ("queued", "running") or time.monotonic() > deadline:
-            return body
-        time.sleep(0.05)
-
-
 def test_a_batch_runs_every_pair_and_records_failures(client: TestClient) -> None:
     v0, v1, v2 = _docs(client)
     made = client.post("/api/v1/batches", json={"pairs": [
@@ -40,7 +27,7 @@ def test_a_batch_runs_every_pair_and_records_failures(client: TestClient) -> Non
     assert made.status_code == 202, made.text
     assert made.json()["status"] == "queued" and made.json()["id"].startswith("bat_")
     assert made.headers["location"] == f"/api/v1/batches/{made.json()['id']}"
-    body = _finished(client, made.json()["id"])
+    body = finished_batch(client, made.json()["id"])
     assert body["status"] == "done", body
     assert (body["total"], body["done"], body["failed"]) == (4, 4, 2)
     first, second, missing, same = body["results"]
@@ -73,7 +60,7 @@ def test_another_workspace_batch_is_404_like_a_missing_one(client: TestClient,
     v0, v1, _ = _docs(client, a)
     batch = client.post("/api/v1/batches", json={"pairs": [{"old": v0, "new": v1}]},
                         headers=a).json()["id"]
-    assert _finished(client, batch, a)["status"] == "done"
+    assert finished_batch(client, batch, a)["status"] == "done"
     fake = "bat_ffffffffffffffff"
     for method in ("get", "delete"):
         theirs = getattr(client, method)(f"/api/v1/batches/{batch}", headers=b)
@@ -84,7 +71,7 @@ def test_another_workspace_batch_is_404_like_a_missing_one(client: TestClient,
     # B's batch over A's documents: each pair fails as not found, nothing of A leaks.
     stolen = client.post("/api/v1/batches", json={"pairs": [{"old": v0, "new": v1}]},
                          headers=b).json()["id"]
-    result = _finished(client, stolen, b)["results"][0]
+    result = finished_batch(client, stolen, b)["results"][0]
     assert result["status"] == "failed" and "no document" in result["error"]
     assert client.get("/api/v1/comparisons", headers=b).json()["total"] == 0
     assert client.get("/api/v1/comparisons", headers=a).json()["total"] == 1
@@ -116,7 +103,7 @@ def test_batches_left_unfinished_resume_at_start(settings: Settings, store: Stor
     batches.finish_pair(item, comparison_id="cmp_0123456789abcdef",
                         counts={"high": 0, "medium": 0, "low": 0, "info": 0})
     with TestClient(create_app(settings, store), base_url=LOCAL) as fresh:
-        body = _finished(fresh, batch)
+        body = finished_batch(fresh, batch)
     assert body["status"] == "done" and body["done"] == 2 and body["failed"] == 0
     first, second = body["results"]
     assert first["comparison"] == "cmp_0123456789abcdef"  # finished before: not run again
