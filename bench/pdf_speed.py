@@ -34,9 +34,7 @@ from pathlib import Path
 import checkout  # noqa: F401  (this checkout's analyzer, not the installed one)
 import pdfplumber
 import pypdfium2 as pdfium
-from reportlab.lib.pagesizes import letter
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Paragraph, SimpleDocTemplate
+from sample_pdf import render_pdf  # type: ignore[import-not-found]
 
 from analyzer.errors import LimitExceeded
 from analyzer.ingest import ingest
@@ -67,18 +65,7 @@ def sample_text(words: int) -> list[str]:
 
 def sample_pdf(pages: int) -> bytes:
     """About `pages` pages of 10-point body text with a running header and a page number."""
-    body = ParagraphStyle("b", fontName="Helvetica", fontSize=10, leading=13, spaceAfter=6)
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(buffer, pagesize=letter, invariant=1)
-
-    def header(canvas: object, doc: object) -> None:
-        canvas.setFont("Helvetica", 8)  # type: ignore[attr-defined]
-        canvas.drawString(72, 750, "Combined Terms")  # type: ignore[attr-defined]
-        canvas.drawString(280, 30, f"Page {doc.page}")  # type: ignore[attr-defined]
-
-    document.build([Paragraph(p, body) for p in sample_text(pages * 530)],
-                   onFirstPage=header, onLaterPages=header)
-    return buffer.getvalue()
+    return render_pdf(sample_text(pages * 530))
 
 
 def repeated(data: bytes, pages: int) -> bytes:

@@ -25,9 +25,7 @@ from pathlib import Path
 import checkout  # noqa: F401  (this checkout's analyzer, not the installed one)
 import pdfplumber
 import spacy
-from reportlab.lib.pagesizes import letter
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Paragraph, SimpleDocTemplate
+from sample_pdf import render_pdf  # type: ignore[import-not-found]
 from timing import median_seconds  # type: ignore[import-not-found]
 
 from analyzer.api import analyze
@@ -73,24 +71,14 @@ def sample_pdf(pages: int, markdown: str) -> bytes:
 
 
 def _pdf_of(paragraphs: list[str], words: int) -> bytes:
-    body = ParagraphStyle("b", fontName="Helvetica", fontSize=10, leading=13, spaceAfter=6)
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(buffer, pagesize=letter, invariant=1)
-
-    def header(canvas: object, doc: object) -> None:
-        canvas.setFont("Helvetica", 8)  # type: ignore[attr-defined]
-        canvas.drawString(72, 750, "Combined Terms")  # type: ignore[attr-defined]
-        canvas.drawString(280, 30, f"Page {doc.page}")  # type: ignore[attr-defined]
-
     story = []
     count = 0
     for text in itertools.cycle(paragraphs):
-        story.append(Paragraph(text.replace("**", "").replace("&", "&amp;"), body))
+        story.append(text.replace("**", "").replace("&", "&amp;"))
         count += len(text.split())
         if count > words:
             break
-    document.build(story, onFirstPage=header, onLaterPages=header)
-    return buffer.getvalue()
+    return render_pdf(story)
 
 
 def _page_count(data: bytes) -> int:
