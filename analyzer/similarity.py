@@ -23,6 +23,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from analyzer.rules import fold
 
@@ -65,13 +66,26 @@ def _features(text: str, concepts: dict[str, str] | None = None) -> Counter[int]
     return grams
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ExampleSet:
-    """The examples of one control: vectors of its paraphrases and of its near misses."""
+    """The examples of one control: its paraphrases and its near misses, as vectors of the
+    file's space, computed on first use (most commands never check a policy)."""
 
-    paraphrases: tuple[Vector, ...]
-    near_misses: tuple[Vector, ...]
-    centroid: Vector
+    space: Space
+    paraphrase_texts: tuple[str, ...]
+    near_miss_texts: tuple[str, ...]
+
+    @cached_property
+    def paraphrases(self) -> tuple[Vector, ...]:
+        return tuple(self.space.vector(t) for t in self.paraphrase_texts)
+
+    @cached_property
+    def near_misses(self) -> tuple[Vector, ...]:
+        return tuple(self.space.vector(t) for t in self.near_miss_texts)
+
+    @cached_property
+    def centroid(self) -> Vector:
+        return _centroid(self.paraphrases)
 
     def nearness(self, vector: Vector) -> tuple[float, float]:
         """(nearness to the paraphrases, nearest near miss) for a clause's vector: the mean
@@ -84,22 +98,31 @@ class ExampleSet:
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one per loaded file
 class Space:
-    """The weighting learnt from all examples of one control file."""
+    """The weighting learnt from all examples of one control file (the inverse document
+    frequency of every feature over `texts`), computed on first use."""
 
-    idf: dict[int, float]
-    default_idf: float
+    texts: tuple[str, ...]
     concepts: dict[str, str]  # word stem -> CONCEPT
 
+    @cached_property
+    def _idf(self) -> tuple[dict[int, float], float]:
+        seen: Counter[int] = Counter()
+        for text in self.texts:
+            seen.update(set(_features(text, self.concepts)))
+        total = max(len(self.texts), 1)
+        idf = {k: math.log((1 + total) / (1 + n)) + 1.0 for k, n in seen.items()}
+        return idf, math.log(1 + total) + 1.0
+
     def vector(self, text: str) -> Vector:
+        idf, default_idf = self._idf
         counts = _features(text, self.concepts)
-        weighted = {k: (1.0 + math.log(v)) * self.idf.get(k, self.default_idf)
+        weighted = {k: (1.0 + math.log(v)) * idf.get(k, default_idf)
                     for k, v in counts.items()}
         norm = math.sqrt(sum(w * w for w in weighted.values())) or 1.0
         return {k: w / norm for k, w in weighted.items()}
 
     def examples(self, paraphrases: Sequence[str], near_misses: Iterable[str]) -> ExampleSet:
-        vectors = tuple(self.vector(t) for t in paraphrases)
-        return ExampleSet(vectors, tuple(self.vector(t) for t in near_misses), _centroid(vectors))
+        return ExampleSet(self, tuple(paraphrases), tuple(near_misses))
 
 
 def _centroid(vectors: Sequence[Vector]) -> Vector:
@@ -112,16 +135,11 @@ def _centroid(vectors: Sequence[Vector]) -> Vector:
 
 
 def space_of(texts: Sequence[str], concepts: dict[str, list[str]] | None = None) -> Space:
-    """The IDF of every feature over `texts` (all example sentences of a file); `concepts`
-    names groups of words that mean one thing here ({"AGENT": ["agent", "bot", ...]})."""
+    """The weighting of `texts` (all example sentences of a file); `concepts` names groups of
+    words that mean one thing here ({"AGENT": ["agent", "bot", ...]})."""
     lexicon = {stem(w): name.lower() for name, ws in (concepts or {}).items()
                for phrase in ws for w in [phrase.lower()]}
-    seen: Counter[int] = Counter()
-    for text in texts:
-        seen.update(set(_features(text, lexicon)))
-    total = max(len(texts), 1)
-    idf = {k: math.log((1 + total) / (1 + n)) + 1.0 for k, n in seen.items()}
-    return Space(idf, math.log(1 + total) + 1.0, lexicon)
+    return Space(tuple(texts), lexicon)
 
 
 def _dot(a: Vector, b: Vector) -> float:

@@ -97,3 +97,18 @@ def test_controls_given_as_text_are_checked_without_a_file() -> None:
     assert rules.reading is default_rulebook().reading  # only the controls are the user's
     with pytest.raises(RuleError, match=r"mine\.yaml"):
         default_rulebook().with_controls("controls: [1", "mine.yaml")
+
+
+def test_the_examples_are_read_only_when_a_policy_is_checked() -> None:
+    # Loading the rules (every command does) leaves the examples' vectors uncomputed; the
+    # first check computes them once, and later checks reuse them.
+    from analyzer.rulebook import load_rulebook
+
+    rulebook = load_rulebook()
+    examples = [c.examples for c in rulebook.controls.controls if c.examples is not None]
+    assert examples and all("paraphrases" not in vars(e) for e in examples)
+    policy = analyze(b"# Agents\n\nAn agent runs only when a person starts it, and only for "
+                     b"that person.\n")
+    first = check_analysis(policy, rulebook.controls)
+    assert all("paraphrases" in vars(e) for e in examples)
+    assert check_analysis(policy, rulebook.controls) == first
