@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+import orjson
 
 from analyzer.model import (
     SCHEMA_VERSION,
@@ -18,6 +21,20 @@ from analyzer.model import (
 )
 
 JSON = dict[str, Any]
+
+
+def pretty_json(data: Any) -> str:
+    """`data` as the reports' JSON text: two-space indent, UTF-8 characters as they are.
+
+    The text of `json.dumps(data, ensure_ascii=False, indent=2)` (only a float under 1e-4
+    may be spelt without an exponent: 0.00001 for 1e-05, the same number), written by orjson:
+    the standard library's encoder runs in pure Python when it indents, and took a third of
+    a batch pair's time (a 15,000-word report: 9 ms against 0.6 ms). What orjson declines
+    (a non-string key, an integer wider than 64 bits) goes to the standard library."""
+    try:
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8")
+    except TypeError:
+        return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def cap_to_json(cap: LiabilityCap | None) -> JSON | None:

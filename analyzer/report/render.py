@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -39,6 +38,7 @@ from analyzer.serialize import (
     check_to_json,
     comparison_summary,
     comparison_to_json,
+    pretty_json,
     timeline_to_json,
 )
 
@@ -114,7 +114,7 @@ def content_security_policy(env: Environment | None = None) -> str:
 
 
 def _json(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    return pretty_json(data)
 
 
 def _unsupported(fmt: str, what: str) -> UsageError:

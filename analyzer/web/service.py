@@ -51,6 +51,7 @@ from analyzer.report.render import (
 from analyzer.report.triage import Triage
 from analyzer.resources import content_version
 from analyzer.rulebook import Rulebook, default_rulebook
+from analyzer.serialize import pretty_json
 from analyzer.settings import THREAD_PARSERS, Settings, get_settings
 from analyzer.store import DocumentInfo, ReportRecord, Store, WorkspaceRef
 from analyzer.store.blobs import sha256_of
@@ -457,7 +458,7 @@ class Service:
             with_triage = [{**f, "triage": triage.triage.of(f["id"])} for f in triage.findings]
             # The findings are the result's last member; its changes (most of its bytes)
             # are served as stored, after the id.
-            tail = json.dumps({"findings": with_triage}, ensure_ascii=False, indent=2)
+            tail = pretty_json({"findings": with_triage})
             return ("{\n  \"id\": " + json.dumps(record.id) + "," + triage.head[1:] + tail[1:],
                     "application/json")
         if fmt == "html":

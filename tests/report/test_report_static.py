@@ -9,7 +9,7 @@ from pathlib import Path
 from analyzer.api import analyze, compare, compare_versions
 from analyzer.model import Comparison
 from analyzer.report.render import render_comparison
-from analyzer.serialize import comparison_to_json
+from analyzer.serialize import comparison_to_json, pretty_json
 
 CORPORA = Path(__file__).resolve().parents[2] / "corpora"
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|@import|url\(\s*["']?https?:""",
@@ -137,3 +137,20 @@ def test_top_findings_with_the_same_title_quote_their_clause() -> None:
     single = render_comparison(compare_texts(old, new.split("\n\nYou are responsible for every")[0]
                                              + "\n"), "html")
     assert 'class="quote"' not in single.split('id="summary"', 1)[1].split("</section>", 1)[0]
+
+
+def test_report_json_is_the_standard_librarys_text() -> None:
+    """The fast encoder writes what `json.dumps(..., ensure_ascii=False, indent=2)` writes:
+    a report's bytes do not depend on which encoder ran."""
+    comparison = compare(CORPORA / "agent-network-terms-v1.md",
+                         CORPORA / "agent-network-terms-v2.md")
+    data = comparison_to_json(comparison)
+    assert pretty_json(data) == json.dumps(data, ensure_ascii=False, indent=2)
+    odd = {"quote": "“solely” — ü, \u2028 and \x00", "empty": [], "nested": {"none": None},
+           "numbers": [0.91, 1.0, -3, 10**3, 12.5e-3], "flags": [True, False]}
+    assert pretty_json(odd) == json.dumps(odd, ensure_ascii=False, indent=2)
+
+
+def test_report_json_takes_what_the_fast_encoder_declines() -> None:
+    data = {1: "integer key", "wide": 2**70}
+    assert json.loads(pretty_json(data)) == {"1": "integer key", "wide": 2**70}
