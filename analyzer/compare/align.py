@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -29,8 +30,13 @@ _LEADING_NUMBER = re.compile(
 _NON_WORD = re.compile(r"[^\w]+")
 
 
+@lru_cache(maxsize=1 << 15)
 def normalise(text: str) -> str:
-    """Text with case, numbering, punctuation, links and spacing folded away."""
+    """Text with case, numbering, punctuation, links and spacing folded away.
+
+    Memoised: one comparison asks for a clause's form several times (alignment, findings),
+    an unchanged clause has the same text on both sides, and a batch compares each version
+    of a history twice."""
     text = _ZERO_WIDTH.sub("", text)
     text = _LINK.sub(" ", text)
     text = _LEADING_NUMBER.sub("", text.lower())

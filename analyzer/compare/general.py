@@ -562,7 +562,12 @@ _POINTER = re.compile(
 
 def _flat(clause: Clause) -> str:
     """A clause's words with inline list markers ("a.", "(ii)") dropped, for containment."""
-    return " ".join(w for w in words(clause.text) if not _LIST_MARK.match(w))
+    return _flat_text(clause.text)
+
+
+@lru_cache(maxsize=1 << 15)
+def _flat_text(text: str) -> str:
+    return " ".join(w for w in words(text) if not _LIST_MARK.match(w))
 
 
 _NUMBERED = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[A-Z]\.|\(?[a-z0-9]{1,4}\))\s+")
