@@ -22,9 +22,9 @@ _CATEGORY = {"AUTH": "agent_authorization", "PRIV": "access_control", "HITL": "h
 def check_analysis(analysis: Analysis, baseline: Baseline) -> Check:
     """Every control of the baseline (the rulebook's, or a user's it was given)."""
     controls = baseline.controls
-    near = nearest_controls(controls, analysis.clauses)
+    near, topic = _nearest(controls, analysis.clauses)
     return Check(analysis=analysis, controls=tuple(
-        evaluate_control(c, analysis.clauses, near) for c in controls))
+        evaluate_control(c, analysis.clauses, near, topic) for c in controls))
 
 
 # Every control reads every clause several times: fold each text once.
@@ -50,9 +50,11 @@ def _weakened(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
 
 
 def evaluate_control(control: Control, clauses: tuple[Clause, ...],
-                     near: dict[str, str] | None = None) -> ControlResult:
+                     near: dict[str, str] | None = None,
+                     topic: dict[str, str] | None = None) -> ControlResult:
     """The status of one control over a policy's clauses, with the reason in words. `near`
-    maps a clause id to the control whose examples it is nearest to (nearest_controls)."""
+    maps a clause id to the control whose examples it is nearest to (nearest_controls);
+    `topic` to the control it is most like, however little (for exceptions to a rule)."""
     near = near or {}
     def result(status: ControlStatus, evidence: list[Clause], why: str) -> ControlResult:
         return ControlResult(control.id, control.title, status,
@@ -67,14 +69,14 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     if not evidence:
         return result("missing", [],
                       f"No clause of the policy provides this: {control.title.lower()}.")
-    negated = [(c, n) for c in evidence if (n := _hit(control.negations, c.text))]
+    negated = [(c, n) for c in evidence if (n := _negation(control.negations, c.text))]
     if negated and len(negated) == len(evidence):
         clause, why = negated[0]
         return result("missing", evidence, _said(clause, why.reason))
     binding = [c for c in evidence if (_binding(c) or (
                    control.capability_binds and c.attributes.modality == "permission"))
                and not _weakened(control.weakeners, c.text)
-               and not _hit(control.negations, c.text)]
+               and not _negation(control.negations, c.text)]
     if not binding:
         weak = next(((c, w) for c in evidence if (w := _weakened(control.weakeners, c.text))),
                     None)
@@ -83,6 +85,11 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
                           f"Clause {weak[0].id} is evidence, but {weak[1].reason}.")
         return result("partial", evidence, f"Clause {evidence[0].id} mentions it, but not as a "
                       "binding rule (no \u201cmust\u201d, \u201cshall\u201d or \u201cnever\u201d).")
+    exempt = _exemption(control, clauses, evidence, topic or near)
+    if exempt:
+        return result("partial", [*binding, exempt[0]],
+                      f"Clause {binding[0].id} binds, but clause {exempt[0].id} makes an "
+                      f"exception: {exempt[1].reason}: \u201c{exempt[0].text}\u201d")
     # A required detail (a stated time, an incident process) may sit in a neighbouring clause.
     text = fold(" ".join(c.text for c in clauses))
     missing = [r for r in control.requires if not r.pattern.search(text)]
@@ -90,6 +97,44 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
         return result("partial", evidence,
                       f"Clause {binding[0].id} binds, but {missing[0].reason}.")
     return result("met", binding, _said(binding[0], "makes it binding"))
+
+
+# "without approval" inside a prohibition ("must never send anything without approval") is
+# the rule itself, not a waiver of it.
+_DENIED = re.compile(r"\b(?:not|never|no|nothing|nobody|none)\b")
+
+
+def _negation(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
+    folded = _folded(text)
+    for item in items:
+        for hit in item.pattern.finditer(folded):
+            if not (hit.group().startswith("without") and _DENIED.search(folded, 0, hit.start())):
+                return item
+    return None
+
+
+# How many clauses after a piece of evidence an exception to it may come ("Customer letters
+# carry a label. Internal notes need no label.").
+EXCEPTION_REACH = 2
+
+
+def _exemption(control: Control, clauses: tuple[Clause, ...], evidence: list[Clause],
+               topic: dict[str, str]) -> tuple[Clause, Reasoned] | None:
+    """A clause that waives the control for some agents or actions: a negated clause ("need
+    no", "without approval", "left to the team") that evidences the control, or that follows
+    its evidence in the same section and is more like this control than any other."""
+    ids = {c.id for c in evidence}
+    for at, clause in enumerate(clauses):
+        if clause.id not in ids and topic.get(clause.id) != control.id:
+            continue
+        why = _negation(control.negations, clause.text)
+        if why is None:
+            continue
+        if clause.id in ids or any(
+                c.id in ids and c.section == clause.section
+                for c in clauses[max(0, at - EXCEPTION_REACH):at]):
+            return clause, why
+    return None
 
 
 _ONLY = re.compile(r"\b(?:may|can|is\s+allowed\s+to|are\s+allowed\s+to)\s+(?:\w+\s+){0,3}?only\b"
@@ -125,16 +170,25 @@ def nearest_controls(controls: tuple[Control, ...], clauses: tuple[Clause, ...]
     paraphrases it is nearest to, when that is near enough (the control's threshold) and
     nearer than every near miss of that control. One control per clause: a sentence about
     logging that is a little like an ownership paraphrase evidences logging only."""
-    out: dict[str, str] = {}
+    return _nearest(controls, clauses)[0]
+
+
+def _nearest(controls: tuple[Control, ...], clauses: tuple[Clause, ...]
+             ) -> tuple[dict[str, str], dict[str, str]]:
+    """(nearest_controls, and clause id -> the control it is most like at any nearness)."""
+    near: dict[str, str] = {}
+    topic: dict[str, str] = {}
     for clause in clauses:
         scored = [(c.examples.nearness(_vector(c.space, _read(clause))), c) for c in controls
                   if c.examples is not None and c.space is not None]
         if not scored:
             continue
         (best, miss), control = max(scored, key=lambda pair: pair[0][0])
+        if best > 0:
+            topic[clause.id] = control.id
         if best >= control.nearness and best > miss:
-            out[clause.id] = control.id
-    return out
+            near[clause.id] = control.id
+    return near, topic
 
 
 @lru_cache(maxsize=16_384)

@@ -50,6 +50,14 @@ def status(text: str, control: str) -> str:
     ("Agents may use shared team credentials.", "PRIV-LEAST", "missing"),
     ("All agent-generated content must be labelled as AI-generated.", "DISCLOSE", "met"),
     ("The office is closed on Sundays.", "DISCLOSE", "missing"),
+    # An exception the policy makes to its own rule, in the next sentence: only part is met.
+    ("Replies a bot sends to customers must be labelled as AI-generated. Notes it writes for "
+     "staff need no label.", "DISCLOSE", "partial"),
+    ("A human must approve every message before an agent sends it. Status updates to the "
+     "team channel go out without prior approval.", "HITL-EXTERNAL", "partial"),
+    # "without approval" inside a prohibition is the rule itself, not a waiver.
+    ("A human must approve every message before an agent sends it; nothing is sent without "
+     "prior approval.", "HITL-EXTERNAL", "met"),
 ])
 def test_control_cases(text: str, control: str, expected: str) -> None:
     assert status(text, control) == expected
