@@ -121,11 +121,12 @@ EXCEPTION_REACH = 2
 def _exemption(control: Control, clauses: tuple[Clause, ...], evidence: list[Clause],
                topic: dict[str, str]) -> tuple[Clause, Reasoned] | None:
     """A clause that waives the control for some agents or actions: a negated clause ("need
-    no", "without approval", "left to the team") that evidences the control, or that follows
-    its evidence in the same section and is more like this control than any other."""
+    no", "without approval", "left to the team"), more like this control than any other,
+    that evidences it or follows its evidence in the same section. ("Outage alerts are sent
+    without approval" matches the monitoring pattern, but waives approval, not monitoring.)"""
     ids = {c.id for c in evidence}
     for at, clause in enumerate(clauses):
-        if clause.id not in ids and topic.get(clause.id) != control.id:
+        if topic.get(clause.id) != control.id:
             continue
         why = _negation(control.negations, clause.text)
         if why is None:
