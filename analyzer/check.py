@@ -61,7 +61,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
                              tuple(c.id for c in evidence), why, control.references)
 
     for clause in clauses:
-        contradiction = _hit(control.contradictions, clause.text)
+        contradiction = _contradiction(control.contradictions, clause.text)
         if contradiction:
             return result("missing", [clause], _said(clause, contradiction.reason))
     evidence = [c for c in clauses if (any(p.search(_folded(_read(c))) for p in control.evidence)
@@ -109,6 +109,17 @@ def _negation(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
     for item in items:
         for hit in item.pattern.finditer(folded):
             if not (hit.group().startswith("without") and _DENIED.search(folded, 0, hit.start())):
+                return item
+    return None
+
+
+def _contradiction(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
+    """A contradiction that the clause itself forbids ("never give an agent your password")
+    contradicts nothing."""
+    folded = _folded(text)
+    for item in items:
+        for hit in item.pattern.finditer(folded):
+            if not _DENIED.search(folded, max(0, hit.start() - 25), hit.start()):
                 return item
     return None
 
