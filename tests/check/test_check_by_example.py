@@ -120,3 +120,14 @@ def test_the_examples_are_read_only_when_a_policy_is_checked() -> None:
     first = check_analysis(policy, rulebook.controls)
     assert all("paraphrases" in vars(e) for e in examples)
     assert check_analysis(policy, rulebook.controls) == first
+
+
+def test_a_word_may_stand_for_two_concepts() -> None:
+    # "records" is what a log keeps and also data: it shares features with both.
+    from analyzer.similarity import _dot, space_of
+
+    space = space_of(["a log", "some data"],
+                     {"LOG": ["log", "record"], "DATA": ["data", "records"]})
+    records = space.vector("records")
+    assert _dot(records, space.vector("log")) > 0
+    assert _dot(records, space.vector("data")) > 0
