@@ -85,7 +85,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
                           f"Clause {weak[0].id} is evidence, but {weak[1].reason}.")
         return result("partial", evidence, f"Clause {evidence[0].id} mentions it, but not as a "
                       "binding rule (no \u201cmust\u201d, \u201cshall\u201d or \u201cnever\u201d).")
-    exempt = _exemption(control, clauses, evidence, topic or near)
+    exempt = _exemption(control, clauses, evidence, near, topic or near)
     if exempt:
         return result("partial", [*binding, exempt[0]],
                       f"Clause {binding[0].id} binds, but clause {exempt[0].id} makes an "
@@ -124,20 +124,27 @@ def _contradiction(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
     return None
 
 
+_OTHER = re.compile(r"\W*(?:[\d.]+\s+)?(?:all\s+)?(?:other|any\s+other|everything\s+else"
+                    r"|anything\s+else|the\s+rest)\b")
+
 # How many clauses after a piece of evidence an exception to it may come ("Customer letters
 # carry a label. Internal notes need no label.").
 EXCEPTION_REACH = 2
 
 
 def _exemption(control: Control, clauses: tuple[Clause, ...], evidence: list[Clause],
-               topic: dict[str, str]) -> tuple[Clause, Reasoned] | None:
+               near: dict[str, str], topic: dict[str, str]) -> tuple[Clause, Reasoned] | None:
     """A clause that waives the control for some agents or actions: a negated clause ("need
     no", "without approval", "left to the team"), more like this control than any other,
     that evidences it or follows its evidence in the same section. ("Outage alerts are sent
     without approval" matches the monitoring pattern, but waives approval, not monitoring.)"""
     ids = {c.id for c in evidence}
     for at, clause in enumerate(clauses):
-        if topic.get(clause.id) != control.id:
+        # "Other outputs are left to the team" points back at the rule before it, whatever
+        # else it is like (unless it evidences another control).
+        if topic.get(clause.id) != control.id and not (
+                at and clauses[at - 1].id in ids and clause.id not in near
+                and _OTHER.match(_folded(clause.text))):
             continue
         why = _negation(control.negations, clause.text)
         if why is None:

@@ -55,6 +55,8 @@ def status(text: str, control: str) -> str:
      "staff need no label.", "DISCLOSE", "partial"),
     ("A human must approve every message before an agent sends it. Status updates to the "
      "team channel go out without prior approval.", "HITL-EXTERNAL", "partial"),
+    ("No bot may email a customer until a person has approved the text. Other messages are "
+     "left to the judgement of the team.", "HITL-EXTERNAL", "partial"),
     # "without approval" inside a prohibition is the rule itself, not a waiver.
     ("A human must approve every message before an agent sends it; nothing is sent without "
      "prior approval.", "HITL-EXTERNAL", "met"),
