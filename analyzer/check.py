@@ -90,8 +90,10 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
         return result("partial", [*binding, exempt[0]],
                       f"Clause {binding[0].id} binds, but clause {exempt[0].id} makes an "
                       f"exception: {exempt[1].reason}: \u201c{exempt[0].text}\u201d")
-    # A required detail (a stated time, an incident process) may sit in a neighbouring clause.
-    text = fold(" ".join(c.text for c in clauses))
+    # A required detail (a stated time, an incident process) may sit in a neighbouring clause,
+    # or in a heading ("C.8 Responsibility." over "Each agent must have a named owner").
+    headings = dict.fromkeys(h for c in clauses for h in c.section)
+    text = fold(" ".join([*(f"{h}." for h in headings), *(c.text for c in clauses)]))
     missing = [r for r in control.requires if not r.pattern.search(text)]
     if missing:
         return result("partial", evidence,
