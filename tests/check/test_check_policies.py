@@ -57,6 +57,8 @@ def status(text: str, control: str) -> str:
      "team channel go out without prior approval.", "HITL-EXTERNAL", "partial"),
     ("No bot may email a customer until a person has approved the text. Other messages are "
      "left to the judgement of the team.", "HITL-EXTERNAL", "partial"),
+    # A plan is not a safeguard in place.
+    ("We will eventually add anomaly detection for agent actions.", "MON-DETECT", "missing"),
     # "without approval" inside a prohibition is the rule itself, not a waiver.
     ("A human must approve every message before an agent sends it; nothing is sent without "
      "prior approval.", "HITL-EXTERNAL", "met"),
