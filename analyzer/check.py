@@ -64,8 +64,8 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
         contradiction = _contradiction(control.contradictions, clause.text)
         if contradiction:
             return result("missing", [clause], _said(clause, contradiction.reason))
-    evidence = [c for c in clauses if (any(p.search(_folded(_read(c))) for p in control.evidence)
-                and not _near_miss(control, c)) or near.get(c.id) == control.id]
+    evidence = [c for c in clauses if any(p.search(_folded(_read(c))) for p in control.evidence)
+                or near.get(c.id) == control.id]
     if not evidence:
         return result("missing", [],
                       f"No clause of the policy provides this: {control.title.lower()}.")
@@ -210,15 +210,6 @@ def _nearest(controls: tuple[Control, ...], clauses: tuple[Clause, ...]
         if best >= control.nearness and best > miss:
             near[clause.id] = control.id
     return near, topic
-
-
-def _near_miss(control: Control, clause: Clause) -> bool:
-    """The clause is more like one of the control's near misses than like its paraphrases
-    ("staff sign-ins are logged" matches the logging pattern, but is a near miss of it)."""
-    if control.examples is None or control.space is None:
-        return False
-    best, miss = control.examples.nearness(_vector(control.space, _read(clause)))
-    return miss > best
 
 
 @lru_cache(maxsize=16_384)

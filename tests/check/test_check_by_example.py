@@ -53,14 +53,6 @@ def test_a_near_miss_evidences_nothing() -> None:
     assert got["HITL-EXTERNAL"] == "missing"
 
 
-def test_a_near_miss_outweighs_a_pattern() -> None:
-    # "logged" is the logging pattern's word, but the sentence is about people signing in:
-    # it is nearer a near miss of the control than its paraphrases.
-    text = "# Records\n\nAll staff sign-ins to the payroll system are logged with the device.\n"
-    assert statuses(text)["LOG-ACTIONS"] == "missing"
-    assert statuses("# Records\n\nEvery bot action is logged.\n")["LOG-ACTIONS"] == "partial"
-
-
 def test_a_should_in_new_wording_is_partial() -> None:
     got = statuses("# Bots\n\nEverything a robot helper produces should carry a tag saying "
                    "a machine wrote it.\n")
