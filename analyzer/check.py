@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from analyzer.controls import Baseline, Control, Reasoned
@@ -22,9 +23,36 @@ _CATEGORY = {"AUTH": "agent_authorization", "PRIV": "access_control", "HITL": "h
 def check_analysis(analysis: Analysis, baseline: Baseline) -> Check:
     """Every control of the baseline (the rulebook's, or a user's it was given)."""
     controls = baseline.controls
-    near, topic = _nearest(controls, analysis.clauses)
+    clauses = _with_columns(analysis.clauses)
+    near, topic = _nearest(controls, clauses)
     return Check(analysis=analysis, controls=tuple(
-        evaluate_control(c, analysis.clauses, near, topic) for c in controls))
+        evaluate_control(c, clauses, near, topic) for c in controls))
+
+
+_CELL = " | "
+# A column that lists what not to do ("Don't", "Never", "Not allowed", "Prohibited").
+_NEGATIVE_HEADER = re.compile(r"^\W*(?:do\s*n[o']?t|do\s+not|never|not\s+(?:allowed|permitted|ok)"
+                              r"|prohibited|forbidden|must\s+not|avoid|no)\W*$")
+
+
+def _with_columns(clauses: tuple[Clause, ...]) -> tuple[Clause, ...]:
+    """Table rows as their columns say: in a do/don't table a cell under "Don't" is read
+    as "Do not: ...", so "Let the bot email customers without approval" forbids it."""
+    out = list(clauses)
+    header: list[str] | None = None
+    for at, clause in enumerate(clauses):
+        if _CELL not in clause.text:
+            header = None
+            continue
+        cells = clause.text.split(_CELL)
+        if header is None or clauses[at - 1].section != clause.section:
+            header = [_folded(c).strip() for c in cells]
+            continue
+        if len(cells) == len(header) and any(_NEGATIVE_HEADER.match(h) for h in header):
+            out[at] = replace(clause, text=_CELL.join(
+                f"Do not: {cell}" if _NEGATIVE_HEADER.match(head) else cell
+                for head, cell in zip(header, cells, strict=True)))
+    return tuple(out)
 
 
 # Every control reads every clause several times: fold each text once.
@@ -61,7 +89,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
                              tuple(c.id for c in evidence), why, control.references)
 
     for clause in clauses:
-        contradiction = _contradiction(control.contradictions, clause.text)
+        contradiction = _contradiction(control.contradictions, _read(clause))
         if contradiction:
             return result("missing", [clause], _said(clause, contradiction.reason))
     evidence = [c for c in clauses if any(p.search(_folded(_read(c))) for p in control.evidence)
@@ -69,16 +97,16 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     if not evidence:
         return result("missing", [],
                       f"No clause of the policy provides this: {control.title.lower()}.")
-    negated = [(c, n) for c in evidence if (n := _negation(control.negations, c.text))]
+    negated = [(c, n) for c in evidence if (n := _negation(control.negations, _read(c)))]
     if negated and len(negated) == len(evidence):
         clause, why = negated[0]
         return result("missing", evidence, _said(clause, why.reason))
     binding = [c for c in evidence if (_binding(c) or (
                    control.capability_binds and c.attributes.modality == "permission"))
-               and not _weakened(control.weakeners, c.text)
-               and not _negation(control.negations, c.text)]
+               and not _weakened(control.weakeners, _read(c))
+               and not _negation(control.negations, _read(c))]
     if not binding:
-        weak = next(((c, w) for c in evidence if (w := _weakened(control.weakeners, c.text))),
+        weak = next(((c, w) for c in evidence if (w := _weakened(control.weakeners, _read(c)))),
                     None)
         if weak:
             return result("partial", evidence,
@@ -148,7 +176,7 @@ def _exemption(control: Control, clauses: tuple[Clause, ...], evidence: list[Cla
                 at and clauses[at - 1].id in ids and clause.id not in near
                 and _OTHER.match(_folded(clause.text))):
             continue
-        why = _negation(control.negations, clause.text)
+        why = _negation(control.negations, _read(clause))
         if why is None:
             continue
         if clause.id in ids or any(
@@ -176,6 +204,8 @@ def _binding(clause: Clause) -> bool:
     modality = clause.attributes.modality
     if modality in ("obligation", "prohibition"):
         return True
+    if _CELL in clause.text and len(clause.text.split()) >= 5 and modality is None:
+        return True  # a row of a table of requirements states one
     if modality == "permission" and (_ONLY.search(_folded(clause.text))
                                      or _RECORDED.search(_folded(clause.text))):
         # "may use only the tools on its card" limits; "has a card listing the systems it

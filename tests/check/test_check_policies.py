@@ -90,3 +90,35 @@ def test_a_users_own_controls_are_used(tmp_path: Path) -> None:
                     "    evidence: ['\\bretain\\w*\\s+(?:\\w+\\s+){0,3}logs?']\n", encoding="utf-8")
     result = check(b"# P\n\nWe must retain agent logs for a year.\n", path)
     assert [(c.id, c.status) for c in result.controls] == [("RETAIN", "met")]
+
+
+def statuses_of(text: str) -> dict[str, str]:
+    result = check_analysis(analyze(text.encode(), name="policy.md"),
+                            default_rulebook().controls)
+    return {c.id: c.status for c in result.controls}
+
+
+def test_items_are_read_with_their_lead_in() -> None:
+    # "without a person approving it" under "must not:" is the rule, not a waiver of it.
+    got = statuses_of("# Automations\n\nAutomations must not:\n\n"
+                      "- send anything outside the company without a person approving it first\n"
+                      "- change anyone's access without review by the security team\n")
+    assert got["HITL-EXTERNAL"] == "met"
+    assert got["HITL-ACCESS"] == "met"
+
+
+def test_a_dont_column_forbids_what_it_lists() -> None:
+    table = ("# Bot card\n\n| Do | Don't |\n|---|---|\n"
+             "| Read every reply before the bot sends it to a customer "
+             "| Let the bot email customers without your approval |\n")
+    assert statuses_of(table)["HITL-EXTERNAL"] == "met"
+    # The same cells with no "Don't" over them allow what the second one says.
+    plain = table.replace("| Do | Don't |", "| First | Second |")
+    assert statuses_of(plain)["HITL-EXTERNAL"] != "met"
+
+
+def test_a_row_of_a_requirements_table_binds() -> None:
+    table = ("# Controls\n\n| Area | Control |\n|---|---|\n"
+             "| Identity | Own service account per bot, holding only the permissions its task "
+             "needs |\n")
+    assert statuses_of(table)["PRIV-LEAST"] == "met"
