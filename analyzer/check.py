@@ -121,7 +121,9 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     # A required detail (a stated time, an incident process) may sit in a neighbouring clause,
     # or in a heading ("C.8 Responsibility." over "Each agent must have a named owner").
     headings = dict.fromkeys(h for c in clauses for h in c.section)
-    text = fold(" ".join([*(f"{h}." for h in headings), *(c.text for c in clauses)]))
+    # ... but not in a clause that denies it ("least privilege is not required").
+    text = fold(" ".join([*(f"{h}." for h in headings), *(
+        c.text for c in clauses if not _negation(control.negations, _read(c)))]))
     missing = [r for r in control.requires if not r.pattern.search(text)]
     if missing:
         return result("partial", evidence,
