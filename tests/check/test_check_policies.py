@@ -58,8 +58,9 @@ def status(text: str, control: str) -> str:
     ("No bot may email a customer until a person has approved the text. Other messages are "
      "left to the judgement of the team.", "HITL-EXTERNAL", "partial"),
     # A required detail that the policy denies is not stated.
-    ("Every bot must use its own service account. Least privilege is not required for bots.",
-     "PRIV-LEAST", "partial"),
+    ("## Accounts\n\nEvery bot must use its own service account.\n\n## Reviews\n\nA review "
+     "of bot rights to keep them to the minimum permissions is not required.", "PRIV-LEAST",
+     "partial"),
     # A plan is not a safeguard in place.
     ("We will eventually add anomaly detection for agent actions.", "MON-DETECT", "missing"),
     # "without approval" inside a prohibition is the rule itself, not a waiver.
