@@ -72,7 +72,8 @@ def _weakened(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
     folded = _folded(text)
     for item in items:
         for hit in item.pattern.finditer(folded):
-            if not _QUESTION.search(folded, max(0, hit.start() - 70), hit.start()):
+            if not (hit.group().startswith(("should", "ought"))
+                    and _QUESTION.search(folded, max(0, hit.start() - 70), hit.start())):
                 return item
     return None
 
@@ -121,9 +122,11 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     # A required detail (a stated time, an incident process) may sit in a neighbouring clause,
     # or in a heading ("C.8 Responsibility." over "Each agent must have a named owner").
     headings = dict.fromkeys(h for c in clauses for h in c.section)
-    # ... but not in a clause that denies it ("least privilege is not required").
+    # ... but not in a clause that denies it ("least privilege is not required") or only
+    # hedges it ("should have least privilege", "least privilege is still to be decided").
     text = fold(" ".join([*(f"{h}." for h in headings), *(
-        c.text for c in clauses if not _negation(control.negations, _read(c)))]))
+        c.text for c in clauses if not _negation(control.negations, _read(c))
+        and not _weakened(control.weakeners, _read(c)))]))
     missing = [r for r in control.requires if not r.pattern.search(text)]
     if missing:
         return result("partial", evidence,

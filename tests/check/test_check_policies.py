@@ -61,6 +61,11 @@ def status(text: str, control: str) -> str:
     ("## Accounts\n\nEvery bot must use its own service account.\n\n## Reviews\n\nA review "
      "of bot rights to keep them to the minimum permissions is not required.", "PRIV-LEAST",
      "partial"),
+    # ... nor by one that only hedges it.
+    ("Bots must use their own service accounts. Whether they get least privilege is still to "
+     "be decided.", "PRIV-LEAST", "partial"),
+    ("Bots must use their own service accounts. They should have least privilege.",
+     "PRIV-LEAST", "partial"),
     # A plan is not a safeguard in place.
     ("We will eventually add anomaly detection for agent actions.", "MON-DETECT", "missing"),
     # "without approval" inside a prohibition is the rule itself, not a waiver.
