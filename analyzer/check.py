@@ -159,8 +159,10 @@ def _contradiction(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
     return None
 
 
+# A sentence that marks itself as an exception to what was just said: "Other outputs ...",
+# "Everything else ...", "... are exempt".
 _OTHER = re.compile(r"\W*(?:[\d.]+\s+)?(?:all\s+)?(?:other|any\s+other|everything\s+else"
-                    r"|anything\s+else|the\s+rest)\b")
+                    r"|anything\s+else|the\s+rest)\b|.*\bexempt(?:ed)?\b")
 
 # How many clauses after a piece of evidence an exception to it may come ("Customer letters
 # carry a label. Internal notes need no label.").

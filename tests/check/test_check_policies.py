@@ -68,6 +68,10 @@ def status(text: str, control: str) -> str:
      "PRIV-LEAST", "partial"),
     # A plan is not a safeguard in place.
     ("We will eventually add anomaly detection for agent actions.", "MON-DETECT", "missing"),
+    ("Production bots must act only when a user invokes them. Experimental bots are exempt.",
+     "AUTH-INVOKE", "partial"),
+    ("Nothing a bot drafts leaves the company, and no irreversible step is taken, until an "
+     "employee has approved it.", "HITL-EXTERNAL", "met"),
     # "without approval" inside a prohibition is the rule itself, not a waiver.
     ("A human must approve every message before an agent sends it; nothing is sent without "
      "prior approval.", "HITL-EXTERNAL", "met"),
