@@ -66,6 +66,9 @@ def status(text: str, control: str) -> str:
      "be decided.", "PRIV-LEAST", "partial"),
     ("Bots must use their own service accounts. They should have least privilege.",
      "PRIV-LEAST", "partial"),
+    # An aim is not a rule.
+    ("We try to make sure bots act only when someone asks them to, and only for that person.",
+     "AUTH-INVOKE", "partial"),
     # A plan is not a safeguard in place.
     ("We will eventually add anomaly detection for agent actions.", "MON-DETECT", "missing"),
     ("Production bots must act only when a user invokes them. Experimental bots are exempt.",
