@@ -89,18 +89,25 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
         return ControlResult(control.id, control.title, status,
                              tuple(c.id for c in evidence), why, control.references)
 
+    waiver: tuple[Clause, Reasoned] | None = None
     for clause in clauses:
         contradiction = _contradiction(control.contradictions, _read(clause))
-        if contradiction:
+        if contradiction and _INTERNAL.search(_folded(_read(clause))):
+            # "may post to internal channels without approval": a waiver for part of what
+            # the control covers; it defeats the control only if nothing else provides it.
+            waiver = waiver or (clause, contradiction)
+        elif contradiction:
             return result("missing", [clause], _said(clause, contradiction.reason))
-    evidence = [c for c in clauses if any(p.search(_folded(_read(c))) for p in control.evidence)
-                or near.get(c.id) == control.id]
+    evidence = [c for c in clauses if (any(p.search(_folded(_read(c))) for p in control.evidence)
+                or near.get(c.id) == control.id) and (waiver is None or c is not waiver[0])]
+    if waiver and not evidence:
+        return result("missing", [waiver[0]], _said(waiver[0], waiver[1].reason))
     if not evidence:
         return result("missing", [],
                       f"No clause of the policy provides this: {control.title.lower()}.")
     negated = [(c, n) for c in evidence if (n := _negation(control.negations, _read(c)))]
     if negated and len(negated) == len(evidence):
-        clause, why = negated[0]
+        clause, why = waiver or negated[0]
         return result("missing", evidence, _said(clause, why.reason))
     binding = [c for c in evidence if (_binding(c) or (
                    control.capability_binds and c.attributes.modality == "permission"))
@@ -114,7 +121,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
                           f"Clause {weak[0].id} is evidence, but {weak[1].reason}.")
         return result("partial", evidence, f"Clause {evidence[0].id} mentions it, but not as a "
                       "binding rule (no \u201cmust\u201d, \u201cshall\u201d or \u201cnever\u201d).")
-    exempt = _exemption(control, clauses, evidence, near, topic or near)
+    exempt = waiver or _exemption(control, clauses, evidence, near, topic or near)
     if exempt:
         return result("partial", [*binding, exempt[0]],
                       f"Clause {binding[0].id} binds, but clause {exempt[0].id} makes an "
@@ -158,6 +165,12 @@ def _contradiction(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
                 return item
     return None
 
+
+# Only part of what a control covers: internal channels, the agent's own team, test systems.
+_INTERNAL = re.compile(r"\b(?:internal(?:ly)?|in-house"
+                       r"|within\s+the\s+(?:team|company|firm|organi[sz]ation)"
+                       r"|(?:its|their|the)\s+own\s+(?:team|owner|channel)s?|staff[-\s]only"
+                       r"|test(?:ing)?\s+(?:systems?|environments?)|sandbox(?:es)?|low[-\s]risk)\b")
 
 # A sentence that marks itself as an exception to what was just said: "Other outputs ...",
 # "Everything else ...", "... are exempt".

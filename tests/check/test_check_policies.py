@@ -75,6 +75,10 @@ def status(text: str, control: str) -> str:
      "AUTH-INVOKE", "partial"),
     ("Nothing a bot drafts leaves the company, and no irreversible step is taken, until an "
      "employee has approved it.", "HITL-EXTERNAL", "met"),
+    # Leave to act freely in part of what the control covers, beside a rule for the rest.
+    ("An editor must approve anything a bot publishes on the website. Bots may post to "
+     "internal channels without approval.", "HITL-EXTERNAL", "partial"),
+    ("Bots may post to internal channels without approval.", "HITL-EXTERNAL", "missing"),
     # "without approval" inside a prohibition is the rule itself, not a waiver.
     ("A human must approve every message before an agent sends it; nothing is sent without "
      "prior approval.", "HITL-EXTERNAL", "met"),
