@@ -98,8 +98,10 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
             waiver = waiver or (clause, contradiction)
         elif contradiction:
             return result("missing", [clause], _said(clause, contradiction.reason))
-    evidence = [c for c in clauses if (any(p.search(_folded(_read(c))) for p in control.evidence)
-                or near.get(c.id) == control.id) and (waiver is None or c is not waiver[0])]
+    evidence = [c for c in clauses if (
+        (any(p.search(_folded(_read(c))) for p in control.evidence)
+         and not _about_people(control, c))
+        or near.get(c.id) == control.id) and (waiver is None or c is not waiver[0])]
     if waiver and not evidence:
         return result("missing", [waiver[0]], _said(waiver[0], waiver[1].reason))
     if not evidence:
@@ -260,6 +262,20 @@ def _nearest(controls: tuple[Control, ...], clauses: tuple[Clause, ...]
         if best >= control.nearness and best > miss:
             near[clause.id] = control.id
     return near, topic
+
+
+_AGENT_WORD = re.compile(r"\b(?:ai|agents?|bots?|robots?|assistants?|copilots?|automat\w*|chatbots?"
+                         r"|digital\s+workers?|models?|workflows?|helpers?|llms?|it|they|its|their)\b")
+
+
+def _about_people(control: Control, clause: Clause) -> bool:
+    """A clause that names no agent and is more like one of the control's near misses than
+    like its paraphrases ("staff sign-ins are logged") is about people, not agents."""
+    if control.examples is None or control.space is None or _AGENT_WORD.search(
+            _folded(_read(clause))):
+        return False
+    best, miss = control.examples.nearness(_vector(control.space, _read(clause)))
+    return miss > best
 
 
 @lru_cache(maxsize=16_384)

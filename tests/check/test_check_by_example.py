@@ -53,6 +53,14 @@ def test_a_near_miss_evidences_nothing() -> None:
     assert got["HITL-EXTERNAL"] == "missing"
 
 
+def test_a_pattern_does_not_read_a_sentence_about_people_that_is_a_near_miss() -> None:
+    # "logged" is the logging pattern's word, but the sentence names no agent and is nearer a
+    # near miss of the control (people signing in) than its paraphrases.
+    text = "# Records\n\nAll staff sign-ins to the payroll system are logged with the device.\n"
+    assert statuses(text)["LOG-ACTIONS"] == "missing"
+    assert statuses("# Records\n\nEvery bot action is logged.\n")["LOG-ACTIONS"] == "partial"
+
+
 def test_a_should_in_new_wording_is_partial() -> None:
     got = statuses("# Bots\n\nEverything a robot helper produces should carry a tag saying "
                    "a machine wrote it.\n")
