@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from analyzer.controls import Baseline, Control, Reasoned
@@ -22,9 +23,36 @@ _CATEGORY = {"AUTH": "agent_authorization", "PRIV": "access_control", "HITL": "h
 def check_analysis(analysis: Analysis, baseline: Baseline) -> Check:
     """Every control of the baseline (the rulebook's, or a user's it was given)."""
     controls = baseline.controls
-    near = nearest_controls(controls, analysis.clauses)
+    clauses = _with_columns(analysis.clauses)
+    near, topic = _nearest(controls, clauses)
     return Check(analysis=analysis, controls=tuple(
-        evaluate_control(c, analysis.clauses, near) for c in controls))
+        evaluate_control(c, clauses, near, topic) for c in controls))
+
+
+_CELL = " | "
+# A column that lists what not to do ("Don't", "Never", "Not allowed", "Prohibited").
+_NEGATIVE_HEADER = re.compile(r"^\W*(?:do\s*n[o']?t|do\s+not|never|not\s+(?:allowed|permitted|ok)"
+                              r"|prohibited|forbidden|must\s+not|avoid|no)\W*$")
+
+
+def _with_columns(clauses: tuple[Clause, ...]) -> tuple[Clause, ...]:
+    """Table rows as their columns say: in a do/don't table a cell under "Don't" is read
+    as "Do not: ...", so "Let the bot email customers without approval" forbids it."""
+    out = list(clauses)
+    header: list[str] | None = None
+    for at, clause in enumerate(clauses):
+        if _CELL not in clause.text:
+            header = None
+            continue
+        cells = clause.text.split(_CELL)
+        if header is None or clauses[at - 1].section != clause.section:
+            header = [_folded(c).strip() for c in cells]
+            continue
+        if len(cells) == len(header) and any(_NEGATIVE_HEADER.match(h) for h in header):
+            out[at] = replace(clause, text=_CELL.join(
+                f"Do not: {cell}" if _NEGATIVE_HEADER.match(head) else cell
+                for head, cell in zip(header, cells, strict=True)))
+    return tuple(out)
 
 
 # Every control reads every clause several times: fold each text once.
@@ -44,52 +72,140 @@ def _weakened(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
     folded = _folded(text)
     for item in items:
         for hit in item.pattern.finditer(folded):
-            if not _QUESTION.search(folded, max(0, hit.start() - 70), hit.start()):
+            if not (hit.group().startswith(("should", "ought"))
+                    and _QUESTION.search(folded, max(0, hit.start() - 70), hit.start())):
                 return item
     return None
 
 
 def evaluate_control(control: Control, clauses: tuple[Clause, ...],
-                     near: dict[str, str] | None = None) -> ControlResult:
+                     near: dict[str, str] | None = None,
+                     topic: dict[str, str] | None = None) -> ControlResult:
     """The status of one control over a policy's clauses, with the reason in words. `near`
-    maps a clause id to the control whose examples it is nearest to (nearest_controls)."""
+    maps a clause id to the control whose examples it is nearest to (nearest_controls);
+    `topic` to the control it is most like, however little (for exceptions to a rule)."""
     near = near or {}
     def result(status: ControlStatus, evidence: list[Clause], why: str) -> ControlResult:
         return ControlResult(control.id, control.title, status,
                              tuple(c.id for c in evidence), why, control.references)
 
+    waiver: tuple[Clause, Reasoned] | None = None
     for clause in clauses:
-        contradiction = _hit(control.contradictions, clause.text)
-        if contradiction:
+        contradiction = _contradiction(control.contradictions, _read(clause))
+        if contradiction and _INTERNAL.search(_folded(_read(clause))):
+            # "may post to internal channels without approval": a waiver for part of what
+            # the control covers; it defeats the control only if nothing else provides it.
+            waiver = waiver or (clause, contradiction)
+        elif contradiction:
             return result("missing", [clause], _said(clause, contradiction.reason))
-    evidence = [c for c in clauses if any(p.search(_folded(_read(c))) for p in control.evidence)
-                or near.get(c.id) == control.id]
+    evidence = [c for c in clauses if (
+        (any(p.search(_folded(_read(c))) for p in control.evidence)
+         and not _about_people(control, c))
+        or near.get(c.id) == control.id) and (waiver is None or c is not waiver[0])]
+    if waiver and not evidence:
+        return result("missing", [waiver[0]], _said(waiver[0], waiver[1].reason))
     if not evidence:
         return result("missing", [],
                       f"No clause of the policy provides this: {control.title.lower()}.")
-    negated = [(c, n) for c in evidence if (n := _hit(control.negations, c.text))]
+    negated = [(c, n) for c in evidence if (n := _negation(control.negations, _read(c)))]
     if negated and len(negated) == len(evidence):
-        clause, why = negated[0]
+        clause, why = waiver or negated[0]
         return result("missing", evidence, _said(clause, why.reason))
     binding = [c for c in evidence if (_binding(c) or (
                    control.capability_binds and c.attributes.modality == "permission"))
-               and not _weakened(control.weakeners, c.text)
-               and not _hit(control.negations, c.text)]
+               and not _weakened(control.weakeners, _read(c))
+               and not _negation(control.negations, _read(c))]
     if not binding:
-        weak = next(((c, w) for c in evidence if (w := _weakened(control.weakeners, c.text))),
+        weak = next(((c, w) for c in evidence if (w := _weakened(control.weakeners, _read(c)))),
                     None)
         if weak:
             return result("partial", evidence,
                           f"Clause {weak[0].id} is evidence, but {weak[1].reason}.")
         return result("partial", evidence, f"Clause {evidence[0].id} mentions it, but not as a "
                       "binding rule (no \u201cmust\u201d, \u201cshall\u201d or \u201cnever\u201d).")
-    # A required detail (a stated time, an incident process) may sit in a neighbouring clause.
-    text = fold(" ".join(c.text for c in clauses))
+    exempt = waiver or _exemption(control, clauses, evidence, near, topic or near)
+    if exempt:
+        return result("partial", [*binding, exempt[0]],
+                      f"Clause {binding[0].id} binds, but clause {exempt[0].id} makes an "
+                      f"exception: {exempt[1].reason}: \u201c{exempt[0].text}\u201d")
+    # A required detail (a stated time, an incident process) may sit in a neighbouring clause,
+    # or in a heading ("C.8 Responsibility." over "Each agent must have a named owner").
+    headings = dict.fromkeys(h for c in clauses for h in c.section)
+    # ... but not in a clause that denies it ("least privilege is not required") or only
+    # hedges it ("should have least privilege", "least privilege is still to be decided").
+    text = fold(" ".join([*(f"{h}." for h in headings), *(
+        c.text for c in clauses if not _negation(control.negations, _read(c))
+        and not _weakened(control.weakeners, _read(c)))]))
     missing = [r for r in control.requires if not r.pattern.search(text)]
     if missing:
         return result("partial", evidence,
                       f"Clause {binding[0].id} binds, but {missing[0].reason}.")
     return result("met", binding, _said(binding[0], "makes it binding"))
+
+
+# "without approval" inside a prohibition ("must never send anything without approval") is
+# the rule itself, not a waiver of it.
+_DENIED = re.compile(r"\b(?:not|never|no|nothing|nobody|none)\b")
+
+
+def _negation(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
+    folded = _folded(text)
+    for item in items:
+        for hit in item.pattern.finditer(folded):
+            if not (hit.group().startswith("without") and _DENIED.search(folded, 0, hit.start())):
+                return item
+    return None
+
+
+def _contradiction(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
+    """A contradiction that the clause itself forbids ("never give an agent your password")
+    contradicts nothing."""
+    folded = _folded(text)
+    for item in items:
+        for hit in item.pattern.finditer(folded):
+            if not _DENIED.search(folded, max(0, hit.start() - 25), hit.start()):
+                return item
+    return None
+
+
+# Only part of what a control covers: internal channels, the agent's own team, test systems.
+_INTERNAL = re.compile(r"\b(?:internal(?:ly)?|in-house"
+                       r"|within\s+the\s+(?:team|company|firm|organi[sz]ation)"
+                       r"|(?:its|their|the)\s+own\s+(?:team|owner|channel)s?|staff[-\s]only"
+                       r"|test(?:ing)?\s+(?:systems?|environments?)|sandbox(?:es)?|low[-\s]risk)\b")
+
+# A sentence that marks itself as an exception to what was just said: "Other outputs ...",
+# "Everything else ...", "... are exempt".
+_OTHER = re.compile(r"\W*(?:[\d.]+\s+)?(?:all\s+)?(?:other|any\s+other|everything\s+else"
+                    r"|anything\s+else|the\s+rest)\b|.*\bexempt(?:ed)?\b")
+
+# How many clauses after a piece of evidence an exception to it may come ("Customer letters
+# carry a label. Internal notes need no label.").
+EXCEPTION_REACH = 2
+
+
+def _exemption(control: Control, clauses: tuple[Clause, ...], evidence: list[Clause],
+               near: dict[str, str], topic: dict[str, str]) -> tuple[Clause, Reasoned] | None:
+    """A clause that waives the control for some agents or actions: a negated clause ("need
+    no", "without approval", "left to the team"), more like this control than any other,
+    that evidences it or follows its evidence in the same section. ("Outage alerts are sent
+    without approval" matches the monitoring pattern, but waives approval, not monitoring.)"""
+    ids = {c.id for c in evidence}
+    for at, clause in enumerate(clauses):
+        # "Other outputs are left to the team" points back at the rule before it, whatever
+        # else it is like (unless it evidences another control).
+        if topic.get(clause.id) != control.id and not (
+                at and clauses[at - 1].id in ids and clause.id not in near
+                and _OTHER.match(_folded(clause.text))):
+            continue
+        why = _negation(control.negations, _read(clause))
+        if why is None:
+            continue
+        if clause.id in ids or any(
+                c.id in ids and c.section == clause.section
+                for c in clauses[max(0, at - EXCEPTION_REACH):at]):
+            return clause, why
+    return None
 
 
 _ONLY = re.compile(r"\b(?:may|can|is\s+allowed\s+to|are\s+allowed\s+to)\s+(?:\w+\s+){0,3}?only\b"
@@ -99,7 +215,7 @@ _ONLY = re.compile(r"\b(?:may|can|is\s+allowed\s+to|are\s+allowed\s+to)\s+(?:\w+
 _RECORDED = re.compile(
     r"\b(?:has|have|keeps?|maintains?|holds?|carries)\s+(?:an?\s+|its\s+own\s+|a\s+written\s+)?"
     r"(?:[\w-]+\s+){0,2}?(?:card|sheet|list|profile|schedule|statement|register|manifest|record"
-    r"|catalogue|catalog)s?\b|\b(?:are|is)\s+(?:set\s+out|written\s+down|listed|recorded"
+    r"|catalogue|catalog|document|form|file|entry|page|charter|specification|spec)s?\b|\b(?:are|is)\s+(?:set\s+out|written\s+down|listed|recorded"
     r"|documented|declared|stated|defined|specified)\b")
 
 
@@ -110,6 +226,8 @@ def _binding(clause: Clause) -> bool:
     modality = clause.attributes.modality
     if modality in ("obligation", "prohibition"):
         return True
+    if _CELL in clause.text and len(clause.text.split()) >= 5 and modality is None:
+        return True  # a row of a table of requirements states one
     if modality == "permission" and (_ONLY.search(_folded(clause.text))
                                      or _RECORDED.search(_folded(clause.text))):
         # "may use only the tools on its card" limits; "has a card listing the systems it
@@ -125,16 +243,39 @@ def nearest_controls(controls: tuple[Control, ...], clauses: tuple[Clause, ...]
     paraphrases it is nearest to, when that is near enough (the control's threshold) and
     nearer than every near miss of that control. One control per clause: a sentence about
     logging that is a little like an ownership paraphrase evidences logging only."""
-    out: dict[str, str] = {}
+    return _nearest(controls, clauses)[0]
+
+
+def _nearest(controls: tuple[Control, ...], clauses: tuple[Clause, ...]
+             ) -> tuple[dict[str, str], dict[str, str]]:
+    """(nearest_controls, and clause id -> the control it is most like at any nearness)."""
+    near: dict[str, str] = {}
+    topic: dict[str, str] = {}
     for clause in clauses:
         scored = [(c.examples.nearness(_vector(c.space, _read(clause))), c) for c in controls
                   if c.examples is not None and c.space is not None]
         if not scored:
             continue
         (best, miss), control = max(scored, key=lambda pair: pair[0][0])
+        if best > 0:
+            topic[clause.id] = control.id
         if best >= control.nearness and best > miss:
-            out[clause.id] = control.id
-    return out
+            near[clause.id] = control.id
+    return near, topic
+
+
+_AGENT_WORD = re.compile(r"\b(?:ai|agents?|bots?|robots?|assistants?|copilots?|automat\w*|chatbots?"
+                         r"|digital\s+workers?|models?|workflows?|helpers?|llms?|it|they|its|their)\b")
+
+
+def _about_people(control: Control, clause: Clause) -> bool:
+    """A clause that names no agent and is more like one of the control's near misses than
+    like its paraphrases ("staff sign-ins are logged") is about people, not agents."""
+    if control.examples is None or control.space is None or _AGENT_WORD.search(
+            _folded(_read(clause))):
+        return False
+    best, miss = control.examples.nearness(_vector(control.space, _read(clause)))
+    return miss > best
 
 
 @lru_cache(maxsize=16_384)

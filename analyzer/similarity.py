@@ -49,12 +49,13 @@ def stem(word: str) -> str:
     return word
 
 
-def _features(text: str, concepts: dict[str, str] | None = None) -> Counter[int]:
+def _features(text: str, concepts: dict[str, tuple[str, ...]] | None = None
+              ) -> Counter[int]:
     tokens = [t for t in _WORD.findall(fold(text)) if t not in _STOP]
     if concepts:
         # A word of a concept list also counts as the concept ("bot", "copilot" -> AGENT),
         # so sentences that say one thing in different words share features.
-        tokens = [*tokens, *(c for t in tokens if (c := concepts.get(stem(t))))]
+        tokens = [*tokens, *(c for t in tokens for c in concepts.get(stem(t), ()))]
     grams: Counter[int] = Counter()
     for token in tokens:
         grams[zlib.crc32(token.encode()) % BUCKETS] += 1
@@ -102,7 +103,7 @@ class Space:
     frequency of every feature over `texts`), computed on first use."""
 
     texts: tuple[str, ...]
-    concepts: dict[str, str]  # word stem -> CONCEPT
+    concepts: dict[str, tuple[str, ...]]  # word stem -> the CONCEPTs it stands for
 
     @cached_property
     def _idf(self) -> tuple[dict[int, float], float]:
@@ -137,8 +138,13 @@ def _centroid(vectors: Sequence[Vector]) -> Vector:
 def space_of(texts: Sequence[str], concepts: dict[str, list[str]] | None = None) -> Space:
     """The weighting of `texts` (all example sentences of a file); `concepts` names groups of
     words that mean one thing here ({"AGENT": ["agent", "bot", ...]})."""
-    lexicon = {stem(w): name.lower() for name, ws in (concepts or {}).items()
-               for phrase in ws for w in [phrase.lower()]}
+    # A word may stand for more than one concept ("records": what is logged, and data).
+    lexicon: dict[str, tuple[str, ...]] = {}
+    for name, words in (concepts or {}).items():
+        for word in words:
+            key = stem(word.lower())
+            if name.lower() not in lexicon.get(key, ()):
+                lexicon[key] = (*lexicon.get(key, ()), name.lower())
     return Space(tuple(texts), lexicon)
 
 

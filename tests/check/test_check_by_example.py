@@ -53,6 +53,14 @@ def test_a_near_miss_evidences_nothing() -> None:
     assert got["HITL-EXTERNAL"] == "missing"
 
 
+def test_a_pattern_does_not_read_a_sentence_about_people_that_is_a_near_miss() -> None:
+    # "logged" is the logging pattern's word, but the sentence names no agent and is nearer a
+    # near miss of the control (people signing in) than its paraphrases.
+    text = "# Records\n\nAll staff sign-ins to the payroll system are logged with the device.\n"
+    assert statuses(text)["LOG-ACTIONS"] == "missing"
+    assert statuses("# Records\n\nEvery bot action is logged.\n")["LOG-ACTIONS"] == "partial"
+
+
 def test_a_should_in_new_wording_is_partial() -> None:
     got = statuses("# Bots\n\nEverything a robot helper produces should carry a tag saying "
                    "a machine wrote it.\n")
@@ -112,3 +120,14 @@ def test_the_examples_are_read_only_when_a_policy_is_checked() -> None:
     first = check_analysis(policy, rulebook.controls)
     assert all("paraphrases" in vars(e) for e in examples)
     assert check_analysis(policy, rulebook.controls) == first
+
+
+def test_a_word_may_stand_for_two_concepts() -> None:
+    # "records" is what a log keeps and also data: it shares features with both.
+    from analyzer.similarity import _dot, space_of
+
+    space = space_of(["a log", "some data"],
+                     {"LOG": ["log", "record"], "DATA": ["data", "records"]})
+    records = space.vector("records")
+    assert _dot(records, space.vector("log")) > 0
+    assert _dot(records, space.vector("data")) > 0

@@ -50,6 +50,38 @@ def status(text: str, control: str) -> str:
     ("Agents may use shared team credentials.", "PRIV-LEAST", "missing"),
     ("All agent-generated content must be labelled as AI-generated.", "DISCLOSE", "met"),
     ("The office is closed on Sundays.", "DISCLOSE", "missing"),
+    # An exception the policy makes to its own rule, in the next sentence: only part is met.
+    ("Replies a bot sends to customers must be labelled as AI-generated. Notes it writes for "
+     "staff need no label.", "DISCLOSE", "partial"),
+    ("A human must approve every message before an agent sends it. Status updates to the "
+     "team channel go out without prior approval.", "HITL-EXTERNAL", "partial"),
+    ("No bot may email a customer until a person has approved the text. Other messages are "
+     "left to the judgement of the team.", "HITL-EXTERNAL", "partial"),
+    # A required detail that the policy denies is not stated.
+    ("## Accounts\n\nEvery bot must use its own service account.\n\n## Reviews\n\nA review "
+     "of bot rights to keep them to the minimum permissions is not required.", "PRIV-LEAST",
+     "partial"),
+    # ... nor by one that only hedges it.
+    ("Bots must use their own service accounts. Whether they get least privilege is still to "
+     "be decided.", "PRIV-LEAST", "partial"),
+    ("Bots must use their own service accounts. They should have least privilege.",
+     "PRIV-LEAST", "partial"),
+    # An aim is not a rule.
+    ("We try to make sure bots act only when someone asks them to, and only for that person.",
+     "AUTH-INVOKE", "partial"),
+    # A plan is not a safeguard in place.
+    ("We will eventually add anomaly detection for agent actions.", "MON-DETECT", "missing"),
+    ("Production bots must act only when a user invokes them. Experimental bots are exempt.",
+     "AUTH-INVOKE", "partial"),
+    ("Nothing a bot drafts leaves the company, and no irreversible step is taken, until an "
+     "employee has approved it.", "HITL-EXTERNAL", "met"),
+    # Leave to act freely in part of what the control covers, beside a rule for the rest.
+    ("An editor must approve anything a bot publishes on the website. Bots may post to "
+     "internal channels without approval.", "HITL-EXTERNAL", "partial"),
+    ("Bots may post to internal channels without approval.", "HITL-EXTERNAL", "missing"),
+    # "without approval" inside a prohibition is the rule itself, not a waiver.
+    ("A human must approve every message before an agent sends it; nothing is sent without "
+     "prior approval.", "HITL-EXTERNAL", "met"),
 ])
 def test_control_cases(text: str, control: str, expected: str) -> None:
     assert status(text, control) == expected
@@ -78,3 +110,35 @@ def test_a_users_own_controls_are_used(tmp_path: Path) -> None:
                     "    evidence: ['\\bretain\\w*\\s+(?:\\w+\\s+){0,3}logs?']\n", encoding="utf-8")
     result = check(b"# P\n\nWe must retain agent logs for a year.\n", path)
     assert [(c.id, c.status) for c in result.controls] == [("RETAIN", "met")]
+
+
+def statuses_of(text: str) -> dict[str, str]:
+    result = check_analysis(analyze(text.encode(), name="policy.md"),
+                            default_rulebook().controls)
+    return {c.id: c.status for c in result.controls}
+
+
+def test_items_are_read_with_their_lead_in() -> None:
+    # "without a person approving it" under "must not:" is the rule, not a waiver of it.
+    got = statuses_of("# Automations\n\nAutomations must not:\n\n"
+                      "- send anything outside the company without a person approving it first\n"
+                      "- change anyone's access without review by the security team\n")
+    assert got["HITL-EXTERNAL"] == "met"
+    assert got["HITL-ACCESS"] == "met"
+
+
+def test_a_dont_column_forbids_what_it_lists() -> None:
+    table = ("# Bot card\n\n| Do | Don't |\n|---|---|\n"
+             "| Read every reply before the bot sends it to a customer "
+             "| Let the bot email customers without your approval |\n")
+    assert statuses_of(table)["HITL-EXTERNAL"] == "met"
+    # The same cells with no "Don't" over them allow what the second one says.
+    plain = table.replace("| Do | Don't |", "| First | Second |")
+    assert statuses_of(plain)["HITL-EXTERNAL"] != "met"
+
+
+def test_a_row_of_a_requirements_table_binds() -> None:
+    table = ("# Controls\n\n| Area | Control |\n|---|---|\n"
+             "| Identity | Own service account per bot, holding only the permissions its task "
+             "needs |\n")
+    assert statuses_of(table)["PRIV-LEAST"] == "met"
