@@ -187,7 +187,14 @@ def evaluate(changes: list[Change], rules: tuple[ShiftRule, ...],
     given, receives the clauses ("old:c3", "new:c7") a finding speaks for, with the rank of
     its highest severity there (info 0 ... high 3)."""
     findings: list[Finding] = []
-    emphasis_only = [r for r in rules if r.spec.type.startswith("emphasis")]
+    # Rules grouped by the change kinds they read, each with its suppressors as a set, so a
+    # change meets only the rules that can fire on it (most changes are "unchanged").
+    by_kind: dict[str, list[tuple[ShiftRule, frozenset[str]]]] = {}
+    for rule in rules:
+        for kind in rule.spec.kinds:
+            by_kind.setdefault(kind, []).append((rule, frozenset(rule.spec.suppressed_by)))
+    emphasis_only = [(r, s) for r, s in by_kind.get("modified", [])
+                     if r.spec.type.startswith("emphasis")]
     already: dict[str, bool] = {}  # rule id -> the old version had it (asked when needed)
     first: dict[tuple[str, str], int] = {}  # (finding type, list lead-in) -> finding index
     more: dict[int, list[str]] = {}  # finding index -> ids of the items it also speaks for
@@ -203,10 +210,11 @@ def evaluate(changes: list[Change], rules: tuple[ShiftRule, ...],
             continue  # a label allocates nothing (alignment never pairs one with a sentence)
         # A modified pair without a redline has the same words (see _paired): only its
         # print changed.
-        candidates = emphasis_only if change.kind == "modified" and not change.redline else rules
+        candidates = (emphasis_only if change.kind == "modified" and not change.redline
+                      else by_kind.get(change.kind, ()))
         seen: set[str] = set()
-        for rule in candidates:
-            if rule.spec.type in seen or seen & set(rule.spec.suppressed_by):
+        for rule, suppressors in candidates:
+            if rule.spec.type in seen or not suppressors.isdisjoint(seen):
                 continue
             if rule_fires(rule, change):
                 if rule.spec.new_to_document:

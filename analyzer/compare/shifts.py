@@ -52,6 +52,7 @@ NEGATION_REACH = 200  # characters before a `gained` hit searched for its negati
 _PARTS = (".", ";", ":", " but ", " however")  # what ends the part a negation governs
 _LEANS_BACK = re.compile(r"\W*(?:this|that|these|those|such|it|they|which)\b")
 _STRENGTH = {"permission": 0, None: 0, "exclusion": 1, "obligation": 2, "prohibition": 2}
+_NO_ATTRIBUTES = Attributes()  # what an absent clause (an addition's old side) has
 CONTEXT_KEYS = ("old_bearer", "new_bearer", "old_cap", "new_cap", "old_place", "new_place",
                 "agent_note", "emphasis_note", "loud", "category", "gained", "lost")
 
@@ -169,23 +170,30 @@ class ShiftRule:
 
 
 def side_holds(side: _Side, clause: Clause | None) -> bool:
-    """Whether one clause (or its absence) satisfies one side's conditions."""
-    cats = set(clause.categories) if clause else set()
-    a = clause.attributes if clause else Attributes()
-    checks: list[bool] = [
-        side.category is None or side.category in cats,
-        side.category_not is None or side.category_not not in cats,
-        not side.categories_any or bool(cats & set(side.categories_any)),
-        side.bearer == "any" or (a.bearer in side.bearer if isinstance(side.bearer, list)
-                                 else a.bearer == side.bearer),
-        side.bearer_not is None or a.bearer != side.bearer_not,
-        side.exclusive is None or a.exclusive == side.exclusive,
-        side.agent_scope is None or a.agent_scope == side.agent_scope,
-        side.negated is None or a.negated == side.negated,
-        side.modality is None or a.modality in side.modality,
-        not side.emphasis_any or bool(set(a.emphasis) & set(side.emphasis_any)),
-    ]
-    return all(checks)
+    """Whether one clause (or its absence) satisfies one side's conditions (checked in
+    turn, the first that fails decides: this runs for every rule on every change)."""
+    cats = clause.categories if clause else ()
+    a = clause.attributes if clause else _NO_ATTRIBUTES
+    if side.category is not None and side.category not in cats:
+        return False
+    if side.category_not is not None and side.category_not in cats:
+        return False
+    if side.categories_any and not any(c in cats for c in side.categories_any):
+        return False
+    if side.bearer != "any" and not (a.bearer in side.bearer if isinstance(side.bearer, list)
+                                     else a.bearer == side.bearer):
+        return False
+    if side.bearer_not is not None and a.bearer == side.bearer_not:
+        return False
+    if side.exclusive is not None and a.exclusive != side.exclusive:
+        return False
+    if side.agent_scope is not None and a.agent_scope != side.agent_scope:
+        return False
+    if side.negated is not None and a.negated != side.negated:
+        return False
+    if side.modality is not None and a.modality not in side.modality:
+        return False
+    return not side.emphasis_any or any(e in a.emphasis for e in side.emphasis_any)
 
 
 def _cap(c: Clause | None) -> float | None:
