@@ -9,7 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -67,10 +67,16 @@ def _sources(chunk: Chunk, paths: Paths) -> dict[str, str | bytes]:
     return {sha: str(paths[sha]) for sha in shas}
 
 
-def run_dask(chunks: list[Chunk], paths: Paths, formats: tuple[str, ...],
-             address: str) -> Iterator[dict[str, Any]]:
-    """Run chunks on a Dask cluster. Each distinct document is scattered once, by its hash,
-    so a worker on another machine needs no shared disk."""
+_IN_FLIGHT = 2  # chunks given to a Dask worker at a time: one running, one ready
+
+
+def run_dask(plan_for: Callable[[int], list[list[Chunk]]], paths: Paths,
+             formats: tuple[str, ...], address: str) -> Iterator[dict[str, Any]]:
+    """Run chunks on a Dask cluster: `plan_for(n)` gives one lane of chunks per worker the
+    scheduler has. A lane's chunks and documents are placed on its worker, so the documents
+    its pairs share are parsed there once; Dask may still move a chunk to an idle worker.
+    Each distinct document is scattered once, by its hash, so a worker on another machine
+    needs no shared disk."""
     try:
         from distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - a dependency of the package
@@ -83,19 +89,47 @@ def run_dask(chunks: list[Chunk], paths: Paths, formats: tuple[str, ...],
         raise TermshiftError(f"cannot reach the Dask scheduler at {address} ({exc})",
                              code="batch.scheduler_unreachable") from exc
     try:
+        workers = sorted(client.scheduler_info().get("workers", {}))
+        lanes = [list(lane) for lane in plan_for(max(1, len(workers)))]
         docs: dict[str, Any] = {}
-        futures = []
-        for chunk in chunks:
+
+        def submit(number: int) -> Any:
+            """The next chunk of lane `number`, on that lane's worker; when the lane has run
+            dry, the last chunk of the lane with most left (so no worker idles while work
+            waits, and what it takes is at the far end from where the other worker reads)."""
+            if not lanes[number]:
+                longest = max(range(len(lanes)), key=lambda n: len(lanes[n]))
+                if not lanes[longest]:
+                    return None
+                chunk = lanes[longest].pop()
+            else:
+                chunk = lanes[number].pop(0)
+            # No worker yet (one may join later): the scheduler places the chunk itself.
+            where = [workers[number % len(workers)]] if workers else None
             shas = {t.old_sha for t in chunk} | {t.new_sha for t in chunk}
-            for sha in shas - docs.keys():
-                docs[sha] = client.scatter(paths[sha].read_bytes(), hash=False)
-            futures.append(client.submit(run_chunk, chunk, {s: docs[s] for s in shas},
-                                         formats, pure=False))
-        done = as_completed(futures)
-        futures.clear()  # a result stays in a worker's memory while a future refers to it
-        for future in done:
+            for sha in sorted(shas - docs.keys()):
+                docs[sha] = client.scatter(paths[sha].read_bytes(), hash=False, workers=where)
+            return client.submit(run_chunk, chunk, {s: docs[s] for s in shas}, formats,
+                                 pure=False, workers=where, allow_other_workers=True)
+
+        # A few chunks in flight per lane, not the whole batch: queued work is what Dask's
+        # work stealing moves between workers, and a moved chunk parses its documents again.
+        running = as_completed()
+        lane_of: dict[str, int] = {}
+        for number in range(len(lanes)):
+            for _ in range(_IN_FLIGHT):
+                future = submit(number)
+                if future is not None:
+                    lane_of[future.key] = number
+                    running.add(future)
+        for future in running:
+            number = lane_of.pop(future.key)
             result = future.result()
-            future.release()
+            future.release()  # a result stays in a worker's memory while a future holds it
+            following = submit(number)
+            if following is not None:
+                lane_of[following.key] = number
+                running.add(following)
             yield result
     finally:
         client.close()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -108,21 +108,39 @@ def components(ready: Sequence[tuple[Pair, str, str]]) -> list[list[PairTask]]:
     return list(groups.values())
 
 
-def plan_lanes(ready: Sequence[tuple[Pair, str, str]], lanes: int, size: int
-               ) -> list[list[Chunk]]:
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # gone since it was hashed: its pair fails in the worker and says so
+        return 1
+
+
+def plan_lanes(ready: Sequence[tuple[Pair, str, str]], lanes: int, size: int,
+               sizes: Mapping[str, int] | None = None) -> list[list[Chunk]]:
     """The chunks of each worker ("lane"), at most `size` pairs each. A component of pairs
     that share documents stays on one worker, so each of its documents is parsed once; one
     larger than a worker's share is cut into consecutive segments (a version history then
     parses only the versions at the cuts twice). Segments go to the least loaded lane,
-    largest first."""
+    largest first. A segment's load is its number of pairs, or with `sizes` (bytes by
+    document hash) what it costs: each pair's two documents compared plus each distinct
+    document parsed once, so lanes of long and short documents finish together."""
     share = max(1, -(-len(ready) // max(1, lanes)))
     segments = [c[i:i + share] for c in components(ready) for i in range(0, len(c), share)]
+
+    def load_of(segment: list[PairTask]) -> int:
+        if sizes is None:
+            return len(segment)
+        docs = {t.old_sha for t in segment} | {t.new_sha for t in segment}
+        return (sum(sizes.get(t.old_sha, 1) + sizes.get(t.new_sha, 1) for t in segment)
+                + sum(sizes.get(sha, 1) for sha in docs))
+
     plan: list[list[Chunk]] = [[] for _ in range(max(1, lanes))]
     load = [0] * len(plan)
-    for segment in sorted(segments, key=len, reverse=True):
+    for weight, segment in sorted(((load_of(s), s) for s in segments),
+                                  key=lambda item: item[0], reverse=True):
         lane = load.index(min(load))
         plan[lane].extend(segment[i:i + size] for i in range(0, len(segment), size))
-        load[lane] += len(segment)
+        load[lane] += weight
     return plan
 
 
@@ -169,12 +187,20 @@ def _write_result(out: Path, pair: Pair, result: dict[str, Any]) -> Record:
     return _record(pair, **{**result, "reports": reports})
 
 
-def _chunks_run(plan: list[list[Chunk]], paths: dict[str, Path],
+def _chunks_run(ready: Sequence[tuple[Pair, str, str]], paths: dict[str, Path],
                 options: BatchOptions, settings: Settings) -> Iterator[dict[str, Any]]:
+    """Each chunk's outcome, as it is done: one lane per worker, pairs at most `size` to a
+    chunk (from the batch size unless set) and lanes balanced by document size."""
+    sizes = {sha: _size(path) for sha, path in paths.items()}
+
+    def plan_for(workers: int) -> list[list[Chunk]]:
+        size = options.chunk_size or max(1, min(8, len(ready) // (workers * 4) or 1))
+        return plan_lanes(ready, workers, size, sizes)
+
     scheduler = options.scheduler or settings.dask_scheduler
-    if scheduler:  # Dask places the chunks itself
-        return run_dask([c for lane in plan for c in lane], paths, options.formats, scheduler)
-    return run_local(plan, paths, options.formats)
+    if scheduler:  # one lane per worker the scheduler has
+        return run_dask(plan_for, paths, options.formats, scheduler)
+    return run_local(plan_for(options.workers or default_workers()), paths, options.formats)
 
 
 def run_batch(pairs: Sequence[Pair], row_errors: Sequence[RowError], options: BatchOptions,
@@ -200,11 +226,8 @@ def run_batch(pairs: Sequence[Pair], row_errors: Sequence[RowError], options: Ba
             ledger.append(record)
             progress.update(ok=False)
         by_id = {pair.id: pair for pair, _, _ in ready}
-        workers = options.workers or default_workers()
-        size = options.chunk_size or max(1, min(8, len(ready) // (workers * 4) or 1))
-        plan = plan_lanes(ready, workers, size)
         if ready:
-            for outcome in _chunks_run(plan, paths, options, settings):
+            for outcome in _chunks_run(ready, paths, options, settings):
                 stats.workers[outcome["worker"]] = {
                     k: outcome[k] for k in ("peak_rss_kb", "parsed", "cpu_ms")}
                 for result in outcome["results"]:

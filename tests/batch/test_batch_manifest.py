@@ -139,3 +139,22 @@ def test_pairs_that_share_documents_stay_on_one_worker() -> None:
         steps = [int(i[1:]) for i in lane if i.startswith("h")]
         assert steps == sorted(steps) and steps == list(range(steps[0], steps[-1] + 1))
     assert abs(len(lanes[0]) - len(lanes[1])) <= 2
+
+
+def test_lanes_are_balanced_by_document_size_when_sizes_are_known() -> None:
+    from analyzer.jobs.manifest import Pair
+    from analyzer.jobs.runner import plan_lanes
+
+    def pair(ident: str, old: str, new: str) -> tuple[Pair, str, str]:
+        return Pair(ident, old, new, Path(old), Path(new)), old, new
+
+    # One pair of long documents and six pairs of short ones, on two workers.
+    ready = [pair("long", "L1", "L2"), *(pair(f"s{n}", f"a{n}", f"b{n}") for n in range(6))]
+    sizes = {"L1": 60_000, "L2": 60_000, **{f"{k}{n}": 1_000 for k in "ab" for n in range(6)}}
+    by_count = plan_lanes(ready, lanes=2, size=8)
+    by_size = plan_lanes(ready, lanes=2, size=8, sizes=sizes)
+    ids = [[t.id for chunk in lane for t in chunk] for lane in by_size]
+    # Counting pairs puts the long pair beside short ones; by size it has a worker to itself.
+    assert sorted(len(lane) for lane in ids) == [1, 6]
+    assert ["long"] in ids
+    assert sorted(len([t for c in lane for t in c]) for lane in by_count) == [3, 4]
