@@ -389,10 +389,25 @@ def section_paths(blocks: list[PendingBlock]) -> list[tuple[str, ...]]:
 
 
 def choose_title(title: str | None, blocks: list[Block], source: str) -> str:
+    """The title the file gives, else its first heading, else its file name. A first
+    heading with a section number ("1. Accessing the Products") opens a section: a plain
+    first line that reads as a title ("Terms of Service", "Microsoft Services Agreement")
+    names the document better, and so does such a line in a file with no heading."""
     if title and title.strip():
         return " ".join(title.split())[:300]
-    for block in blocks:
-        if block.kind == "heading" and block.level < BOLD_TITLE_LEVEL:
-            return block.text[:300]
+    heading = next((b for b in blocks
+                    if b.kind == "heading" and b.level < BOLD_TITLE_LEVEL), None)
+    if heading is not None and _HEADING_NUMBER.match(heading.text) is None:
+        return heading.text[:300]
+    if blocks and blocks[0].kind == "paragraph" and _title_line(blocks[0].text):
+        return blocks[0].text
+    if heading is not None:
+        return heading.text[:300]
     name = source.replace("\\", "/").rsplit("/", 1)[-1]
     return name or "untitled"
+
+
+def _title_line(text: str) -> bool:
+    """A short Title Case line with no number, date or punctuation of a sentence or label."""
+    return (len(text) <= 120 and not any(c.isdigit() or c in ".:;!?" for c in text)
+            and _reads_as_title(text, plain_ok=False))

@@ -211,6 +211,24 @@ def test_a_run_in_heading_ends_at_the_next_heading_and_is_never_the_title() -> N
         ("Last updated:",), ("Terms of Service", "Welcome."), ("Terms of Service", "3.1 Fees")]
 
 
+@pytest.mark.parametrize(("data", "title"), [
+    # A numbered first heading opens a section; the plain line above it is the title.
+    (b"Terms of Service\n\nWelcome. These terms apply.\n\n## 1. Accessing the Products\n\n"
+     b"You may use them.\n", "Terms of Service"),
+    # No heading at all: a Title Case first line names the document.
+    (b"Acme Services Agreement\n\nThese terms apply to you.\n", "Acme Services Agreement"),
+    # A date, a label or a sentence first is no title: the heading (or file name) stays.
+    (b"Updated: May 1, 2024\n\n## 1. Accessing the Products\n\nYou may use them.\n",
+     "1. Accessing the Products"),
+    (b"These terms apply to you.\n\nYou may use them.\n", "t.md"),
+    # An unnumbered first heading is the title, whatever comes before it.
+    (b"Legal\n\n# Acme Terms\n\nYou may use them.\n", "Acme Terms"),
+])
+def test_the_title_is_never_a_numbered_section_when_a_title_line_opens_the_file(
+        data: bytes, title: str) -> None:
+    assert ingest(data, "t.md").title == title
+
+
 def test_html_and_docx_bold_run_in_headings_become_sections() -> None:
     html = (b"<html><body><main><h2>4. Access</h2><p><b>Age limit.</b> You must be 18.</p>"
             b"<p><strong>WE MAY END IT.</strong> Any time.</p></main></body></html>")
