@@ -131,3 +131,25 @@ def _strings(value: object) -> list[str]:
     if isinstance(value, list):
         return [s for v in value for s in _strings(v)]
     return []
+
+
+def test_scoring_without_scipy_gives_the_sparse_products_numbers_to_the_last_bit() -> None:
+    # Inference scores with NumPy alone (start-up); training builds SciPy sparse matrices.
+    # Every score must be the same float, or a clause at a threshold could change category.
+    from analyzer.classifier import featurize, linear_scores
+
+    model = load_classifier(SHIPPED)
+    reading = default_rulebook().reading
+    corpus = Path(__file__).resolve().parents[2] / "corpora"
+    texts = [line.strip(" #*-") for path in sorted(corpus.rglob("*.md"))
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts += ["", "!!!", "the the the the the", "A" * 500, *CLEAR.values()]
+    assert len(texts) > 200
+    hits = rule_hits(texts, reading)
+    assert sum(map(len, hits)) > 20  # rule columns are exercised too
+    sparse_scores = np.asarray(featurize(texts, model.features, hits) @ model.weights)
+    assert np.array_equal(sparse_scores + model.bias,
+                          linear_scores(texts, model.features, hits, model.weights,
+                                        model.bias))
+    assert linear_scores([], model.features, [], model.weights, model.bias).shape == (
+        0, len(model.labels))
