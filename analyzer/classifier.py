@@ -14,6 +14,7 @@ import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -151,19 +152,16 @@ def featurize(texts: Iterable[str], settings: FeatureSettings,
 
 
 def linear_scores(texts: Sequence[str], settings: FeatureSettings,
-                  rule_hits: Sequence[Iterable[str]], weights: FloatArray,
+                  rule_hits: Sequence[Iterable[str]], weights_by_label: FloatArray,
                   bias: FloatArray) -> FloatArray:
-    """`featurize(texts, ...) @ weights + bias`, to the last bit, with NumPy alone: importing
+    """`featurize(texts, ...) @ weights + bias`, with `weights_by_label` = `weights.T` as a
+    C-contiguous array, to the last bit, with NumPy alone: importing
     SciPy's sparse matrices cost every command that reads a clause about 0.15 s of CPU (more
     from a cold disk). The sums run in the order SciPy's sparse product runs them (per row,
     text columns from the highest, then rule columns, each term added to a running float64
     total), so every score, and so every decision at a threshold, is the same; a test holds
     the two to equality."""
     count = len(texts)
-    labels = weights.shape[1]
-    out = np.zeros((count, labels), dtype=np.float64)
-    if count == 0:
-        return out + bias
     mask = settings.text_columns - 1
     columns: list[int] = []
     lengths = np.zeros(count, dtype=np.int64)
@@ -171,41 +169,41 @@ def linear_scores(texts: Sequence[str], settings: FeatureSettings,
         found = _text_columns(text, mask)
         columns += found
         lengths[row] = len(found)
-    if columns:
-        # Repeated columns of a row summed (what building the sparse matrix does), sorted by
-        # row and then by column from the highest: the order in which SciPy's product with
-        # the diagonal of norms leaves each row's entries.
-        keys = np.repeat(np.arange(count, dtype=np.int64), lengths) * settings.text_columns
-        keys += mask - np.array(columns, dtype=np.int64)
-        unique, repeats = np.unique(keys, return_counts=True)
-        rows, flipped = np.divmod(unique, settings.text_columns)
-        cols = mask - flipped
-        tf = 1.0 + np.log(repeats.astype(np.float64))
-        # Each row's length: its squares summed in ascending column order by NumPy's own
-        # reduction (what SciPy's row sums come to; a running total differs in the last bit).
-        squares = (tf * tf)[::-1]  # rows from the last, columns ascending within each
-        ends = np.flatnonzero(np.diff(rows[::-1], append=-1)) + 1
-        firsts = np.concatenate(([0], ends[:-1]))
-        norms = np.zeros(count)
+    # Repeated columns of a row summed (what building the sparse matrix does), sorted by row
+    # and then by column from the highest: the order in which SciPy's product with the
+    # diagonal of norms leaves each row's entries.
+    keys = np.repeat(np.arange(count, dtype=np.int64), lengths) * settings.text_columns
+    keys += mask - np.array(columns, dtype=np.int64)
+    unique, repeats = np.unique(keys, return_counts=True)
+    rows, flipped = np.divmod(unique, settings.text_columns)
+    tf = 1.0 + np.log(repeats.astype(np.float64))
+    # Each row's length: its squares summed in ascending column order by NumPy's own
+    # reduction (what SciPy's row sums come to; a running total differs in the last bit).
+    squares = (tf * tf)[::-1]  # rows from the last, columns ascending within each
+    firsts = np.flatnonzero(np.diff(rows[::-1], prepend=-1))
+    norms = np.ones(count)
+    if len(firsts):
         norms[rows[::-1][firsts]] = np.sqrt(np.add.reduceat(squares, firsts))
-        norms[norms == 0] = 1.0
-        coef = (1.0 / norms)[rows] * tf
-        _accumulate(out, rows, cols, coef, weights)
+    norms[norms == 0] = 1.0
+    coef = (1.0 / norms)[rows] * tf
+    # The rule columns come after every text column of their row.
     rule_col = {name: i for i, name in enumerate(settings.rule_features)}
-    pairs = sorted((row, settings.text_columns + rule_col[name])
-                   for row, hits in enumerate(rule_hits) for name in hits
-                   if name in rule_col)
-    if pairs:
-        rows, cols = (np.array(side, dtype=np.int64) for side in zip(*pairs, strict=True))
-        _accumulate(out, rows, cols, np.full(len(pairs), RULE_FEATURE_VALUE), weights)
+    rule_rows, rule_cols = [], []
+    for row, hits in enumerate(rule_hits):
+        for column in sorted(settings.text_columns + rule_col[n] for n in hits if n in rule_col):
+            rule_rows.append(row)
+            rule_cols.append(column)
+    every_row = np.concatenate((rows, np.array(rule_rows, dtype=np.int64)))
+    every_col = np.concatenate((mask - flipped, np.array(rule_cols, dtype=np.int64)))
+    every_coef = np.concatenate((coef, np.full(len(rule_rows), RULE_FEATURE_VALUE)))
+    # Per label (a contiguous row of the transposed weights, so the gathers stay in cache),
+    # bincount adds each row's terms one after the other, in the order given, from 0.0: the
+    # running float64 total of the sparse product.
+    out = np.zeros((count, len(weights_by_label)))
+    for label, column in enumerate(weights_by_label):
+        out[:, label] = np.bincount(every_row, weights=every_coef * column[every_col],
+                                    minlength=count)
     return out + bias
-
-
-def _accumulate(out: FloatArray, rows: FloatArray, cols: FloatArray, coef: FloatArray,
-                weights: FloatArray) -> None:
-    """out[row] += coef * weights[col] for each entry, one entry after the other in the
-    given order (np.add.at is unbuffered and in order), as a sparse product adds them."""
-    np.add.at(out, rows, coef[:, None] * weights[cols])
 
 
 def choose_thresholds(scores: FloatArray, targets: FloatArray) -> list[float]:
@@ -248,7 +246,13 @@ class Classifier:
     def scores(self, texts: list[str], rule_hits: Sequence[Iterable[str]]) -> FloatArray:
         """The raw linear score of every text for every label (`rule_hits`: see
         `featurize`)."""
-        return linear_scores(texts, self.features, rule_hits, self.weights, self.bias)
+        return linear_scores(texts, self.features, rule_hits, self.weights_by_label,
+                             self.bias)
+
+    @cached_property
+    def weights_by_label(self) -> FloatArray:
+        """The weights as one contiguous row per label (what `linear_scores` reads)."""
+        return np.ascontiguousarray(self.weights.T)
 
     def predict(self, texts: list[str], rule_hits: Sequence[Iterable[str]]
                 ) -> list[frozenset[str]]:

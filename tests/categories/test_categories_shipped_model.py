@@ -149,7 +149,8 @@ def test_scoring_without_scipy_gives_the_sparse_products_numbers_to_the_last_bit
     assert sum(map(len, hits)) > 20  # rule columns are exercised too
     sparse_scores = np.asarray(featurize(texts, model.features, hits) @ model.weights)
     assert np.array_equal(sparse_scores + model.bias,
-                          linear_scores(texts, model.features, hits, model.weights,
-                                        model.bias))
-    assert linear_scores([], model.features, [], model.weights, model.bias).shape == (
+                          linear_scores(texts, model.features, hits,
+                                        model.weights_by_label, model.bias))
+    assert linear_scores([], model.features, [], model.weights_by_label,
+                         model.bias).shape == (
         0, len(model.labels))
