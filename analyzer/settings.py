@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=_default_data_dir)
     database_url: str | None = None
     dask_scheduler: str | None = None
+    dask_wait_seconds: float = Field(default=60.0, ge=0)  # for a first worker to join
 
     # Input limits: each breach names its setting (TERMSHIFT_MAX_BYTES, ...).
     max_bytes: int = 50 * 1024 * 1024

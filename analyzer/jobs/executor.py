@@ -71,14 +71,17 @@ _IN_FLIGHT = 2  # chunks given to a Dask worker at a time: one running, one read
 
 
 def run_dask(plan_for: Callable[[int], list[list[Chunk]]], paths: Paths,
-             formats: tuple[str, ...], address: str) -> Iterator[dict[str, Any]]:
+             formats: tuple[str, ...], address: str,
+             wait_for_workers: float = 60.0) -> Iterator[dict[str, Any]]:
     """Run chunks on a Dask cluster: `plan_for(n)` gives one lane of chunks per worker the
     scheduler has. A lane's chunks and documents are placed on its worker, so the documents
-    its pairs share are parsed there once; Dask may still move a chunk to an idle worker.
-    Each distinct document is scattered once, by its hash, so a worker on another machine
-    needs no shared disk."""
+    its pairs share are parsed there once; Dask may still move a chunk to an idle worker,
+    and a worker that joins later takes half of the longest lane. Each distinct document is
+    scattered once, by its hash, so a worker on another machine needs no shared disk. A
+    scheduler with no worker is given `wait_for_workers` seconds for one to join."""
     try:
         from distributed import Client, as_completed
+        from distributed.comm.core import CommClosedError
     except ImportError as exc:  # pragma: no cover - a dependency of the package
         raise TermshiftError("Dask distributed is not installed; install termshift's "
                              "dependencies again", code="batch.no_dask") from exc
@@ -89,47 +92,80 @@ def run_dask(plan_for: Callable[[int], list[list[Chunk]]], paths: Paths,
         raise TermshiftError(f"cannot reach the Dask scheduler at {address} ({exc})",
                              code="batch.scheduler_unreachable") from exc
     try:
+        if not client.scheduler_info().get("workers"):
+            try:
+                client.wait_for_workers(1, timeout=wait_for_workers)
+            except TimeoutError as exc:
+                raise TermshiftError(
+                    f"the Dask scheduler at {address} has no workers (waited "
+                    f"{wait_for_workers:g} s, TERMSHIFT_DASK_WAIT_SECONDS); start one with: "
+                    f"dask worker {address}",
+                    code="batch.no_workers") from exc
         workers = sorted(client.scheduler_info().get("workers", {}))
         lanes = [list(lane) for lane in plan_for(max(1, len(workers)))]
+        # Each lane's worker; None before any worker has joined: the scheduler places those.
+        owner: list[str | None] = [workers[n % len(workers)] if workers else None
+                                   for n in range(len(lanes))]
+        known = set(workers)
         docs: dict[str, Any] = {}
+        running = as_completed()
+        lane_of: dict[Any, int] = {}  # future key -> its lane
 
-        def submit(number: int) -> Any:
+        def submit(number: int) -> None:
             """The next chunk of lane `number`, on that lane's worker; when the lane has run
             dry, the last chunk of the lane with most left (so no worker idles while work
             waits, and what it takes is at the far end from where the other worker reads)."""
             if not lanes[number]:
                 longest = max(range(len(lanes)), key=lambda n: len(lanes[n]))
                 if not lanes[longest]:
-                    return None
+                    return
                 chunk = lanes[longest].pop()
             else:
                 chunk = lanes[number].pop(0)
-            # No worker yet (one may join later): the scheduler places the chunk itself.
-            where = [workers[number % len(workers)]] if workers else None
+            where = [owner[number]] if owner[number] else None
             shas = {t.old_sha for t in chunk} | {t.new_sha for t in chunk}
             for sha in sorted(shas - docs.keys()):
                 docs[sha] = client.scatter(paths[sha].read_bytes(), hash=False, workers=where)
-            return client.submit(run_chunk, chunk, {s: docs[s] for s in shas}, formats,
-                                 pure=False, workers=where, allow_other_workers=True)
+            future = client.submit(run_chunk, chunk, {s: docs[s] for s in shas}, formats,
+                                   pure=False, workers=where, allow_other_workers=True)
+            lane_of[future.key] = number
+            running.add(future)
 
-        # A few chunks in flight per lane, not the whole batch: queued work is what Dask's
-        # work stealing moves between workers, and a moved chunk parses its documents again.
-        running = as_completed()
-        lane_of: dict[str, int] = {}
-        for number in range(len(lanes)):
-            for _ in range(_IN_FLIGHT):
-                future = submit(number)
-                if future is not None:
-                    lane_of[future.key] = number
-                    running.add(future)
-        for future in running:
-            number = lane_of.pop(future.key)
-            result = future.result()
-            future.release()  # a result stays in a worker's memory while a future holds it
-            following = submit(number)
-            if following is not None:
-                lane_of[following.key] = number
-                running.add(following)
-            yield result
+        def welcome() -> None:
+            """A worker that joined since the start takes the second half of the longest
+            lane (or the whole lane of none when the batch started without workers)."""
+            for address in sorted(set(client.scheduler_info().get("workers", {})) - known):
+                known.add(address)
+                if owner and owner[0] is None:
+                    owner[0] = address
+                    continue
+                longest = max(range(len(lanes)), key=lambda n: len(lanes[n]))
+                half = len(lanes[longest]) // 2
+                if half:
+                    lanes.append(lanes[longest][-half:])
+                    del lanes[longest][-half:]
+                    owner.append(address)
+                    for _ in range(_IN_FLIGHT):
+                        submit(len(lanes) - 1)
+
+        try:
+            # A few chunks in flight per lane, not the whole batch: queued work is what
+            # Dask's work stealing moves between workers, and a moved chunk parses its
+            # documents again.
+            for number in range(len(lanes)):
+                for _ in range(_IN_FLIGHT):
+                    submit(number)
+            for future in running:
+                number = lane_of.pop(future.key)
+                result = future.result()
+                future.release()  # a result stays in a worker's memory while a future holds it
+                welcome()
+                submit(number)
+                yield result
+        except (TimeoutError, CommClosedError) as exc:
+            raise TermshiftError(
+                f"the Dask cluster at {address} stopped answering ({type(exc).__name__}); "
+                "finished pairs are kept: run the same command again to resume",
+                code="batch.dask_lost") from exc
     finally:
         client.close()

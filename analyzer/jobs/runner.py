@@ -199,7 +199,8 @@ def _chunks_run(ready: Sequence[tuple[Pair, str, str]], paths: dict[str, Path],
 
     scheduler = options.scheduler or settings.dask_scheduler
     if scheduler:  # one lane per worker the scheduler has
-        return run_dask(plan_for, paths, options.formats, scheduler)
+        return run_dask(plan_for, paths, options.formats, scheduler,
+                        settings.dask_wait_seconds)
     return run_local(plan_for(options.workers or default_workers()), paths, options.formats)
 
 

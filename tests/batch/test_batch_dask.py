@@ -41,3 +41,15 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 3
     assert b"cannot reach the Dask scheduler" in done.stderr
     assert done.stderr.decode().count("\n") == 1
+
+
+def test_a_scheduler_without_workers_is_one_line_after_the_wait(tmp_path: Path) -> None:
+    manifest = write_csv(tmp_path / "m.csv", write_pairs(tmp_path, 1))
+    with distributed.LocalCluster(n_workers=0, processes=True, protocol="tcp",
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        done = run_cli("batch", str(manifest), "-o", str(tmp_path / "out"),
+                       env={"TERMSHIFT_DASK_SCHEDULER": cluster.scheduler_address,
+                            "TERMSHIFT_DASK_WAIT_SECONDS": "2"})
+    assert done.returncode == 3, done.stderr
+    assert b"has no workers (waited 2 s" in done.stderr
+    assert done.stderr.decode().count("\n") == 1
