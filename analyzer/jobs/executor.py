@@ -101,12 +101,9 @@ def run_dask(plan_for: Callable[[int], list[list[Chunk]]], paths: Paths,
                     f"{wait_for_workers:g} s, TERMSHIFT_DASK_WAIT_SECONDS); start one with: "
                     f"dask worker {address}",
                     code="batch.no_workers") from exc
-        workers = sorted(client.scheduler_info().get("workers", {}))
-        lanes = [list(lane) for lane in plan_for(max(1, len(workers)))]
-        # Each lane's worker; None before any worker has joined: the scheduler places those.
-        owner: list[str | None] = [workers[n % len(workers)] if workers else None
-                                   for n in range(len(lanes))]
-        known = set(workers)
+        known = set(client.scheduler_info().get("workers", {}))
+        lanes = [list(lane) for lane in plan_for(max(1, len(known)))]
+        owner = sorted(known)[:len(lanes)]  # each lane's worker (a worker may have left)
         docs: dict[str, Any] = {}
         running = as_completed()
         lane_of: dict[Any, int] = {}  # future key -> its lane
@@ -122,7 +119,7 @@ def run_dask(plan_for: Callable[[int], list[list[Chunk]]], paths: Paths,
                 chunk = lanes[longest].pop()
             else:
                 chunk = lanes[number].pop(0)
-            where = [owner[number]] if owner[number] else None
+            where = [owner[number]] if number < len(owner) else None
             shas = {t.old_sha for t in chunk} | {t.new_sha for t in chunk}
             for sha in sorted(shas - docs.keys()):
                 docs[sha] = client.scatter(paths[sha].read_bytes(), hash=False, workers=where)
@@ -133,18 +130,15 @@ def run_dask(plan_for: Callable[[int], list[list[Chunk]]], paths: Paths,
 
         def welcome() -> None:
             """A worker that joined since the start takes the second half of the longest
-            lane (or the whole lane of none when the batch started without workers)."""
-            for address in sorted(set(client.scheduler_info().get("workers", {})) - known):
-                known.add(address)
-                if owner and owner[0] is None:
-                    owner[0] = address
-                    continue
+            lane."""
+            for joined in sorted(set(client.scheduler_info().get("workers", {})) - known):
+                known.add(joined)
                 longest = max(range(len(lanes)), key=lambda n: len(lanes[n]))
                 half = len(lanes[longest]) // 2
                 if half:
                     lanes.append(lanes[longest][-half:])
                     del lanes[longest][-half:]
-                    owner.append(address)
+                    owner.append(joined)
                     for _ in range(_IN_FLIGHT):
                         submit(len(lanes) - 1)
 
