@@ -6,7 +6,8 @@ every disagreement explained.
 
 A folder with a `splits.yaml` (corpora/policies: 32 policies written by someone who had read
 only the control descriptions) is scored per half: `dev` may be tuned on, `held-out` is
-reported as it comes; `--split` prints one half with its disagreements.
+reported as it comes; without `--split` only dev's disagreements are listed, and `--split`
+prints one half with its disagreements.
 """
 
 from __future__ import annotations
@@ -41,15 +42,22 @@ def main() -> None:
             print(f"{half}: {part.correct}/{part.total} = {part.accuracy:.3f}")
     score = score_policies(args.policies, args.expected, args.split)
     elapsed = time.perf_counter() - started
-    policies = len({m.policy for m in score.misses}) if score.misses else 0
     print(f"\n(policy, control) pairs: {score.total}; exact status accuracy: "
           f"{score.accuracy:.3f} (target >= 0.9); {elapsed:.2f} s")
     print("\nconfusion (rows expected, columns got):")
     print(f"{'':>10}" + "".join(f"{s:>10}" for s in STATUSES))
     for want in STATUSES:
         print(f"{want:>10}" + "".join(f"{score.confusion[(want, got)]:>10}" for got in STATUSES))
-    print(f"\ndisagreements ({len(score.misses)}, in {policies} policies):")
-    for miss in score.misses:
+    shown = score.misses
+    if args.split is None and split_of(args.policies):
+        # Only the half that may be tuned on is listed: reading the held-out disagreements
+        # while writing rules would make the held-out figure a tuned one.
+        shown = score_policies(args.policies, args.expected, "dev").misses
+        print(f"\nheld-out disagreements: {len(score.misses) - len(shown)}, not listed "
+              "(--split held-out lists them; read them only to report, never to tune)")
+    print(f"\ndisagreements{' on dev' if shown is not score.misses else ''} ({len(shown)}, "
+          f"in {len({m.policy for m in shown})} policies):")
+    for miss in shown:
         print(f"  {miss.policy} {miss.control}: expected {miss.expected}, got {miss.got}"
               f" -- {miss.explanation[:160]}")
 
