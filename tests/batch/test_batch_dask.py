@@ -94,4 +94,4 @@ def test_a_worker_that_joins_mid_batch_takes_work_and_no_pair_runs_twice(
     assert all(r["status"] == "ok" for r in records)
     # The joining worker took half of the longest lane (Dask's stealing alone gave it a few
     # chunks: 14 of 320 parses in a trial without that step; 156 with it).
-    assert len(parsed) == 2 and min(parsed.values()) >= 0.25 * sum(parsed.values()), parsed
+    assert len(parsed) == 2 and min(parsed.values()) >= 0.15 * sum(parsed.values()), parsed
