@@ -39,7 +39,8 @@ def main() -> None:
     if args.split is None and split_of(args.policies):
         for half in ("dev", "held-out"):
             part = score_policies(args.policies, args.expected, half)
-            print(f"{half}: {part.correct}/{part.total} = {part.accuracy:.3f}")
+            if part.total:  # a set kept whole for reporting has no dev half
+                print(f"{half}: {part.correct}/{part.total} = {part.accuracy:.3f}")
     score = score_policies(args.policies, args.expected, args.split)
     elapsed = time.perf_counter() - started
     print(f"\n(policy, control) pairs: {score.total}; exact status accuracy: "

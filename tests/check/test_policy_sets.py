@@ -1,0 +1,35 @@
+"""The labelled policy sets in corpora/ are whole: every policy labelled on every baseline
+control with a known status, no label without its file, every file in a split."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analyzer.check_eval import STATUSES, split_of
+from analyzer.rulebook import default_rulebook
+
+CORPORA = Path(__file__).resolve().parents[2] / "corpora"
+SETS = ["policies", "policies-fresh"]
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_every_policy_is_labelled_on_every_control(name: str) -> None:
+    folder = CORPORA / name
+    expected = yaml.safe_load((folder / "expected.yaml").read_text(encoding="utf-8"))
+    files = {p.name for p in folder.iterdir()
+             if p.suffix in (".md", ".txt") and p.name[:2].isdigit()}
+    assert files and set(expected) == files
+    controls = [c.id for c in default_rulebook().controls.controls]
+    for policy, labels in expected.items():
+        assert list(labels) == controls, policy
+        assert set(labels.values()) <= set(STATUSES), policy
+    halves = split_of(folder)
+    assert set(halves) == files and set(halves.values()) <= {"dev", "held-out"}
+
+
+def test_the_fresh_set_is_held_out_whole() -> None:
+    # Scored once as written (its README): no part of it may be tuned on.
+    assert set(split_of(CORPORA / "policies-fresh").values()) == {"held-out"}
