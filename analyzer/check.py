@@ -215,7 +215,8 @@ _ONLY = re.compile(r"\b(?:may|can|is\s+allowed\s+to|are\s+allowed\s+to)\s+(?:\w+
 _RECORDED = re.compile(
     r"\b(?:has|have|keeps?|maintains?|holds?|carries)\s+(?:an?\s+|its\s+own\s+|a\s+written\s+)?"
     r"(?:[\w-]+\s+){0,2}?(?:card|sheet|list|profile|schedule|statement|register|manifest|record"
-    r"|catalogue|catalog|document|form|file|entry|page|charter|specification|spec)s?\b|\b(?:are|is)\s+(?:set\s+out|written\s+down|listed|recorded"
+    r"|catalogue|catalog|document|form|file|entry|page|charter|specification|spec)s?\b"
+    r"|\b(?:are|is)\s+(?:set\s+out|written\s+down|listed|recorded"
     r"|documented|declared|stated|defined|specified)\b")
 
 
