@@ -30,6 +30,10 @@ def check_analysis(analysis: Analysis, baseline: Baseline) -> Check:
 
 
 _CELL = " | "
+# Words that state a requirement without a modal verb: a checked box, "requires",
+# "mandatory", "always", "no exceptions", "in place".
+_REQUIRED = re.compile(r"^\W*\[x\]|\brequire[sd]?\b|\bmandatory\b|\bcompulsory\b|\balways\b"
+                       r"|\bno\s+exceptions?\b|\bin\s+place\b|\bwithout\s+exception\b")
 # A column that lists what not to do ("Don't", "Never", "Not allowed", "Prohibited").
 _NEGATIVE_HEADER = re.compile(r"^\W*(?:do\s*n[o']?t|do\s+not|never|not\s+(?:allowed|permitted|ok)"
                               r"|prohibited|forbidden|must\s+not|avoid|no)\W*$")
@@ -229,6 +233,8 @@ def _binding(clause: Clause) -> bool:
         return True
     if _CELL in clause.text and len(clause.text.split()) >= 5 and modality is None:
         return True  # a row of a table of requirements states one
+    if modality is None and _REQUIRED.search(_folded(clause.text)):
+        return True  # "Outbound messages require approval", "[x] Monitoring in place"
     if modality == "permission" and (_ONLY.search(_folded(clause.text))
                                      or _RECORDED.search(_folded(clause.text))):
         # "may use only the tools on its card" limits; "has a card listing the systems it
