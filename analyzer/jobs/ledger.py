@@ -22,6 +22,25 @@ def write_atomic(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+def _sweep_parts(folder: Path) -> None:
+    """Remove the temporary files a killed run left half-written (`write_atomic`'s, named by
+    the writing process's id), leaving those of any writer still alive."""
+    for part in folder.glob(".*.part"):
+        pid = part.name.rsplit(".", 2)[-2]
+        if pid.isdigit() and not _alive(int(pid)):
+            part.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive, not ours to judge
+    return True
+
+
 class Ledger:
     """The finished pairs of a batch folder, by id, and the file they are appended to."""
 
@@ -30,6 +49,7 @@ class Ledger:
         self.records: dict[str, Record] = {}
         if path.exists():
             self._load()
+            _sweep_parts(path.parent)
         self._file = path.open("a", encoding="utf-8")
 
     def _load(self) -> None:
