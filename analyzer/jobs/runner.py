@@ -54,20 +54,23 @@ def _record(pair: Pair | RowError, **fields: Any) -> Record:
 
 
 def hash_documents(pairs: Sequence[Pair], settings: Settings) -> tuple[
-        list[tuple[Pair, str, str]], list[Record], dict[str, Path]]:
+        list[tuple[Pair, str, str]], list[Record], dict[str, Path], dict[str, int]]:
     """Each pair's two documents by sha256 (each file read once); pairs whose files cannot
-    be read become failed records."""
+    be read become failed records. Also each document's path and size in bytes, by hash."""
     from analyzer.ingest import read_path
 
     by_path: dict[Path, str | TermshiftError] = {}
     paths: dict[str, Path] = {}
+    sizes: dict[str, int] = {}
 
     def sha_of(path: Path) -> str:
         key = path.resolve()
         if key not in by_path:
             try:
-                by_path[key] = hashlib.sha256(read_path(path, settings)).hexdigest()
-                paths.setdefault(str(by_path[key]), path)
+                data = read_path(path, settings)
+                sha = by_path[key] = hashlib.sha256(data).hexdigest()
+                paths.setdefault(sha, path)
+                sizes[sha] = len(data)
             except TermshiftError as exc:
                 by_path[key] = exc
         found = by_path[key]
@@ -86,7 +89,7 @@ def hash_documents(pairs: Sequence[Pair], settings: Settings) -> tuple[
             for path, shown in ((pair.old_path, pair.old), (pair.new_path, pair.new)):
                 error = error.replace(str(path), shown)
             failed.append(_record(pair, error=error))
-    return ready, failed, paths
+    return ready, failed, paths, sizes
 
 
 def components(ready: Sequence[tuple[Pair, str, str]]) -> list[list[PairTask]]:
@@ -106,13 +109,6 @@ def components(ready: Sequence[tuple[Pair, str, str]]) -> list[list[PairTask]]:
         groups.setdefault(find(old), []).append(
             PairTask(pair.id, old, new, pair.old, pair.new))
     return list(groups.values())
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:  # gone since it was hashed: its pair fails in the worker and says so
-        return 1
 
 
 def plan_lanes(ready: Sequence[tuple[Pair, str, str]], lanes: int, size: int,
@@ -188,11 +184,10 @@ def _write_result(out: Path, pair: Pair, result: dict[str, Any]) -> Record:
 
 
 def _chunks_run(ready: Sequence[tuple[Pair, str, str]], paths: dict[str, Path],
-                options: BatchOptions, settings: Settings) -> Iterator[dict[str, Any]]:
+                sizes: Mapping[str, int], options: BatchOptions, settings: Settings
+                ) -> Iterator[dict[str, Any]]:
     """Each chunk's outcome, as it is done: one lane per worker, pairs at most `size` to a
     chunk (from the batch size unless set) and lanes balanced by document size."""
-    sizes = {sha: _size(path) for sha, path in paths.items()}
-
     def plan_for(workers: int) -> list[list[Chunk]]:
         size = options.chunk_size or max(1, min(8, len(ready) // (workers * 4) or 1))
         return plan_lanes(ready, workers, size, sizes)
@@ -222,13 +217,13 @@ def run_batch(pairs: Sequence[Pair], row_errors: Sequence[RowError], options: Ba
                 ledger.append(_record(bad, error=bad.error))
                 progress.update(ok=False)
         todo = [p for p in pairs if p.id not in ledger]
-        ready, unreadable, paths = hash_documents(todo, settings)
+        ready, unreadable, paths, sizes = hash_documents(todo, settings)
         for record in unreadable:
             ledger.append(record)
             progress.update(ok=False)
         by_id = {pair.id: pair for pair, _, _ in ready}
         if ready:
-            for outcome in _chunks_run(ready, paths, options, settings):
+            for outcome in _chunks_run(ready, paths, sizes, options, settings):
                 stats.workers[outcome["worker"]] = {
                     k: outcome[k] for k in ("peak_rss_kb", "parsed", "cpu_ms")}
                 for result in outcome["results"]:

@@ -158,3 +158,21 @@ def test_lanes_are_balanced_by_document_size_when_sizes_are_known() -> None:
     assert sorted(len(lane) for lane in ids) == [1, 6]
     assert ["long"] in ids
     assert sorted(len([t for c in lane for t in c]) for lane in by_count) == [3, 4]
+
+
+def test_hashing_gives_each_document_its_size_once(tmp_path: Path) -> None:
+    from analyzer.jobs.manifest import Pair
+    from analyzer.jobs.runner import hash_documents
+    from analyzer.settings import Settings
+
+    short, long_, twin = tmp_path / "short.md", tmp_path / "long.md", tmp_path / "twin.md"
+    short.write_text("We may end the service.\n")
+    long_.write_text("You are solely responsible for your agents.\n" * 50)
+    twin.write_text("We may end the service.\n")  # the same bytes as short.md
+    pairs = [Pair("p1", "short.md", "long.md", short, long_),
+             Pair("p2", "twin.md", "long.md", twin, long_)]
+    ready, failed, paths, sizes = hash_documents(pairs, Settings())
+    assert not failed and len(ready) == 2
+    assert set(paths) == set(sizes) and len(sizes) == 2
+    assert sizes[ready[0][1]] == short.stat().st_size
+    assert sizes[ready[0][2]] == long_.stat().st_size
