@@ -113,10 +113,6 @@ def content_security_policy(env: Environment | None = None) -> str:
             "connect-src 'self'; img-src data:; base-uri 'none'; form-action 'self'")
 
 
-def _json(data: dict[str, Any]) -> str:
-    return pretty_json(data)
-
-
 def _unsupported(fmt: str, what: str) -> UsageError:
     return UsageError(f"{what} cannot be rendered as {fmt!r}")
 
@@ -129,7 +125,7 @@ def render_page(name: str, **context: Any) -> str:
 def render_analysis(analysis: Analysis, fmt: str) -> str:
     """The `analyze` result as json or html."""
     if fmt == "json":
-        return _json(analysis_to_json(analysis))
+        return pretty_json(analysis_to_json(analysis))
     if fmt == "html":
         counts = Counter(c for clause in analysis.clauses for c in clause.categories)
         return _environment().get_template("analysis.html").render(
@@ -164,7 +160,7 @@ def render_comparison(comparison: Comparison, fmt: str, title: str | None = None
     PDF are made on request and show `triage` as given. Without either (the command line)
     nothing of triage is shown."""
     if fmt == "json":
-        return _json(comparison_to_json(comparison))
+        return pretty_json(comparison_to_json(comparison))
     if fmt == "docx":
         from analyzer.report.docx_redline import render_docx
         return render_docx(comparison, title, triage=triage)
@@ -299,7 +295,7 @@ def renamed_sections(comparison: Comparison) -> dict[tuple[str, ...], str]:
 def render_check(check: Check, fmt: str) -> str:
     """The `check` result as json, html or md."""
     if fmt == "json":
-        return _json(check_to_json(check))
+        return pretty_json(check_to_json(check))
     if fmt == "md":
         return _environment(markdown=True).get_template("check.md.j2").render(
             check=check, summary=Counter(c.status for c in check.controls),
@@ -316,7 +312,7 @@ def render_check(check: Check, fmt: str) -> str:
 def render_timeline(timeline: Timeline, fmt: str) -> str:
     """The `timeline` result as json or html."""
     if fmt == "json":
-        return _json(timeline_to_json(timeline))
+        return pretty_json(timeline_to_json(timeline))
     if fmt == "html":
         first_seen: dict[str, str] = {}
         for label, step in zip(timeline.labels[1:], timeline.steps, strict=True):
