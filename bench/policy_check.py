@@ -22,7 +22,7 @@ from pathlib import Path
 
 import checkout  # noqa: F401  (this checkout's analyzer, not the installed one)
 
-from analyzer.check_eval import STATUSES, score_policies, split_of
+from analyzer.check_eval import STATUSES, Score, score_policies, split_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,12 +36,19 @@ def main() -> None:
     print(f"command: python {' '.join(sys.argv)}")
     print(f"date {date.today()}, cores {os.cpu_count()}, Python {platform.python_version()}")
     started = time.perf_counter()
+    halves = {}
     if args.split is None and split_of(args.policies):
-        for half in ("dev", "held-out"):
-            part = score_policies(args.policies, args.expected, half)
+        # Each policy is checked once: the halves, then the whole as their sum.
+        halves = {half: score_policies(args.policies, args.expected, half)
+                  for half in ("dev", "held-out")}
+        for half, part in halves.items():
             if part.total:  # a set kept whole for reporting has no dev half
                 print(f"{half}: {part.correct}/{part.total} = {part.accuracy:.3f}")
-    score = score_policies(args.policies, args.expected, args.split)
+        dev, held = halves["dev"], halves["held-out"]
+        score = Score(dev.total + held.total, dev.correct + held.correct,
+                      dev.confusion + held.confusion, dev.misses + held.misses)
+    else:
+        score = score_policies(args.policies, args.expected, args.split)
     elapsed = time.perf_counter() - started
     print(f"\n(policy, control) pairs: {score.total}; exact status accuracy: "
           f"{score.accuracy:.3f} (target >= 0.9); {elapsed:.2f} s")
@@ -50,10 +57,10 @@ def main() -> None:
     for want in STATUSES:
         print(f"{want:>10}" + "".join(f"{score.confusion[(want, got)]:>10}" for got in STATUSES))
     shown = score.misses
-    if args.split is None and split_of(args.policies):
+    if halves:
         # Only the half that may be tuned on is listed: reading the held-out disagreements
         # while writing rules would make the held-out figure a tuned one.
-        shown = score_policies(args.policies, args.expected, "dev").misses
+        shown = halves["dev"].misses
         print(f"\nheld-out disagreements: {len(score.misses) - len(shown)}, not listed "
               "(--split held-out lists them; read them only to report, never to tune)")
     print(f"\ndisagreements{' on dev' if shown is not score.misses else ''} ({len(shown)}, "
