@@ -113,8 +113,10 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
                       f"No clause of the policy provides this: {control.title.lower()}.")
     negated = [(c, n) for c in evidence if (n := _negation(control.negations, _read(c)))]
     if negated and len(negated) == len(evidence):
-        clause, why = waiver or negated[0]
-        return result("missing", evidence, _said(clause, why.reason))
+        if waiver:  # a contradiction's reason says what the clause does ("lets agents ...")
+            return result("missing", evidence, _said(waiver[0], waiver[1].reason))
+        clause, why = negated[0]  # a negation's reason says what it is ("it describes a plan")
+        return result("missing", evidence, _said(clause, f"mentions it, but {why.reason}"))
     binding = [c for c in evidence if (_binding(c) or (
                    control.capability_binds and c.attributes.modality == "permission"))
                and not _weakened(control.weakeners, _read(c))

@@ -79,3 +79,11 @@ def test_recommendations_as_the_subject_of_a_rule_do_not_weaken_it() -> None:
             "about who should hold which permission, go to Information Security for review "
             "before anything changes.\n")
     assert status(text, "HITL-ACCESS")[0] == "met"
+
+
+def test_a_denied_or_lapsed_rule_is_explained_in_a_sentence() -> None:
+    got, why = status("# Logs\n\nUntil the 2025 restructure, every bot action was logged with "
+                      "the bot ID and the employee who asked for it.\n", "LOG-ACTIONS")
+    assert got == "missing"
+    assert why.startswith("Clause c1 mentions it, but it describes an earlier rule that is "
+                          "no longer in force: \u201cUntil the 2025 restructure"), why
