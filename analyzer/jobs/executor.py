@@ -6,11 +6,12 @@ only when a scheduler address is given.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,11 @@ def _sources(chunk: Chunk, paths: Paths) -> dict[str, str | bytes]:
 
 
 _IN_FLIGHT = 2  # chunks given to a Dask worker at a time: one running, one ready
+_ATTEMPTS = 3  # times a chunk is sent before a batch says the cluster is lost
+
+
+class _Lost(Exception):
+    """A chunk could not be run: no worker is left, or it failed on every attempt."""
 
 
 def run_dask(plan_for: Callable[[int], list[list[Chunk]]], paths: Paths,
@@ -80,7 +86,7 @@ def run_dask(plan_for: Callable[[int], list[list[Chunk]]], paths: Paths,
     scattered once, by its hash, so a worker on another machine needs no shared disk. A
     scheduler with no worker is given `wait_for_workers` seconds for one to join."""
     try:
-        from distributed import Client, as_completed
+        from distributed import Client, KilledWorker, as_completed
         from distributed.comm.core import CommClosedError
     except ImportError as exc:  # pragma: no cover - a dependency of the package
         raise TermshiftError("Dask distributed is not installed; install termshift's "
@@ -88,6 +94,8 @@ def run_dask(plan_for: Callable[[int], list[list[Chunk]]], paths: Paths,
     try:
         # Dask's own connect timeout (30s; DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT).
         client = Client(address)
+        # The client logs its own lost connections; the batch says it once, in one line.
+        logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
     except (OSError, TimeoutError) as exc:
         raise TermshiftError(f"cannot reach the Dask scheduler at {address} ({exc})",
                              code="batch.scheduler_unreachable") from exc
@@ -102,36 +110,50 @@ def run_dask(plan_for: Callable[[int], list[list[Chunk]]], paths: Paths,
                     f"dask worker {address}",
                     code="batch.no_workers") from exc
         known = set(client.scheduler_info().get("workers", {}))
+        present = set(known)  # the workers the scheduler has now
         lanes = [list(lane) for lane in plan_for(max(1, len(known)))]
-        owner = sorted(known)[:len(lanes)]  # each lane's worker (a worker may have left)
+        owner = sorted(known)[:len(lanes)]  # each lane's worker (it may leave)
         docs: dict[str, Any] = {}
         running = as_completed()
-        lane_of: dict[Any, int] = {}  # future key -> its lane
+        sent: dict[Any, tuple[int, Chunk, int]] = {}  # future key -> lane, chunk, attempt
+
+        def send(number: int, chunk: Chunk, attempt: int = 1) -> None:
+            """One chunk, with its documents, to lane `number`'s worker if it is still
+            there (anywhere otherwise)."""
+            mine = owner[number] if number < len(owner) else None
+            where = [mine] if mine in present else None
+            shas = {t.old_sha for t in chunk} | {t.new_sha for t in chunk}
+            for sha in sorted(shas - docs.keys()):
+                data = paths[sha].read_bytes()
+                try:
+                    docs[sha] = client.scatter(data, hash=False, workers=where)
+                except KeyError:  # the worker left since the last look
+                    docs[sha] = client.scatter(data, hash=False)
+            future = client.submit(run_chunk, chunk, {s: docs[s] for s in shas}, formats,
+                                   pure=False, workers=where,
+                                   allow_other_workers=where is not None)
+            sent[future.key] = (number, chunk, attempt)
+            running.add(future)
 
         def submit(number: int) -> None:
-            """The next chunk of lane `number`, on that lane's worker; when the lane has run
-            dry, the last chunk of the lane with most left (so no worker idles while work
-            waits, and what it takes is at the far end from where the other worker reads)."""
+            """The next chunk of lane `number`; when the lane has run dry, the last chunk of
+            the lane with most left (so no worker idles while work waits, and what it takes
+            is at the far end from where the other worker reads)."""
             if not lanes[number]:
                 longest = max(range(len(lanes)), key=lambda n: len(lanes[n]))
                 if not lanes[longest]:
                     return
-                chunk = lanes[longest].pop()
+                send(number, lanes[longest].pop())
             else:
-                chunk = lanes[number].pop(0)
-            where = [owner[number]] if number < len(owner) else None
-            shas = {t.old_sha for t in chunk} | {t.new_sha for t in chunk}
-            for sha in sorted(shas - docs.keys()):
-                docs[sha] = client.scatter(paths[sha].read_bytes(), hash=False, workers=where)
-            future = client.submit(run_chunk, chunk, {s: docs[s] for s in shas}, formats,
-                                   pure=False, workers=where, allow_other_workers=True)
-            lane_of[future.key] = number
-            running.add(future)
+                send(number, lanes[number].pop(0))
 
-        def welcome() -> None:
-            """A worker that joined since the start takes the second half of the longest
-            lane."""
-            for joined in sorted(set(client.scheduler_info().get("workers", {})) - known):
+        def refresh() -> None:
+            """Notice workers that left (their lanes go anywhere) and workers that joined
+            (each takes the second half of the longest lane)."""
+            now = set(client.scheduler_info().get("workers", {}))
+            present.clear()
+            present.update(now)
+            for joined in sorted(now - known):
                 known.add(joined)
                 longest = max(range(len(lanes)), key=lambda n: len(lanes[n]))
                 half = len(lanes[longest]) // 2
@@ -150,15 +172,28 @@ def run_dask(plan_for: Callable[[int], list[list[Chunk]]], paths: Paths,
                 for _ in range(_IN_FLIGHT):
                     submit(number)
             for future in running:
-                number = lane_of.pop(future.key)
-                result = future.result()
+                number, chunk, attempt = sent.pop(future.key)
+                try:
+                    result = future.result()
+                except (CancelledError, KilledWorker, CommClosedError) as exc:
+                    # A worker that died took its documents (and maybe the chunk) with it:
+                    # while the cluster has workers, send the chunk again with fresh copies.
+                    refresh()
+                    if not present or attempt >= _ATTEMPTS:
+                        raise _Lost(exc) from exc
+                    for t in chunk:
+                        docs.pop(t.old_sha, None)
+                        docs.pop(t.new_sha, None)
+                    send(number, chunk, attempt + 1)
+                    continue
                 future.release()  # a result stays in a worker's memory while a future holds it
-                welcome()
+                refresh()
                 submit(number)
                 yield result
-        except (TimeoutError, CommClosedError) as exc:
+        except (_Lost, TimeoutError, CommClosedError, CancelledError) as exc:
+            cause = exc.__cause__ if isinstance(exc, _Lost) else exc
             raise TermshiftError(
-                f"the Dask cluster at {address} stopped answering ({type(exc).__name__}); "
+                f"the Dask cluster at {address} stopped answering ({type(cause).__name__}); "
                 "finished pairs are kept: run the same command again to resume",
                 code="batch.dask_lost") from exc
     finally:

@@ -95,3 +95,74 @@ def test_a_worker_that_joins_mid_batch_takes_work_and_no_pair_runs_twice(
     # The joining worker took half of the longest lane (Dask's stealing alone gave it a few
     # chunks: 14 of 320 parses in a trial without that step; 156 with it).
     assert len(parsed) == 2 and min(parsed.values()) >= 0.15 * sum(parsed.values()), parsed
+
+
+def test_a_cluster_lost_mid_batch_is_one_line_and_the_finished_pairs_stay(
+        tmp_path: Path) -> None:
+    from cli_support import REPO
+
+    rows = write_pairs(tmp_path, 160, sections=4)
+    manifest = write_csv(tmp_path / "m.csv", rows)
+    out = tmp_path / "out"
+    index = out / "index.jsonl"
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address=None,
+                                       worker_dashboard_address=None)
+    batch = subprocess.Popen(
+        [sys.executable, "-m", "analyzer.cli", "batch", str(manifest), "-o", str(out), "-q"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "TERMSHIFT_DASK_SCHEDULER": cluster.scheduler_address,
+             "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"})
+    try:
+        for _ in range(600):  # until the first results are written (at most 60 s)
+            if index.is_file() and len(index.read_text().splitlines()) >= 4:
+                break
+            time.sleep(0.1)
+        cluster.close()  # the scheduler and its worker go away mid-batch
+        _, stderr = batch.communicate(timeout=120)
+    finally:
+        if batch.poll() is None:
+            batch.kill()
+        cluster.close()
+    assert batch.returncode == 3, stderr.decode()
+    assert b"stopped answering" in stderr and b"run the same command again" in stderr, stderr
+    assert stderr.decode().count("\n") == 1, stderr
+    finished = [json.loads(line) for line in index.read_text().splitlines()]
+    assert 4 <= len(finished) < len(rows)
+    assert all(r["status"] == "ok" for r in finished)
+
+
+def test_a_worker_killed_mid_batch_costs_no_pair(tmp_path: Path) -> None:
+    import signal
+
+    from cli_support import REPO
+
+    rows = write_pairs(tmp_path, 160, sections=4)
+    manifest = write_csv(tmp_path / "m.csv", rows)
+    out = tmp_path / "out"
+    index = out / "index.jsonl"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None,
+                                  worker_dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        batch = subprocess.Popen(
+            [sys.executable, "-m", "analyzer.cli", "batch", str(manifest), "-o", str(out),
+             "-q"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env={**os.environ, "TERMSHIFT_DASK_SCHEDULER": cluster.scheduler_address})
+        try:
+            for _ in range(600):  # until the first results are written (at most 60 s)
+                if index.is_file() and len(index.read_text().splitlines()) >= 4:
+                    break
+                time.sleep(0.1)
+            # One worker process dies hard, with the documents scattered to it (its nanny
+            # starts a new one, at a new address).
+            victim = sorted(client.run(os.getpid).values())[0]
+            os.kill(victim, signal.SIGKILL)
+            _, stderr = batch.communicate(timeout=240)
+        finally:
+            if batch.poll() is None:
+                batch.kill()
+    assert batch.returncode == 0, stderr.decode()
+    records = [json.loads(line) for line in index.read_text().splitlines()]
+    assert sorted(r["id"] for r in records) == sorted(r[0] for r in rows)  # each once
+    assert all(r["status"] == "ok" for r in records)
