@@ -10,6 +10,8 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -115,24 +117,63 @@ def run_dask(plan_for: Callable[[int], list[list[Chunk]]], paths: Paths,
         owner = sorted(known)[:len(lanes)]  # each lane's worker (it may leave)
         docs: dict[str, Any] = {}
         running = as_completed()
-        sent: dict[Any, tuple[int, Chunk, int]] = {}  # future key -> lane, chunk, attempt
+        # future key -> its future, lane, chunk and attempt, until its result is taken
+        sent: dict[Any, tuple[Any, int, Chunk, int]] = {}
+        stop, deserted = threading.Event(), threading.Event()
+
+        def deserted_error() -> TermshiftError:
+            return TermshiftError(
+                f"the Dask scheduler at {address} has had no workers for {wait_for_workers:g} s "
+                "(TERMSHIFT_DASK_WAIT_SECONDS); finished pairs are kept: start a worker (dask "
+                f"worker {address}) and run the same command again to resume",
+                code="batch.no_workers")
+
+        def watch() -> None:
+            """Chunks wait for ever on a scheduler whose workers have all gone: after
+            `wait_for_workers` seconds without one, cancel them so the batch can say so."""
+            since: float | None = None
+            while not stop.wait(1.0):
+                try:
+                    workers = client.scheduler_info().get("workers")
+                except (OSError, TimeoutError, CommClosedError):
+                    return  # the cluster is gone: the loop below hears it too
+                if workers:
+                    since = None
+                    continue
+                since = since or time.monotonic()
+                if time.monotonic() - since >= wait_for_workers:
+                    deserted.set()
+                    client.cancel([entry[0] for entry in list(sent.values())])
+                    return
+
+        def scatter(data: bytes, where: list[str] | None) -> Any:
+            """`data` onto the cluster, on `where` if it can be; a worker that died since
+            the last look (the scheduler may not know yet) costs a retry elsewhere."""
+            for tries in range(_ATTEMPTS - 1):
+                try:
+                    return client.scatter(data, hash=False, workers=where if not tries else None)
+                except (KeyError, CommClosedError):
+                    time.sleep(1.0)
+            return client.scatter(data, hash=False)
 
         def send(number: int, chunk: Chunk, attempt: int = 1) -> None:
             """One chunk, with its documents, to lane `number`'s worker if it is still
             there (anywhere otherwise)."""
             mine = owner[number] if number < len(owner) else None
-            where = [mine] if mine in present else None
+            where = [mine] if mine is not None and mine in present else None
             shas = {t.old_sha for t in chunk} | {t.new_sha for t in chunk}
             for sha in sorted(shas - docs.keys()):
-                data = paths[sha].read_bytes()
                 try:
-                    docs[sha] = client.scatter(data, hash=False, workers=where)
-                except KeyError:  # the worker left since the last look
-                    docs[sha] = client.scatter(data, hash=False)
+                    data = paths[sha].read_bytes()
+                except OSError as exc:  # not the cluster's fault: say which file
+                    raise TermshiftError(f"{paths[sha]}: cannot read it again ({exc.strerror}); "
+                                         "finished pairs are kept: run the same command again "
+                                         "to resume", code="batch.unreadable") from exc
+                docs[sha] = scatter(data, where)
             future = client.submit(run_chunk, chunk, {s: docs[s] for s in shas}, formats,
                                    pure=False, workers=where,
                                    allow_other_workers=where is not None)
-            sent[future.key] = (number, chunk, attempt)
+            sent[future.key] = (future, number, chunk, attempt)
             running.add(future)
 
         def submit(number: int) -> None:
@@ -171,15 +212,25 @@ def run_dask(plan_for: Callable[[int], list[list[Chunk]]], paths: Paths,
             for number in range(len(lanes)):
                 for _ in range(_IN_FLIGHT):
                     submit(number)
+            threading.Thread(target=watch, name="dask-workers-watch", daemon=True).start()
             for future in running:
-                number, chunk, attempt = sent.pop(future.key)
+                _, number, chunk, attempt = sent.pop(future.key)
+                if deserted.is_set():
+                    raise deserted_error()
                 try:
                     result = future.result()
                 except (CancelledError, KilledWorker, CommClosedError) as exc:
                     # A worker that died took its documents (and maybe the chunk) with it:
-                    # while the cluster has workers, send the chunk again with fresh copies.
+                    # send the chunk again with fresh copies, to a worker there is or that
+                    # joins within the wait.
                     refresh()
-                    if not present or attempt >= _ATTEMPTS:
+                    if not present:
+                        try:
+                            client.wait_for_workers(1, timeout=wait_for_workers)
+                        except TimeoutError:
+                            raise deserted_error() from exc
+                        refresh()
+                    if attempt >= _ATTEMPTS:
                         raise _Lost(exc) from exc
                     for t in chunk:
                         docs.pop(t.old_sha, None)
@@ -190,11 +241,15 @@ def run_dask(plan_for: Callable[[int], list[list[Chunk]]], paths: Paths,
                 refresh()
                 submit(number)
                 yield result
-        except (_Lost, TimeoutError, CommClosedError, CancelledError) as exc:
+        except (_Lost, OSError, CommClosedError, CancelledError) as exc:
+            # Every call to a gone scheduler fails with an OSError (Dask's timeouts and
+            # closed connections are OSErrors too); the files were read above.
             cause = exc.__cause__ if isinstance(exc, _Lost) else exc
             raise TermshiftError(
                 f"the Dask cluster at {address} stopped answering ({type(cause).__name__}); "
                 "finished pairs are kept: run the same command again to resume",
                 code="batch.dask_lost") from exc
+        finally:
+            stop.set()
     finally:
         client.close()

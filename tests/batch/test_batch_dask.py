@@ -166,3 +166,36 @@ def test_a_worker_killed_mid_batch_costs_no_pair(tmp_path: Path) -> None:
     records = [json.loads(line) for line in index.read_text().splitlines()]
     assert sorted(r["id"] for r in records) == sorted(r[0] for r in rows)  # each once
     assert all(r["status"] == "ok" for r in records)
+
+
+def test_a_scheduler_left_without_workers_mid_batch_is_one_line_not_a_hang(
+        tmp_path: Path) -> None:
+    from cli_support import REPO
+
+    rows = write_pairs(tmp_path, 160, sections=4)
+    manifest = write_csv(tmp_path / "m.csv", rows)
+    out = tmp_path / "out"
+    index = out / "index.jsonl"
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None,
+                                  worker_dashboard_address=None) as cluster:
+        batch = subprocess.Popen(
+            [sys.executable, "-m", "analyzer.cli", "batch", str(manifest), "-o", str(out),
+             "-q"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env={**os.environ, "TERMSHIFT_DASK_SCHEDULER": cluster.scheduler_address,
+                 "TERMSHIFT_DASK_WAIT_SECONDS": "2"})
+        try:
+            for _ in range(600):  # until the first results are written (at most 60 s)
+                if index.is_file() and len(index.read_text().splitlines()) >= 4:
+                    break
+                time.sleep(0.1)
+            cluster.scale(0)  # the scheduler stays; its only worker goes
+            _, stderr = batch.communicate(timeout=120)
+        finally:
+            if batch.poll() is None:
+                batch.kill()
+    assert batch.returncode == 3, stderr.decode()
+    assert b"has had no workers for 2 s" in stderr, stderr
+    assert stderr.decode().count("\n") == 1, stderr
+    finished = [json.loads(line) for line in index.read_text().splitlines()]
+    assert 4 <= len(finished) < len(rows) and all(r["status"] == "ok" for r in finished)
