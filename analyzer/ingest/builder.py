@@ -100,8 +100,17 @@ def _title_shaped(head: str, rest: str, habit: bool = False) -> bool:
             and _SENTENCE_START.match(rest) is not None and not rest.lstrip().startswith("("))
 
 
+# "Slide 3: The rule in force today", "Step 2 - Check the draft": a labelled, numbered part
+# is a title in any case, whatever words follow the label.
+_LABELLED_PART = re.compile(
+    r"^\s*(?:slide|section|part|step|phase|stage|chapter|appendix|annex|schedule|module|"
+    r"article|lesson|unit|week|day)\s+[0-9a-z]{1,4}\s*[:.\-\u2013\u2014]\s+\S", re.IGNORECASE)
+_LABELLED_MAX_WORDS = 14
+
+
 def bold_title_line(block: PendingBlock) -> bool:
-    """A paragraph or list item whose whole text is one bold Title Case phrase."""
+    """A paragraph or list item whose whole text is one bold Title Case phrase, or one
+    bold labelled part ("Slide 3: The rule in force today")."""
     if block.kind not in ("paragraph", "list_item") or not block.spans:
         return False
     text = block.text.rstrip(".:")
@@ -113,8 +122,11 @@ def bold_title_line(block: PendingBlock) -> bool:
         if span.start > covered and text[covered:span.start].strip():
             return False
         covered = max(covered, span.end)
-    return (bool(bold) and not text[covered:].strip() and not text.endswith((",", ";"))
-            and _reads_as_title(text, plain_ok=False))
+    if not bold or text[covered:].strip() or text.endswith((",", ";")):
+        return False
+    if _LABELLED_PART.match(text) and not block.text.rstrip().endswith((".", "!", "?")):
+        return len(text.split()) <= _LABELLED_MAX_WORDS
+    return _reads_as_title(text, plain_ok=False)
 
 
 # What _SPACES would change in ASCII text: a run of two or more, or any but the plain space.

@@ -441,3 +441,20 @@ def test_a_list_title_ends_only_at_an_item_of_its_own_kind_of_list() -> None:
         ("You: the account holder.", ("DEFINITIONS.",)),
         ("We run them.", ("SERVICES.",)),
     ]
+
+
+@pytest.mark.parametrize("line", [
+    "**Slide 3: The rule in force today: a human says yes**",
+    "**Step 2 - check what the agent drafted**",
+    "**Part B: what we have not agreed yet**",
+])
+def test_a_bold_labelled_part_is_a_heading_in_any_case(line: str) -> None:
+    # A slide, step or part label makes the line a title even in sentence case and with
+    # words ("not", "is") that would mark an unlabelled bold line as a sentence.
+    doc = ingest(f"# Deck\n\n{line}\n\n- The first point follows here.\n".encode(), "t.md")
+    assert [b.kind for b in doc.blocks][:2] == ["heading", "heading"]
+
+
+def test_a_bold_labelled_sentence_stays_a_paragraph() -> None:
+    doc = ingest(b"# Deck\n\n**Step 2: the agent must stop when asked.**\n\nMore text.\n", "t.md")
+    assert [b.kind for b in doc.blocks] == ["heading", "paragraph", "paragraph"]
