@@ -23,7 +23,7 @@ _CATEGORY = {"AUTH": "agent_authorization", "PRIV": "access_control", "HITL": "h
 def check_analysis(analysis: Analysis, baseline: Baseline) -> Check:
     """Every control of the baseline (the rulebook's, or a user's it was given)."""
     controls = baseline.controls
-    clauses = _with_columns(analysis.clauses)
+    clauses = _with_answers(_with_columns(analysis.clauses))
     near, topic = _nearest(controls, clauses)
     return Check(analysis=analysis, controls=tuple(
         evaluate_control(c, clauses, near, topic) for c in controls))
@@ -59,6 +59,39 @@ def _with_columns(clauses: tuple[Clause, ...]) -> tuple[Clause, ...]:
     return tuple(out)
 
 
+# A question, and the answer that follows it on its own ("Answer: Yes.", "No.", "N/A",
+# "Partially"): in a questionnaire or an FAQ the question carries what the answer affirms.
+_ASKED = re.compile(r"\?[\s*_]*$")
+_ANSWER = re.compile(r"^\W*(?:(?:answer|response|reply|a)\s*[:.\-\u2013]\s*)?\W*"
+                     r"(yes|no|n/?a|not\s+applicable|partial(?:ly)?|in\s+part)\b\W*",
+                     re.IGNORECASE)
+_ANSWER_WORD = {"yes": "Yes", "no": "No", "na": "No", "n/a": "No", "not applicable": "No",
+                "partial": "Partially", "partially": "Partially", "in part": "Partially"}
+
+
+def _with_answers(clauses: tuple[Clause, ...]) -> tuple[Clause, ...]:
+    """Questions as their answers say: "Are agent actions logged?" followed by "Answer: Yes."
+    reads "Are agent actions logged? Yes." (a statement of the policy), by "No." or "N/A"
+    as "... ? No." (the safeguard denied), by "Partially" as "... ? Partially." (weakened).
+    A question with no such answer states nothing; the clauses after it may."""
+    out = list(clauses)
+    for at, clause in enumerate(clauses[:-1]):
+        after = clauses[at + 1]
+        if not _ASKED.search(clause.text) or after.section != clause.section:
+            continue
+        answer = _ANSWER.match(after.text)
+        if answer is None:
+            continue
+        word = _ANSWER_WORD[re.sub(r"\s+", " ", answer.group(1).lower())]
+        out[at] = replace(clause, text=f"{_ASKED.sub('?', clause.text)} {word}.")
+    return tuple(out)
+
+
+def _asks(clause: Clause) -> bool:
+    """A question left unanswered, or answered "No": it does not say what the policy does."""
+    return bool(_ASKED.search(clause.text)) or clause.text.endswith("? No.")
+
+
 # Every control reads every clause several times: fold each text once.
 _folded = lru_cache(maxsize=16_384)(fold)
 
@@ -72,13 +105,22 @@ def _hit(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
 _QUESTION = re.compile(r"\b(?:whether|who|what|which|how)\b[^.;:]{0,60}$")
 
 
+# "any output that recommends granting access": what an agent recommends is its work, not
+# the policy hedging.
+_AGENT_SAYS = re.compile(r"\b(?:that|which|agents?|assistants?|bots?|outputs?|tools?|automations?"
+                         r"|copilots?|models?|it|they)\s+(?:\w+\s+)?$")
+
+
 def _weakened(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
     folded = _folded(text)
     for item in items:
         for hit in item.pattern.finditer(folded):
-            if not (hit.group().startswith(("should", "ought"))
-                    and _QUESTION.search(folded, max(0, hit.start() - 70), hit.start())):
-                return item
+            before = folded[max(0, hit.start() - 70):hit.start()]
+            if hit.group().startswith(("should", "ought")) and _QUESTION.search(before):
+                continue
+            if hit.group().startswith("recommend") and _AGENT_SAYS.search(before):
+                continue
+            return item
     return None
 
 
@@ -95,6 +137,8 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
 
     waiver: tuple[Clause, Reasoned] | None = None
     for clause in clauses:
+        if _asks(clause):
+            continue  # "Can the bot post on its own? No." forbids what it asks about
         contradiction = _contradiction(control.contradictions, _read(clause))
         if contradiction and _INTERNAL.search(_folded(_read(clause))):
             # "may post to internal channels without approval": a waiver for part of what
@@ -111,7 +155,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     if not evidence:
         return result("missing", [],
                       f"No clause of the policy provides this: {control.title.lower()}.")
-    negated = [(c, n) for c in evidence if (n := _negation(control.negations, _read(c)))]
+    negated = [(c, n) for c in evidence if (n := _negated(control, c))]
     if negated and len(negated) == len(evidence):
         if waiver:  # a contradiction's reason says what the clause does ("lets agents ...")
             return result("missing", evidence, _said(waiver[0], waiver[1].reason))
@@ -120,7 +164,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     binding = [c for c in evidence if (_binding(c) or (
                    control.capability_binds and c.attributes.modality == "permission"))
                and not _weakened(control.weakeners, _read(c))
-               and not _negation(control.negations, _read(c))]
+               and not _negated(control, c)]
     if not binding:
         weak = next(((c, w) for c in evidence if (w := _weakened(control.weakeners, _read(c)))),
                     None)
@@ -140,7 +184,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     # ... but not in a clause that denies it ("least privilege is not required") or only
     # hedges it ("should have least privilege", "least privilege is still to be decided").
     text = fold(" ".join([*(f"{h}." for h in headings), *(
-        c.text for c in clauses if not _negation(control.negations, _read(c))
+        c.text for c in clauses if not _negated(control, c)
         and not _weakened(control.weakeners, _read(c)))]))
     missing = [r for r in control.requires if not r.pattern.search(text)]
     if missing:
@@ -152,6 +196,19 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
 # "without approval" inside a prohibition ("must never send anything without approval") is
 # the rule itself, not a waiver of it.
 _DENIED = re.compile(r"\b(?:not|never|no|nothing|nobody|none)\b")
+
+
+def _negated(control: Control, clause: Clause) -> Reasoned | None:
+    """Why a clause does not provide what it mentions: a negation in its own words, or a
+    heading over it that lists ideas or plans ("Wishlist (not yet agreed)", "Roadmap")."""
+    own = _negation(control.negations, _read(clause))
+    if own is not None and clause.text.endswith("? No.") and _contradiction(
+            control.contradictions, clause.text):
+        return None  # "Can the bot post on its own? No." denies the opposite of the control
+    if own is not None:
+        return own
+    return next((h for heading in clause.section[1:] for h in control.section_negations
+                 if h.pattern.search(_folded(heading))), None)
 
 
 def _negation(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
@@ -204,7 +261,7 @@ def _exemption(control: Control, clauses: tuple[Clause, ...], evidence: list[Cla
                 at and clauses[at - 1].id in ids and clause.id not in near
                 and _OTHER.match(_folded(clause.text))):
             continue
-        why = _negation(control.negations, _read(clause))
+        why = _negated(control, clause)
         if why is None:
             continue
         if clause.id in ids or any(
@@ -226,10 +283,17 @@ _RECORDED = re.compile(
     r"|documented|declared|stated|defined|specified)\b")
 
 
+# A clause this long states something, whatever it ends with; a shorter one without a full
+# stop may be a heading or a label.
+STATEMENT_WORDS = 8
+
+
 def _binding(clause: Clause) -> bool:
     """A rule, not an allowance: "must", "shall", "never", or a plain statement of how things
     are done ("Every action is written to the audit log"), which a policy states as its rule.
     "May" only allows, and a heading-like fragment states nothing."""
+    if _ASKED.search(clause.text):
+        return False  # a question asks; the answer, if any, states
     modality = clause.attributes.modality
     if modality in ("obligation", "prohibition"):
         return True
@@ -242,8 +306,12 @@ def _binding(clause: Clause) -> bool:
         # "may use only the tools on its card" limits; "has a card listing the systems it
         # may use" states a record: the "may" describes what is listed, it allows nothing.
         return True
-    return modality is None and len(clause.text.split()) >= 5 and clause.text.rstrip().endswith(
-        (".", ";", ":"))
+    # A bulleted item is a statement whether or not it ends with a full stop, and so is
+    # a long line ("The accountable owner is: SISTER MAREN OLUFEMI (bleep 2281)").
+    words = len(clause.text.split())
+    return modality is None and words >= 5 and (
+        clause.text.rstrip().endswith((".", ";", ":")) or clause.marker is not None
+        or words >= STATEMENT_WORDS)
 
 
 def nearest_controls(controls: tuple[Control, ...], clauses: tuple[Clause, ...]

@@ -10,7 +10,7 @@ the status they must get, which the tests run through analyze and check.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -51,6 +51,9 @@ class _Defaults(BaseModel):
     model_config = ConfigDict(extra="forbid")
     weakeners: list[_Reasoned] = Field(default_factory=list)
     negations: list[_Reasoned] = Field(default_factory=list)
+    # Read on the headings over a clause ("Wishlist", "Roadmap"): what sits under one is
+    # not in force.
+    section_negations: list[_Reasoned] = Field(default_factory=list)
     nearness: float = Field(default=DEFAULT_NEARNESS, gt=0.0, le=1.0)
     concepts: dict[str, list[str]] = Field(default_factory=dict)
 
@@ -91,6 +94,7 @@ class Control:
     requires: tuple[Reasoned, ...]
     contradictions: tuple[Reasoned, ...]
     capability_binds: bool = False
+    section_negations: tuple[Reasoned, ...] = ()  # read on the headings over a clause
     examples: ExampleSet | None = None  # paraphrases and near misses, as vectors
     space: Space | None = None  # the file's weighting, to read a clause the same way
     nearness: float = DEFAULT_NEARNESS
@@ -146,11 +150,13 @@ def controls_of(raw: Any, terms: dict[str, str], shown: str) -> Baseline:
                         line=line_of(raw.get("defaults"))) from exc
     weak = _reasoned(defaults.weakeners, terms, shown, line_of(raw.get("defaults")), "defaults")
     neg = _reasoned(defaults.negations, terms, shown, line_of(raw.get("defaults")), "defaults")
+    headed = _reasoned(defaults.section_negations, terms, shown, line_of(raw.get("defaults")),
+                       "defaults")
     specs = [_spec(item, shown) for item in raw["controls"]]
     space = space_of([t for spec, _ in specs for t in (*spec.paraphrases, *spec.near_misses)],
                      defaults.concepts)
-    controls = [_control(spec, line, terms, shown, weak, neg, space, defaults.nearness)
-                for spec, line in specs]
+    controls = [replace(_control(spec, line, terms, shown, weak, neg, space, defaults.nearness),
+                        section_negations=headed) for spec, line in specs]
     ids = [c.id for c in controls]
     duplicate = next((i for i in ids if ids.count(i) > 1), None)
     if duplicate:

@@ -8,17 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.api import analyze
-from analyzer.check import check_analysis
-from analyzer.rulebook import default_rulebook
-
-
-def status(text: str, control: str) -> tuple[str, str]:
-    result = check_analysis(analyze(text.encode(), name="policy.md"),
-                            default_rulebook().controls)
-    found = next(c for c in result.controls if c.id == control)
-    return found.status, found.explanation
-
+from tests.helpers.policy_status import status
 
 CASES = [
     # No longer in force, or not yet: missing.
@@ -55,6 +45,27 @@ CASES = [
      "let it do its job, and never with an employee's login.", "PRIV-LEAST", "met"),
     ("Bots must use credentials issued solely to them, limited to the minimum privileges "
      "their task needs.", "PRIV-LEAST", "met"),
+    # Minutes, audits and plans: a question raised, a decision not to act, a thing not done,
+    # an audit finding, a self-started agent: missing; a request recorded: partial.
+    ("Cllr Amos asked whether replies drafted by the chatbot should say so.", "DISCLOSE",
+     "missing"),
+    ("The committee decided not to label letters drafted by the assistant.", "DISCLOSE",
+     "missing"),
+    ("We have not yet defined which systems each assistant may use.", "AUTH-SCOPE",
+     "missing"),
+    ("Finding 3 (Medium): bots posting to customer channels without any approval step.",
+     "HITL-EXTERNAL", "missing"),
+    ("Agents may be started by a person, on a schedule, or by an event in the ticket queue.",
+     "AUTH-INVOKE", "missing"),
+    ("The security lead asked that every change to an assistant's permissions be reviewed "
+     "by the security team first.", "HITL-ACCESS", "partial"),
+    # A time to respond is not a time to detect.
+    ("The service desk must respond within two hours to alerts about unauthorised agent "
+     "actions.", "MON-DETECT", "partial"),
+    # What an agent recommends is its work, not the policy hedging.
+    ("Any change to an agent's permissions, and any agent output that recommends granting "
+     "someone access, must be approved by the security team before it is applied.",
+     "HITL-ACCESS", "met"),
 ]
 
 

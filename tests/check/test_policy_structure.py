@@ -1,0 +1,74 @@
+"""Structures of policy text that decide a control's status beyond its sentences' words:
+questions and their answers (questionnaires, FAQs), headings that mark ideas or history,
+bulleted rules without a full stop, requests and decisions recorded in minutes, audit
+findings, and response times given where a detection time is needed. Each policy here was
+written for this test."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.api import analyze
+from tests.helpers.policy_status import status
+
+QUESTIONNAIRE = """# Supplier answers
+
+**Q4. Is every agent action logged with the agent and the requesting employee?**
+**Answer: {answer}.** {detail}
+"""
+
+
+@pytest.mark.parametrize(("answer", "detail", "expected"), [
+    ("Yes", "Our audit service keeps the records for a year.", "met"),
+    ("No", "Logging is on the roadmap.", "missing"),
+    ("N/A", "The customer runs the agents.", "missing"),
+    ("Partially", "Reads are not recorded.", "partial"),
+])
+def test_an_answer_says_what_its_question_asks(answer: str, detail: str,
+                                               expected: str) -> None:
+    got, why = status(QUESTIONNAIRE.format(answer=answer, detail=detail), "LOG-ACTIONS")
+    assert got == expected, why
+
+
+def test_an_unanswered_question_is_not_a_rule() -> None:
+    text = ("# Open points\n\nShould a person approve every email the assistant sends to "
+            "customers before it goes out?\n")
+    assert status(text, "HITL-EXTERNAL")[0] != "met"
+
+
+def test_a_faq_answer_no_to_a_freedom_keeps_the_rule() -> None:
+    # The question asks about acting unasked; "No" plus the rule after it meets the control.
+    text = ("# FAQ\n\nCan the helpdesk bot post in a channel on its own initiative?\n\n"
+            "No. It must only reply when an employee asks it, and only for that employee.\n")
+    assert status(text, "AUTH-INVOKE")[0] == "met"
+
+
+def test_items_under_a_wishlist_heading_are_not_in_force() -> None:
+    text = ("# Agent guardrails\n\n## Ideas for next year (not yet agreed)\n\n"
+            "- Every bot action is written to an audit log naming the bot and the requester\n"
+            "- A named manager is accountable for each bot\n")
+    assert status(text, "LOG-ACTIONS")[0] == "missing"
+    got, why = status(text, "ACCT-OWNER")
+    assert got == "missing"
+    assert "heading of ideas or plans" in why
+
+
+def test_a_changelog_records_history_not_rules() -> None:
+    text = ("# Assistant rules\n\nAssistants draft replies for staff.\n\n## Change log\n\n"
+            "| Date | Change |\n|---|---|\n| 3 March 2026 | Added: each assistant must have "
+            "a named owner who is accountable for it. |\n")
+    assert status(text, "ACCT-OWNER")[0] == "missing"
+
+
+def test_a_bold_labelled_slide_title_is_a_heading() -> None:
+    text = ("# Town hall\n\n**Slide 4: Things we would like, not yet agreed**\n\n"
+            "- An audit trail of every action the assistants take, with who asked\n")
+    analysis = analyze(text.encode(), name="deck.md")
+    assert analysis.clauses[-1].section[-1] == "Slide 4: Things we would like, not yet agreed"
+    assert status(text, "LOG-ACTIONS")[0] == "missing"
+
+
+def test_a_bulleted_rule_binds_without_a_full_stop() -> None:
+    text = ("# Rules in force\n\n- Every letter an assistant drafts carries the line "
+            "\"Written with AI help\" and staff may not remove it\n")
+    assert status(text, "DISCLOSE")[0] == "met"
