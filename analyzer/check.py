@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from analyzer.controls import Baseline, Control, Reasoned
@@ -25,8 +26,62 @@ def check_analysis(analysis: Analysis, baseline: Baseline) -> Check:
     controls = baseline.controls
     clauses = _with_answers(_with_columns(analysis.clauses))
     near, topic = _nearest(controls, clauses)
+    read = _read_by_model(baseline, clauses)
     return Check(analysis=analysis, controls=tuple(
-        evaluate_control(c, clauses, near, topic) for c in controls))
+        evaluate_control(c, clauses, near, topic, read) for c in controls))
+
+
+# How sure the trained control reader must be (its score above the control's threshold)
+# before a clause it finds counts: as evidence beside the patterns, and, where no pattern
+# found any, as the only evidence. Chosen on the development policy sets (docs/CONTROLS.md).
+READER_EVIDENCE_MARGIN = 2.0
+READER_FALLBACK_MARGIN = 1.0
+
+
+@dataclass(frozen=True)
+class _ReadAs:
+    """What the trained reader makes of one clause for one control."""
+
+    margin: float  # its score above the control's threshold
+    reading: str  # met, partial or missing
+
+
+def _read_by_model(baseline: Baseline, clauses: tuple[Clause, ...]
+                   ) -> dict[str, dict[str, _ReadAs]]:
+    """clause id -> {control: how it reads} for the controls the trained reader finds a
+    clause naming an agent speaks to; empty for a user's own control file, or with
+    TERMSHIFT_RULES_ONLY. A clause that names no agent ("never share your password") is a
+    rule for people, which the reader cannot tell from an agent's."""
+    reader = baseline.reader
+    if reader is None or not clauses:
+        return {}
+    named = [c for c in clauses if _AGENT_WORD.search(_folded(_read(c)))]
+    texts = [_read(c) for c in named]
+    return {c.id: {control: _ReadAs(margin, how) for control, margin in about.items()}
+            for c, about, how in zip(named, reader.about(texts), reader.reads(texts),
+                                     strict=True) if about}
+
+
+def _as_read(control: Control, clauses: list[Clause], read: dict[str, dict[str, _ReadAs]],
+             result: Callable[[ControlStatus, list[Clause], str], ControlResult]
+             ) -> ControlResult:
+    """The status of a control no pattern found evidence for, from the clauses the trained
+    reader finds about it: met if one reads as meeting it, partial if one reads as meeting
+    it in part, else missing."""
+    reading = {c.id: read[c.id][control.id].reading for c in clauses}
+    met = [c for c in clauses if reading[c.id] == "met"]
+    if met:
+        return result("met", met, _said(met[0], "provides it in its own words (read by the "
+                                                 "trained control reader)"))
+    partial = [c for c in clauses if reading[c.id] == "partial"]
+    if partial:
+        why = _weakened(control.weakeners, _read(partial[0]))
+        return result("partial", partial, _said(partial[0], (
+            f"addresses it, but {why.reason}" if why else "addresses it, but reads as weak "
+            "or incomplete (trained control reader)")))
+    return result("missing", clauses[:1], _said(clauses[0], "mentions it, but reads as not "
+                                                           "providing it (trained control "
+                                                           "reader)"))
 
 
 _CELL = " | "
@@ -126,11 +181,19 @@ def _weakened(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
 
 def evaluate_control(control: Control, clauses: tuple[Clause, ...],
                      near: dict[str, str] | None = None,
-                     topic: dict[str, str] | None = None) -> ControlResult:
+                     topic: dict[str, str] | None = None,
+                     read: dict[str, dict[str, _ReadAs]] | None = None) -> ControlResult:
     """The status of one control over a policy's clauses, with the reason in words. `near`
     maps a clause id to the control whose examples it is nearest to (nearest_controls);
-    `topic` to the control it is most like, however little (for exceptions to a rule)."""
+    `topic` to the control it is most like, however little (for exceptions to a rule);
+    `read` to how the trained reader reads it for each control it finds it speaks to."""
     near = near or {}
+    read = read or {}
+
+    def read_as(clause: Clause, margin: float) -> bool:
+        found = read.get(clause.id, {}).get(control.id)
+        return found is not None and found.margin > margin
+
     def result(status: ControlStatus, evidence: list[Clause], why: str) -> ControlResult:
         return ControlResult(control.id, control.title, status,
                              tuple(c.id for c in evidence), why, control.references)
@@ -149,10 +212,14 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     evidence = [c for c in clauses if (
         (any(p.search(_folded(_read(c))) for p in control.evidence)
          and not _about_people(control, c))
-        or near.get(c.id) == control.id) and (waiver is None or c is not waiver[0])]
+        or near.get(c.id) == control.id or read_as(c, READER_EVIDENCE_MARGIN))
+        and (waiver is None or c is not waiver[0])]
     if waiver and not evidence:
         return result("missing", [waiver[0]], _said(waiver[0], waiver[1].reason))
     if not evidence:
+        by_reader = [c for c in clauses if read_as(c, READER_FALLBACK_MARGIN)]
+        if by_reader:
+            return _as_read(control, by_reader, read, result)
         return result("missing", [],
                       f"No clause of the policy provides this: {control.title.lower()}.")
     negated = [(c, n) for c in evidence if (n := _negated(control, c))]

@@ -274,7 +274,9 @@ def train(
     ] = None,
     recipe: Annotated[
         str | None,
-        typer.Option("--recipe", help="rebuild a shipped model from real data: 'default'"),
+        typer.Option("--recipe", help="rebuild a shipped model: 'default' (categories, from "
+                     "real data) or 'controls' (the policy check's reader, from "
+                     "corpora/control-statements)"),
     ] = None,
     realdata: Annotated[
         Path | None,
@@ -282,12 +284,22 @@ def train(
                      "(default ../shared/realdata beside the checkout)"),
     ] = None,
 ) -> None:
-    """Build a trained classifier layer from labelled clauses you supply, or rebuild the
-    shipped default model with --recipe default."""
+    """Build a trained classifier layer from labelled clauses you supply, or rebuild a
+    shipped model with --recipe default (categories) or --recipe controls (the check's
+    control reader)."""
     from analyzer.rulebook import default_rulebook
     from analyzer.train import train_classifier, train_recipe
 
-    if recipe is not None:
+    if recipe == "controls":
+        if data is not None or realdata is not None:
+            _fail("--recipe controls reads corpora/control-statements; give no DATA or --data",
+                  2)
+        from analyzer.control_reader import READER_DIR
+        from analyzer.train import train_control_reader
+
+        ids = [c.id for c in _run(default_rulebook).controls.controls]
+        summary = _run(lambda: train_control_reader(output or READER_DIR, ids))
+    elif recipe is not None:
         if data is not None:
             _fail("give DATA or --recipe, not both", 2)
         from analyzer.classifier import shipped_model_dir

@@ -27,6 +27,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from analyzer.compare.shifts import ShiftRule, load_shift_rules
+from analyzer.control_reader import load_reader
 from analyzer.controls import Baseline, parse_controls
 from analyzer.errors import RuleError
 from analyzer.nlp.attribute_rules import load_attribute_rules
@@ -65,8 +66,10 @@ class Rulebook:
         return replace(self, controls=baseline, fingerprint=digest.hexdigest()[:16])
 
 
-def load_rulebook(directory: Path | None = None) -> Rulebook:
-    """Every rule of a rules folder (default: the shipped one), validated and compiled."""
+def load_rulebook(directory: Path | None = None, *, reader: bool = True) -> Rulebook:
+    """Every rule of a rules folder (default: the shipped one), validated and compiled; the
+    controls with the trained control reader shipped in the package, unless `reader` is
+    False (rules only)."""
     base = directory if directory is not None else rules_dir()
     if not base.is_dir():
         raise RuleError("no such rules folder; point TERMSHIFT_RULES_DIR at a copy of the "
@@ -81,8 +84,9 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
         terms=MappingProxyType(terms),
         reading=reading,
         shifts=load_shift_rules(base, terms),
-        controls=parse_controls(_read(base / CONTROLS_FILE), terms,
-                                display_path(base / CONTROLS_FILE)),
+        controls=replace(parse_controls(_read(base / CONTROLS_FILE), terms,
+                                        display_path(base / CONTROLS_FILE)),
+                         reader=load_reader() if reader else None),
         segmentation=load_segment_rules(base / SEGMENTATION_FILE),
         fingerprint=fingerprint(base),
     )
@@ -115,9 +119,9 @@ def default_rulebook(settings: Settings | None = None) -> Rulebook:
 
         settings = get_settings()
     chosen = settings.rules_dir
-    return _loaded(chosen.resolve() if chosen is not None else None)
+    return _loaded(chosen.resolve() if chosen is not None else None, not settings.rules_only)
 
 
-@lru_cache(maxsize=2)
-def _loaded(directory: Path | None) -> Rulebook:
-    return load_rulebook(directory)
+@lru_cache(maxsize=4)
+def _loaded(directory: Path | None, reader: bool) -> Rulebook:
+    return load_rulebook(directory, reader=reader)

@@ -175,7 +175,7 @@ def _summary_text(data: Path, out: Path, total: int, unlabelled: int,
 
 # --- The recipe of the shipped default model ------------------------------------------------
 
-RECIPES = ("default",)
+RECIPES = ("default", "controls")
 # Raise it whenever the recipe or its data change; model.json records it.
 DEFAULT_MODEL_VERSION = "1"
 # 2^16 hashed columns scored like 2^18 on UNFAIR-ToS validation (0.745 against 0.737
@@ -229,7 +229,7 @@ def train_recipe(name: str, out: Path, rules: ReadingRules,
 
     Settings come from UNFAIR-ToS train and validation only; the test split is scored once,
     after the model is written, to report."""
-    if name not in RECIPES:
+    if name not in RECIPES or name == "controls":  # "controls": train_control_reader
         raise InputError(f"unknown recipe {name!r}; known: {', '.join(RECIPES)}")
     root = default_realdata() if realdata is None else realdata
     folder = root / "unfair_tos"
@@ -347,3 +347,121 @@ def lexglue_scores(sentences: Sequence[_Sentence], predicted: Sequence[frozenset
 
 def _f1(tp: int, fp: int, fn: int) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+# The control reader (analyzer.control_reader): statements written for the project, in the
+# checkout's corpora/ folder (not in the installed package).
+STATEMENTS_DIR = Path(__file__).resolve().parents[1] / "corpora" / "control-statements"
+READER_HASH_BITS = 16
+READER_C = 4.0  # chosen by leave-one-writer-out accuracy on the statements (docs/CONTROLS.md)
+READER_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Statement:
+    text: str
+    control: str | None  # None: about no control
+    reading: str
+    writer: str
+
+
+def read_statements(folder: Path, controls: Sequence[str]) -> list[Statement]:
+    """Every `writer-*.jsonl` of the folder: {"text", "control" (an id or "NONE"),
+    "reading" (met, partial or missing)}; a bad line stops with its file and line."""
+    from analyzer.control_reader import READINGS
+
+    files = sorted(folder.glob("writer-*.jsonl"))
+    if not files:
+        raise InputError(f"{folder}: no writer-*.jsonl statement files")
+    out: list[Statement] = []
+    for path in files:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                text, control, reading = row["text"], row["control"], row["reading"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise InputError(f"{path.name}:{number}: not a statement line ({exc})") from exc
+            if (control != "NONE" and control not in controls) or reading not in READINGS \
+                    or not isinstance(text, str) or not text.strip():
+                raise InputError(f"{path.name}:{number}: unknown control {control!r} or "
+                                 f"reading {reading!r}, or no text")
+            out.append(Statement(text, None if control == "NONE" else control, reading,
+                                 path.stem))
+    return out
+
+
+def train_control_reader(out: Path, controls: Sequence[str],
+                         folder: Path = STATEMENTS_DIR) -> str:
+    """Fit the control reader on the statements and write it to `out` (relevance/ and
+    reading/ model folders); returns its leave-one-writer-out figures."""
+    from analyzer.control_reader import READING, READINGS, RELEVANCE
+
+    statements = read_statements(folder, controls)
+    features = FeatureSettings(hash_bits=READER_HASH_BITS, rule_features=())
+    about = [s for s in statements if s.control is not None]
+    figures = _reader_held_out(statements, controls, features)
+    relevance = fit_classifier(
+        featurize([s.text for s in statements], features, [()] * len(statements)),
+        [frozenset({s.control} if s.control else ()) for s in statements], controls,
+        features, c=READER_C)
+    reading = fit_classifier(
+        featurize([s.text for s in about], features, [()] * len(about)),
+        [frozenset({s.reading}) for s in about], READINGS, features, c=READER_C)
+    writers = sorted({s.writer for s in statements})
+    summary: dict[str, Any] = {
+        "recipe": "controls",
+        "model_version": READER_VERSION,
+        "data": [{"name": "termshift control statements (corpora/control-statements)",
+                  "written": "for this project, by writers who saw only the control "
+                             "descriptions; no statement text is stored in the model",
+                  "writers": len(writers), "statements": len(statements)}],
+        "counts": {c: sum(1 for s in statements if s.control == c) for c in controls}
+        | {"NONE": sum(1 for s in statements if s.control is None)},
+        "C": READER_C,
+        "weights": "float16",
+        "metrics": {"scoring": "leave one writer out: the control a statement is about "
+                               "(or none), and its reading, on the writer left out",
+                    **figures},
+    }
+    save_classifier(out / RELEVANCE, relevance, summary, compact=True)
+    save_classifier(out / READING, reading, summary, compact=True)
+    return (f"Recipe 'controls' (reader version {READER_VERSION}): trained on "
+            f"{len(statements)} statements by {len(writers)} writers; written to {out}. "
+            f"Leave one writer out: control found {figures['about_accuracy']:.3f}, "
+            f"reading {figures['reading_accuracy']:.3f} (on statements about a control).")
+
+
+def _reader_held_out(statements: Sequence[Statement], controls: Sequence[str],
+                     features: FeatureSettings) -> dict[str, float]:
+    """Fit on all writers but one, score the one left out; the means over writers."""
+    from analyzer.control_reader import READINGS, ControlReader
+
+    writers = sorted({s.writer for s in statements})
+    if len(writers) < 2:
+        return {"about_accuracy": float("nan"), "reading_accuracy": float("nan")}
+    about_scores, reading_scores = [], []
+    for left in writers:
+        train = [s for s in statements if s.writer != left]
+        test = [s for s in statements if s.writer == left]
+        train_about = [s for s in train if s.control is not None]
+        reader = ControlReader(
+            fit_classifier(featurize([s.text for s in train], features, [()] * len(train)),
+                           [frozenset({s.control} if s.control else ()) for s in train],
+                           controls, features, c=READER_C),
+            fit_classifier(featurize([s.text for s in train_about], features,
+                                     [()] * len(train_about)),
+                           [frozenset({s.reading}) for s in train_about], READINGS,
+                           features, c=READER_C))
+        found = reader.about([s.text for s in test])
+        about_scores.append(float(np.mean([
+            (max(f, key=f.__getitem__) if f else None) == s.control
+            for f, s in zip(found, test, strict=True)])))
+        test_about = [s for s in test if s.control is not None]
+        reads = reader.reads([s.text for s in test_about])
+        reading_scores.append(float(np.mean([r == s.reading
+                                             for r, s in zip(reads, test_about, strict=True)])))
+    return {"about_accuracy": float(np.mean(about_scores)),
+            "reading_accuracy": float(np.mean(reading_scores)),
+            "writers": float(len(writers))}
