@@ -130,8 +130,8 @@ OutputOpt = Annotated[
 ]
 RulesOnlyOpt = Annotated[
     bool,
-    typer.Option("--rules-only", help="categories from the rules alone, without the shipped "
-                 "trained model (or TERMSHIFT_RULES_ONLY=1)"),
+    typer.Option("--rules-only", help="the rules alone, without the shipped trained models "
+                 "(categories, and the check's control reader; or TERMSHIFT_RULES_ONLY=1)"),
 ]
 
 
