@@ -36,6 +36,9 @@ from analyzer.model import (
 )
 
 
+_CATEGORY_RANK = {category: rank for rank, category in enumerate(CATEGORIES)}
+
+
 def compare_analyses(old: Analysis, new: Analysis, shifts: tuple[ShiftRule, ...]
                      ) -> Comparison:
     """Changes in the new version's reading order, and the findings the `shifts` rules and
@@ -47,8 +50,12 @@ def compare_analyses(old: Analysis, new: Analysis, shifts: tuple[ShiftRule, ...]
                 *evaluate(read, shifts, old.clauses, covered)]
     findings += general_findings(read, covered, old.clauses, new.clauses)
     loud = {c.id for c in new.clauses if {"all_caps", "bold"} & set(c.attributes.emphasis)}
+    # Within a severity: set loud first, then by category in the contract's order, which
+    # puts who answers (responsibility, liability, indemnity, agents) before the provider's
+    # rights to change, end or remove, then the order the findings were found in.
     ordered = sorted(enumerate(findings), key=lambda p: (
-        SEVERITIES.index(p[1].severity), p[1].new_clause not in loud, p[0]))
+        SEVERITIES.index(p[1].severity), p[1].new_clause not in loud,
+        _CATEGORY_RANK.get(p[1].category or "", len(CATEGORIES)), p[0]))
     numbered = tuple(replace(f, id=f"f{i}") for i, (_, f) in enumerate(ordered, start=1))
     return Comparison(old=old, new=new, changes=tuple(changes), findings=numbered,
                       warning=unrelated_warning(changes, old, new))

@@ -483,3 +483,15 @@ def test_every_shift_rule_has_its_own_title() -> None:
         title = rule.spec.title
         assert title not in seen, f"{rule.source} repeats the title of {seen[title]}"
         seen[title] = rule.source
+
+
+def test_within_a_severity_who_answers_comes_before_the_providers_rights() -> None:
+    # Both high; the reader sees the shift of responsibility first, as the contract's
+    # category order puts it, whatever order the clauses or the rules come in.
+    found = run("# Terms\n\nWe may change these terms with thirty days notice.\n\n"
+                "You are responsible for your account.\n",
+                "# Terms\n\nWe may change these terms at any time without notice.\n\n"
+                "You are solely responsible for your account and for everything your AI "
+                "agents do.\n").findings
+    assert [(f.severity, f.category) for f in found[:2]] == [
+        ("high", "responsibility"), ("high", "unilateral_change")]
