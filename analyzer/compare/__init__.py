@@ -35,7 +35,6 @@ from analyzer.model import (
     Finding,
 )
 
-
 _CATEGORY_RANK = {category: rank for rank, category in enumerate(CATEGORIES)}
 
 
