@@ -62,6 +62,20 @@ CASES = [
     # A time to respond is not a time to detect.
     ("The service desk must respond within two hours to alerts about unauthorised agent "
      "actions.", "MON-DETECT", "partial"),
+    # Discussed, waived, deferred, self-starting: missing; suspended in part or promised by a
+    # date: partial.
+    ("A proposal to give every bot an audit log naming the employee behind each action was "
+     "discussed.", "LOG-ACTIONS", "missing"),
+    ("The requirement to label assistant replies as AI-written is waived until further "
+     "notice.", "DISCLOSE", "missing"),
+    ("A kill switch for the agents, with an incident runbook, has been deferred to 2028.",
+     "IR-STOP", "missing"),
+    ("The scheduling bot doesn't wait to be asked: it books follow-ups when it sees a gap.",
+     "AUTH-INVOKE", "missing"),
+    ("Security keeps monitoring agent activity, but the usual 20-minute detection target is "
+     "suspended this month.", "MON-DETECT", "partial"),
+    ("Each assistant will move to its own service account, holding only the rights it needs, "
+     "by 30 June 2027.", "PRIV-LEAST", "partial"),
     # What an agent recommends is its work, not the policy hedging.
     ("Any change to an agent's permissions, and any agent output that recommends granting "
      "someone access, must be approved by the security team before it is applied.",
