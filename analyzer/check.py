@@ -364,8 +364,11 @@ def _binding(clause: Clause) -> bool:
     modality = clause.attributes.modality
     if modality in ("obligation", "prohibition"):
         return True
-    if _CELL in clause.text and len(clause.text.split()) >= 5 and modality is None:
-        return True  # a row of a table of requirements states one
+    if _CELL in clause.text and len(clause.text.split()) >= 5 and modality in (None,
+                                                                                "permission"):
+        # a row of a table of requirements states one, even where a cell says what an
+        # agent "can" use ("Write down which apps it can use | ...")
+        return True
     if modality is None and _REQUIRED.search(_folded(clause.text)):
         return True  # "Outbound messages require approval", "[x] Monitoring in place"
     if modality == "permission" and (_ONLY.search(_folded(clause.text))

@@ -45,6 +45,8 @@ CASES = [
      "let it do its job, and never with an employee's login.", "PRIV-LEAST", "met"),
     ("Bots must use credentials issued solely to them, limited to the minimum privileges "
      "their task needs.", "PRIV-LEAST", "met"),
+    ("Every bot gets a dedicated service identity, scoped down to the minimum it needs.",
+     "PRIV-LEAST", "met"),
     # Minutes, audits and plans: a question raised, a decision not to act, a thing not done,
     # an audit finding, a self-started agent: missing; a request recorded: partial.
     ("Cllr Amos asked whether replies drafted by the chatbot should say so.", "DISCLOSE",

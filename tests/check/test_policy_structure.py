@@ -72,3 +72,12 @@ def test_a_bulleted_rule_binds_without_a_full_stop() -> None:
     text = ("# Rules in force\n\n- Every letter an assistant drafts carries the line "
             "\"Written with AI help\" and staff may not remove it\n")
     assert status(text, "DISCLOSE")[0] == "met"
+
+
+def test_a_table_row_that_says_what_an_agent_can_use_states_a_rule() -> None:
+    # "can use" makes the row's modality a permission; in a do/don't table it is a rule.
+    text = ("# Helpers\n\n| Do | Don't |\n|---|---|\n| Record on the helper's profile exactly "
+            "which actions and folders it can use, never more than the person it works for "
+            "was granted. | Let a helper roam every shared drive. Anything missing from the "
+            "profile is off limits. |\n")
+    assert status(text, "AUTH-SCOPE")[0] == "met"
