@@ -237,9 +237,9 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
                     None)
         if weak:
             return result("partial", evidence,
-                          f"Clause {weak[0].id} is evidence, but {weak[1].reason}.")
-        return result("partial", evidence, f"Clause {evidence[0].id} mentions it, but not as a "
-                      "binding rule (no \u201cmust\u201d, \u201cshall\u201d or \u201cnever\u201d).")
+                          _said(weak[0], f"is evidence, but {weak[1].reason}"))
+        return result("partial", evidence, _said(evidence[0], "mentions it, but not as a binding "
+                      "rule (no \u201cmust\u201d, \u201cshall\u201d or \u201cnever\u201d)"))
     exempt = waiver or _exemption(control, clauses, evidence, near, topic or near)
     if exempt:
         return result("partial", [*binding, exempt[0]],
@@ -256,7 +256,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     missing = [r for r in control.requires if not r.pattern.search(text)]
     if missing:
         return result("partial", evidence,
-                      f"Clause {binding[0].id} binds, but {missing[0].reason}.")
+                      _said(binding[0], f"binds, but {missing[0].reason}"))
     return result("met", binding, _said(binding[0], "makes it binding"))
 
 

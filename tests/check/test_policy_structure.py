@@ -81,3 +81,15 @@ def test_a_table_row_that_says_what_an_agent_can_use_states_a_rule() -> None:
             "was granted. | Let a helper roam every shared drive. Anything missing from the "
             "profile is off limits. |\n")
     assert status(text, "AUTH-SCOPE")[0] == "met"
+
+
+@pytest.mark.parametrize(("text", "control"), [
+    ("Replies the booking assistant writes are usually checked by a receptionist before "
+     "they go to clients.", "HITL-EXTERNAL"),
+    ("Agents must be monitored for unauthorized actions.", "MON-DETECT"),
+    ("Each bot has a named owner.", "ACCT-OWNER"),
+])
+def test_a_partial_control_quotes_the_clause_it_rests_on(text: str, control: str) -> None:
+    got, why = status(f"# Policy\n\n{text}\n", control)
+    assert got == "partial"
+    assert why.endswith(f"\u201c{text}\u201d"), why
