@@ -52,7 +52,7 @@ def _read_by_model(baseline: Baseline, clauses: tuple[Clause, ...]
     clause naming an agent speaks to; empty for a user's own control file, or with
     TERMSHIFT_RULES_ONLY. A clause that names no agent ("never share your password") is a
     rule for people, which the reader cannot tell from an agent's."""
-    reader = baseline.reader
+    reader = baseline.reader.reader if baseline.reader is not None else None
     if reader is None or not clauses:
         return {}
     named = [c for c in clauses if _AGENT_WORD.search(_folded(_read(c)))]

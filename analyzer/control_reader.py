@@ -14,6 +14,7 @@ controls' meanings.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,18 @@ class ControlReader:
             return []
         margins = self.reading.scores(texts, [()] * len(texts)) - self.reading.thresholds
         return [self.reading.labels[int(np.argmax(row))] for row in margins]
+
+
+class LazyReader:
+    """The reader of a folder, read from disk the first time the check asks for it, so
+    that commands that check nothing (analyze, compare of terms) do not pay for it."""
+
+    def __init__(self, folder: Path = READER_DIR) -> None:
+        self.folder = folder
+
+    @cached_property
+    def reader(self) -> ControlReader | None:
+        return load_reader(self.folder)
 
 
 def load_reader(folder: Path = READER_DIR) -> ControlReader | None:

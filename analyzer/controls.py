@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from analyzer.control_reader import ControlReader
+from analyzer.control_reader import LazyReader
 from analyzer.errors import RuleError
 from analyzer.rules import (
     compile_pattern,
@@ -110,9 +110,9 @@ class Baseline:
 
     controls: tuple[Control, ...]
     source: str
-    # The trained reader of the shipped controls (analyzer.control_reader); None for a
-    # user's own control file, which its patterns alone read.
-    reader: ControlReader | None = None
+    # The trained reader of the shipped controls (analyzer.control_reader), read on first
+    # use; None for a user's own control file, which its patterns alone read.
+    reader: LazyReader | None = None
 
 
 def _compile(pattern: str, terms: dict[str, str], shown: str, line: int | None,

@@ -27,7 +27,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from analyzer.compare.shifts import ShiftRule, load_shift_rules
-from analyzer.control_reader import load_reader
+from analyzer.control_reader import LazyReader
 from analyzer.controls import Baseline, parse_controls
 from analyzer.errors import RuleError
 from analyzer.nlp.attribute_rules import load_attribute_rules
@@ -86,7 +86,7 @@ def load_rulebook(directory: Path | None = None, *, reader: bool = True) -> Rule
         shifts=load_shift_rules(base, terms),
         controls=replace(parse_controls(_read(base / CONTROLS_FILE), terms,
                                         display_path(base / CONTROLS_FILE)),
-                         reader=load_reader() if reader else None),
+                         reader=LazyReader() if reader else None),
         segmentation=load_segment_rules(base / SEGMENTATION_FILE),
         fingerprint=fingerprint(base),
     )

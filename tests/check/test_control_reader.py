@@ -38,6 +38,9 @@ def test_the_reader_is_shipped_for_every_baseline_control() -> None:
     reader = load_reader()
     assert reader is not None
     assert set(reader.controls) == {c.id for c in load_rulebook().controls.controls}
+    lazy = load_rulebook().controls.reader
+    assert lazy is not None and lazy.reader is not None
+    assert load_rulebook(reader=False).controls.reader is None
 
 
 @pytest.mark.parametrize(("text", "control"), [(OWNER, "ACCT-OWNER"),
