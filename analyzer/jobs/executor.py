@@ -149,12 +149,20 @@ def run_dask(plan_for: Callable[[int], list[list[Chunk]]], paths: Paths,
         def scatter(data: bytes, where: list[str] | None) -> Any:
             """`data` onto the cluster, on `where` if it can be; a worker that died since
             the last look (the scheduler may not know yet) costs a retry elsewhere."""
-            for tries in range(_ATTEMPTS - 1):
-                try:
-                    return client.scatter(data, hash=False, workers=where if not tries else None)
-                except (KeyError, CommClosedError):
-                    time.sleep(1.0)
-            return client.scatter(data, hash=False)
+            try:
+                for tries in range(_ATTEMPTS - 1):
+                    try:
+                        return client.scatter(data, hash=False,
+                                              workers=where if not tries else None)
+                    except (KeyError, CommClosedError):
+                        time.sleep(1.0)
+                return client.scatter(data, hash=False)
+            except AttributeError as exc:
+                # A client whose scheduler went mid-call has no connection to call through
+                # ("'NoneType' object has no attribute 'scatter'"): the cluster is gone.
+                if client.status == "running" and getattr(client, "scheduler", None) is not None:
+                    raise
+                raise CommClosedError(f"the scheduler connection closed ({exc})") from exc
 
         def send(number: int, chunk: Chunk, attempt: int = 1) -> None:
             """One chunk, with its documents, to lane `number`'s worker if it is still
