@@ -55,7 +55,7 @@ def _read_by_model(baseline: Baseline, clauses: tuple[Clause, ...]
     reader = baseline.reader.reader if baseline.reader is not None else None
     if reader is None or not clauses:
         return {}
-    named = [c for c in clauses if _AGENT_WORD.search(_folded(_read(c)))]
+    named = [c for c in clauses if _AGENT_NOUN.search(_folded(_read(c)))]
     texts = [_read(c) for c in named]
     return {c.id: {control: _ReadAs(margin, how) for control, margin in about.items()}
             for c, about, how in zip(named, reader.about(texts), reader.reads(texts),
@@ -118,8 +118,11 @@ def _with_columns(clauses: tuple[Clause, ...]) -> tuple[Clause, ...]:
 # "Partially"): in a questionnaire or an FAQ the question carries what the answer affirms.
 _ASKED = re.compile(r"\?[\s*_]*$")
 _ANSWER = re.compile(r"^\W*(?:(?:answer|response|reply|a)\s*[:.\-\u2013]\s*)?\W*"
-                     r"(yes|no|n/?a|not\s+applicable|partial(?:ly)?|in\s+part)\b\W*",
+                     r"(yes|no|n/?a|not\s+applicable|partial(?:ly)?|in\s+part)\s*(?:[.,;:!*_]|$)",
                      re.IGNORECASE)
+# Only a yes/no question takes a yes/no answer ("How quickly ...? No later than ..." does not).
+_YES_NO = re.compile(r"^\W*(?:[\w.]+\s+)?(?:is|are|was|were|do|does|did|can|could|will|would|"
+                     r"should|has|have|had|may|must|shall)\b", re.IGNORECASE)
 _ANSWER_WORD = {"yes": "Yes", "no": "No", "na": "No", "n/a": "No", "not applicable": "No",
                 "partial": "Partially", "partially": "Partially", "in part": "Partially"}
 
@@ -132,7 +135,8 @@ def _with_answers(clauses: tuple[Clause, ...]) -> tuple[Clause, ...]:
     out = list(clauses)
     for at, clause in enumerate(clauses[:-1]):
         after = clauses[at + 1]
-        if not _ASKED.search(clause.text) or after.section != clause.section:
+        if (not _ASKED.search(clause.text) or after.section != clause.section
+                or not _YES_NO.match(clause.text)):
             continue
         answer = _ANSWER.match(after.text)
         if answer is None:
@@ -192,7 +196,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
 
     def read_as(clause: Clause, margin: float) -> bool:
         found = read.get(clause.id, {}).get(control.id)
-        return found is not None and found.margin > margin
+        return found is not None and found.margin > margin and found.reading != "missing"
 
     def result(status: ControlStatus, evidence: list[Clause], why: str) -> ControlResult:
         return ControlResult(control.id, control.title, status,
@@ -217,7 +221,9 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     if waiver and not evidence:
         return result("missing", [waiver[0]], _said(waiver[0], waiver[1].reason))
     if not evidence:
-        by_reader = [c for c in clauses if read_as(c, READER_FALLBACK_MARGIN)]
+        by_reader = [c for c in clauses if control.id in read.get(c.id, {})
+                     and read[c.id][control.id].margin > READER_FALLBACK_MARGIN
+                     and not _asks(c) and not _negated(control, c)]
         if by_reader:
             return _as_read(control, by_reader, read, result)
         return result("missing", [],
@@ -271,11 +277,9 @@ def _negated(control: Control, clause: Clause) -> Reasoned | None:
     own = _negation(control.negations, _read(clause))
     if own is not None and clause.text.endswith("? No.") and _contradiction(
             control.contradictions, clause.text):
-        return None  # "Can the bot post on its own? No." denies the opposite of the control
-    if own is not None:
-        return own
-    return next((h for heading in clause.section[1:] for h in control.section_negations
-                 if h.pattern.search(_folded(heading))), None)
+        own = None  # "Can the bot post on its own? No." denies the opposite of the control
+    return own or next((h for heading in clause.section for h in control.section_negations
+                        if h.pattern.search(_folded(heading))), None)
 
 
 def _negation(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
@@ -411,6 +415,9 @@ def _nearest(controls: tuple[Control, ...], clauses: tuple[Clause, ...]
     return near, topic
 
 
+# What names an agent for the trained reader: a noun, not a pronoun ("their password").
+_AGENT_NOUN = re.compile(r"\b(?:ai|agents?|bots?|robots?|assistants?|copilots?|automat\w*"
+                         r"|chatbots?|digital\s+workers?|models?|workflows?|helpers?|llms?)\b")
 _AGENT_WORD = re.compile(r"\b(?:ai|agents?|bots?|robots?|assistants?|copilots?|automat\w*|chatbots?"
                          r"|digital\s+workers?|models?|workflows?|helpers?|llms?|it|they|its|their)\b")
 

@@ -309,7 +309,7 @@ def train(
         summary = _run(lambda: train_recipe(recipe, out, reading, realdata))
     else:
         if data is None or output is None:
-            _fail("train needs DATA and -o DIR (or --recipe default)", 2)
+            _fail("train needs DATA and -o DIR (or --recipe default, or --recipe controls)", 2)
         if realdata is not None:
             _fail("--data goes with --recipe", 2)
         reading = _run(default_rulebook).reading

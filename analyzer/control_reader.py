@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from analyzer.classifier import Classifier, load_classifier
+from analyzer.errors import InputError
 
 READER_DIR = Path(__file__).resolve().parent / "_model" / "controls"
 RELEVANCE = "relevance"  # labels: control ids; no label above its threshold: about none
@@ -62,8 +63,13 @@ class LazyReader:
         self.folder = folder
 
     @cached_property
-    def reader(self) -> ControlReader | None:
-        return load_reader(self.folder)
+    def reader(self) -> ControlReader:
+        found = load_reader(self.folder)
+        if found is None:  # a broken install: say so rather than check with less
+            raise InputError(f"{self.folder}: the control reader is missing; reinstall "
+                             "termshift, rebuild it with `termshift train --recipe controls`, "
+                             "or check with --rules-only")
+        return found
 
 
 def load_reader(folder: Path = READER_DIR) -> ControlReader | None:
@@ -71,7 +77,13 @@ def load_reader(folder: Path = READER_DIR) -> ControlReader | None:
     is none (a checkout before `termshift train --recipe controls` was run)."""
     if not (folder / RELEVANCE).is_dir():
         return None
-    return ControlReader(load_classifier(folder / RELEVANCE), load_classifier(folder / READING))
+    try:
+        return ControlReader(load_classifier(folder / RELEVANCE),
+                             load_classifier(folder / READING))
+    except InputError as exc:
+        raise InputError(f"{folder}: the control reader cannot be read ({exc}); rebuild it "
+                         "with `termshift train --recipe controls`, or check with "
+                         "--rules-only") from exc
 
 
 def reader_summary(folder: Path = READER_DIR) -> dict[str, Any]:

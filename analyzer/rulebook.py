@@ -68,8 +68,9 @@ class Rulebook:
 
 def load_rulebook(directory: Path | None = None, *, reader: bool = True) -> Rulebook:
     """Every rule of a rules folder (default: the shipped one), validated and compiled; the
-    controls with the trained control reader shipped in the package, unless `reader` is
-    False (rules only)."""
+    shipped controls with the trained control reader shipped in the package, unless `reader`
+    is False (rules only). Another folder's controls may mean other things than the ones
+    the reader learnt: they are read by their patterns alone."""
     base = directory if directory is not None else rules_dir()
     if not base.is_dir():
         raise RuleError("no such rules folder; point TERMSHIFT_RULES_DIR at a copy of the "
@@ -86,7 +87,7 @@ def load_rulebook(directory: Path | None = None, *, reader: bool = True) -> Rule
         shifts=load_shift_rules(base, terms),
         controls=replace(parse_controls(_read(base / CONTROLS_FILE), terms,
                                         display_path(base / CONTROLS_FILE)),
-                         reader=LazyReader() if reader else None),
+                         reader=LazyReader() if reader and directory is None else None),
         segmentation=load_segment_rules(base / SEGMENTATION_FILE),
         fingerprint=fingerprint(base),
     )

@@ -229,7 +229,10 @@ def train_recipe(name: str, out: Path, rules: ReadingRules,
 
     Settings come from UNFAIR-ToS train and validation only; the test split is scored once,
     after the model is written, to report."""
-    if name not in RECIPES or name == "controls":  # "controls": train_control_reader
+    if name == "controls":
+        raise InputError("the 'controls' recipe is built by train_control_reader "
+                         "(`termshift train --recipe controls`)")
+    if name not in RECIPES:
         raise InputError(f"unknown recipe {name!r}; known: {', '.join(RECIPES)}")
     root = default_realdata() if realdata is None else realdata
     folder = root / "unfair_tos"
@@ -372,7 +375,9 @@ def read_statements(folder: Path, controls: Sequence[str]) -> list[Statement]:
 
     files = sorted(folder.glob("writer-*.jsonl"))
     if not files:
-        raise InputError(f"{folder}: no writer-*.jsonl statement files")
+        raise InputError(f"{folder}: no statement files (writer-*.jsonl); `--recipe controls` "
+                         "runs in a checkout of termshift, which holds "
+                         "corpora/control-statements")
     out: list[Statement] = []
     for path in files:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):

@@ -104,7 +104,11 @@ def _title_shaped(head: str, rest: str, habit: bool = False) -> bool:
 # is a title in any case, whatever words follow the label.
 _LABELLED_PART = re.compile(
     r"^\s*(?:slide|section|part|step|phase|stage|chapter|appendix|annex|schedule|module|"
-    r"article|lesson|unit|week|day)\s+[0-9a-z]{1,4}\s*[:.\-\u2013\u2014]\s+\S", re.IGNORECASE)
+    r"article|lesson|unit|week|day)\s+[0-9a-z]{1,4}(?:\.[0-9a-z]{1,4})*\s*[:.\-\u2013\u2014]\s+\S",
+    re.IGNORECASE)
+# ... unless it states a rule: "**Step 2: Agents must never post without approval**".
+_RULE_WORDS = re.compile(r"\b(?:must|shall|may|never|should|will|cannot|can\s*not)\b",
+                         re.IGNORECASE)
 _LABELLED_MAX_WORDS = 14
 
 
@@ -124,7 +128,8 @@ def bold_title_line(block: PendingBlock) -> bool:
         covered = max(covered, span.end)
     if not bold or text[covered:].strip() or text.endswith((",", ";")):
         return False
-    if _LABELLED_PART.match(text) and not block.text.rstrip().endswith((".", "!", "?")):
+    if (_LABELLED_PART.match(text) and not block.text.rstrip().endswith((".", "!", "?"))
+            and _RULE_WORDS.search(text) is None):
         return len(text.split()) <= _LABELLED_MAX_WORDS
     return _reads_as_title(text, plain_ok=False)
 

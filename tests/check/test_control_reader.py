@@ -23,8 +23,8 @@ from tests.helpers.cli_support import run_cli
 # the statements of four writers.
 OWNER = ("Each bot has a single person whose name is on it and who answers to the board for "
          "everything it does.")
-CREDENTIALS = ("Bots sign in with keys minted for them alone, trimmed to the few scopes their "
-               "job needs.")
+CREDENTIALS = ("Every bot signs in with a key made for it alone, cut down to the few scopes "
+               "its job needs.")
 
 
 def statuses(text: str, *, reader: bool = True) -> dict[str, tuple[str, str]]:
@@ -63,12 +63,6 @@ def test_a_users_own_controls_are_read_by_their_patterns_alone() -> None:
     assert result.controls[0].status == "missing"
 
 
-def test_a_rule_for_people_is_not_read_as_an_agent_control() -> None:
-    # No agent named: the reader is not asked (it cannot tell a staff rule from an agent's).
-    got = statuses("Never share your password or smartcard with a colleague.")
-    assert got["PRIV-LEAST"][0] == "missing"
-
-
 def test_the_recipe_rebuilds_the_reader_without_statement_text(tmp_path: Path) -> None:
     result = run_cli("train", "--recipe", "controls", "-o", str(tmp_path / "reader"))
     assert result.returncode == 0, result.stderr.decode()
@@ -82,11 +76,16 @@ def test_the_recipe_rebuilds_the_reader_without_statement_text(tmp_path: Path) -
         assert not any(text[:40] in meta for text in texts)
         with np.load(tmp_path / "reader" / part / "weights.npz") as arrays:
             assert sorted(arrays.files) == ["bias", "weights"]
-    # the shipped reader is what the recipe builds
-    shipped = json.loads((READER_DIR / "relevance" / "model.json").read_text(encoding="utf-8"))
-    rebuilt = json.loads((tmp_path / "reader" / "relevance" / "model.json")
-                         .read_text(encoding="utf-8"))
-    assert rebuilt["thresholds"] == pytest.approx(shipped["thresholds"], abs=1e-4)
+    # the shipped reader is what the recipe builds from the statements in the checkout
+    for part in ("relevance", "reading"):
+        shipped = json.loads((READER_DIR / part / "model.json").read_text(encoding="utf-8"))
+        rebuilt = json.loads((tmp_path / "reader" / part / "model.json")
+                             .read_text(encoding="utf-8"))
+        assert rebuilt["labels"] == shipped["labels"]
+        assert rebuilt["thresholds"] == pytest.approx(shipped["thresholds"], abs=1e-4)
+        with np.load(READER_DIR / part / "weights.npz") as old, \
+                np.load(tmp_path / "reader" / part / "weights.npz") as new:
+            assert np.allclose(old["weights"], new["weights"], atol=1e-3)
 
 
 def test_a_bad_statement_line_stops_with_its_file_and_line(tmp_path: Path) -> None:
@@ -97,3 +96,23 @@ def test_a_bad_statement_line_stops_with_its_file_and_line(tmp_path: Path) -> No
     ids = [c.id for c in load_rulebook().controls.controls]
     with pytest.raises(InputError, match=r"writer-9.jsonl:2: unknown control 'WATCH'"):
         train_control_reader(tmp_path / "out", ids, tmp_path)
+
+
+def test_a_copied_rules_folder_is_read_by_its_patterns_alone(tmp_path: Path) -> None:
+    # TERMSHIFT_RULES_DIR may hold edited controls that mean other things.
+    import shutil
+
+    from analyzer.resources import rules_dir
+
+    shutil.copytree(rules_dir(), tmp_path / "rules")
+    assert load_rulebook(tmp_path / "rules").controls.reader is None
+
+
+def test_a_missing_or_broken_reader_is_a_one_line_error(tmp_path: Path) -> None:
+    from analyzer.control_reader import LazyReader
+
+    with pytest.raises(InputError, match="the control reader is missing"):
+        _ = LazyReader(tmp_path / "none").reader
+    (tmp_path / "half" / "relevance").mkdir(parents=True)
+    with pytest.raises(InputError, match="--recipe controls"):
+        _ = LazyReader(tmp_path / "half").reader

@@ -31,9 +31,16 @@ def test_an_answer_says_what_its_question_asks(answer: str, detail: str,
 
 
 def test_an_unanswered_question_is_not_a_rule() -> None:
-    text = ("# Open points\n\nShould a person approve every email the assistant sends to "
-            "customers before it goes out?\n")
-    assert status(text, "HITL-EXTERNAL")[0] != "met"
+    # "required" would bind a statement; in a question nothing is stated yet.
+    text = ("# Open points\n\nIs human approval required before agents send, post or "
+            "publish anything to customers?\n")
+    assert status(text, "HITL-EXTERNAL")[0] == "partial"
+
+
+def test_a_question_that_is_not_yes_or_no_takes_no_yes_or_no() -> None:
+    text = ("# Monitoring\n\nHow quickly are unauthorised agent actions detected?\n\n"
+            "No later than 15 minutes, by the monitoring service.\n")
+    assert status(text, "MON-DETECT")[0] == "met"
 
 
 def test_a_faq_answer_no_to_a_freedom_keeps_the_rule() -> None:
@@ -70,7 +77,7 @@ def test_a_bold_labelled_slide_title_is_a_heading() -> None:
 
 def test_a_bulleted_rule_binds_without_a_full_stop() -> None:
     text = ("# Rules in force\n\n- Every letter an assistant drafts carries the line "
-            "\"Written with AI help\" and staff may not remove it\n")
+            "\"Written with AI help\"\n")
     assert status(text, "DISCLOSE")[0] == "met"
 
 
@@ -93,3 +100,45 @@ def test_a_partial_control_quotes_the_clause_it_rests_on(text: str, control: str
     got, why = status(f"# Policy\n\n{text}\n", control)
     assert got == "partial"
     assert why.endswith(f"\u201c{text}\u201d"), why
+
+
+@pytest.mark.parametrize(("text", "control"), [
+    # words the new kinds use, in rules that are in force
+    ("An alert is raised within 15 minutes of any unauthorised agent action.", "MON-DETECT"),
+    ("Unauthorised agent actions must be detected and reported within 15 minutes.",
+     "MON-DETECT"),
+    ("Every agent action is noted in the audit log with the agent and the employee who "
+     "requested it.", "LOG-ACTIONS"),
+    ("Issue-tracking tickets must record every agent action with the agent and the "
+     "requesting employee.", "LOG-ACTIONS"),
+    ("An agent that has not been assigned a named, accountable owner must not be deployed.",
+     "ACCT-OWNER"),
+    ("Rule 4: any agent that misbehaves is suspended at once from the console, and the "
+     "incident procedure starts.", "IR-STOP"),
+    ("Bots act only when an employee asks them, and only for that employee. Each bot runs on "
+     "its own service account.", "AUTH-INVOKE"),
+    ("The assistant always asks the employee whether to send a draft, and sends nothing to "
+     "customers until the employee approves it.", "HITL-EXTERNAL"),
+])
+def test_rules_in_force_are_not_over_read(text: str, control: str) -> None:
+    got, why = status(f"# Policy\n\n{text}\n", control)
+    assert got == "met", why
+
+
+@pytest.mark.parametrize(("heading", "text", "control"), [
+    ("Agent proposals and human approval",
+     "Agents must never send anything to customers until a person has approved it.",
+     "HITL-EXTERNAL"),
+    ("Agent change log", "Every agent action is written to the change log with the agent and "
+     "the employee who asked for it.", "LOG-ACTIONS"),
+])
+def test_a_heading_that_only_shares_a_word_denies_nothing(heading: str, text: str,
+                                                          control: str) -> None:
+    got, why = status(f"# Policy\n\n## {heading}\n\n{text}\n", control)
+    assert got == "met", why
+
+
+def test_a_wishlist_as_the_first_heading_is_not_in_force() -> None:
+    text = ("## Wishlist (not yet agreed)\n\nEach bot has a named owner who is accountable "
+            "for it.\n")
+    assert status(text, "ACCT-OWNER")[0] == "missing"

@@ -447,6 +447,7 @@ def test_a_list_title_ends_only_at_an_item_of_its_own_kind_of_list() -> None:
     "**Slide 3: The rule in force today: a human says yes**",
     "**Step 2 - check what the agent drafted**",
     "**Part B: what we have not agreed yet**",
+    "**Section 3.2: Scope of the agents**",
 ])
 def test_a_bold_labelled_part_is_a_heading_in_any_case(line: str) -> None:
     # A slide, step or part label makes the line a title even in sentence case and with
@@ -455,6 +456,10 @@ def test_a_bold_labelled_part_is_a_heading_in_any_case(line: str) -> None:
     assert [b.kind for b in doc.blocks][:2] == ["heading", "heading"]
 
 
-def test_a_bold_labelled_sentence_stays_a_paragraph() -> None:
-    doc = ingest(b"# Deck\n\n**Step 2: the agent must stop when asked.**\n\nMore text.\n", "t.md")
+@pytest.mark.parametrize("line", [
+    "**Step 2: the agent must stop when asked.**",
+    "**Step 2: Agents must never post to customers without a person's approval**",
+])
+def test_a_bold_labelled_rule_stays_a_paragraph(line: str) -> None:
+    doc = ingest(f"# Deck\n\n{line}\n\nMore text.\n".encode(), "t.md")
     assert [b.kind for b in doc.blocks] == ["heading", "paragraph", "paragraph"]
