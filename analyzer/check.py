@@ -75,10 +75,14 @@ def _as_read(control: Control, clauses: list[Clause], read: dict[str, dict[str, 
                                                  "trained control reader)"))
     partial = [c for c in clauses if reading[c.id] == "partial"]
     if partial:
-        why = _weakened(control.weakeners, _read(partial[0]))
-        return result("partial", partial, _said(partial[0], (
-            f"addresses it, but {why.reason}" if why else "addresses it, but reads as weak "
-            "or incomplete (trained control reader)")))
+        # Say what is weak where a rule can tell: a hedge, or a required detail it lacks.
+        text = _folded(_read(partial[0]))
+        hedge = _weakened(control.weakeners, _read(partial[0]))
+        lacks = next((r for r in control.requires if not r.pattern.search(text)), None)
+        found = hedge or lacks
+        why = found.reason if found is not None else "it reads as weak or incomplete"
+        return result("partial", partial, _said(partial[0], f"addresses it, but {why} (read "
+                                                            "by the trained control reader)"))
     return result("missing", clauses[:1], _said(clauses[0], "mentions it, but reads as not "
                                                            "providing it (trained control "
                                                            "reader)"))

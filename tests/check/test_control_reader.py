@@ -116,3 +116,11 @@ def test_a_missing_or_broken_reader_is_a_one_line_error(tmp_path: Path) -> None:
     (tmp_path / "half" / "relevance").mkdir(parents=True)
     with pytest.raises(InputError, match="--recipe controls"):
         _ = LazyReader(tmp_path / "half").reader
+
+
+def test_a_partial_reading_says_what_is_missing() -> None:
+    # The reader reads it as partial; the control's own required details say why.
+    status, why = statuses("Bots may use the support team's shared service account to read "
+                           "tickets and post replies.")["PRIV-LEAST"]
+    assert status == "partial"
+    assert "least privilege" in why and "trained control reader" in why
