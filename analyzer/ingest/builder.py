@@ -184,6 +184,23 @@ def run_in_heading(run: RunText, habit: bool = False) -> tuple[RunText, RunText]
     return heading, _slice(text, run.spans, end)
 
 
+# "**Customer:** Harrowfield Building Society": a label and its short value, as in a form or
+# a document's header block, is a field, not a heading over what follows.
+_FIELD_MAX_WORDS = 8
+
+
+# Lines of "Label: value" joined into one paragraph ("Customer: Acme Questionnaire: Q4 ...").
+_NEXT_LABEL = re.compile(r"(?:^|\s)[A-Z][A-Za-z]+(?:\s+[a-z]+){0,2}:\s+\S")
+
+
+def _field(head: str, rest: str) -> bool:
+    value = rest.strip()
+    if not head.rstrip().endswith(":"):
+        return False
+    return ((len(value.split()) <= _FIELD_MAX_WORDS and not value.endswith((".", "!", "?", ";")))
+            or _NEXT_LABEL.search(value) is not None)
+
+
 def _slice(text: str, spans: list[tuple[int, int, frozenset[str]]], cut: int) -> RunText:
     """The styled text from offset `cut` on."""
     out = RunText()
@@ -285,7 +302,9 @@ class DocumentBuilder:
         if kind in ("paragraph", "list_item"):
             split = run_in_heading(run, habit=self.run_ins >= RUN_IN_HABIT)
             if split is not None:
-                self.run_ins += 1
+                self.run_ins += 1  # a field's bold label shows the habit too
+            if split is not None and not _field("".join(split[0].parts),
+                                                "".join(split[1].parts)):
                 heading, run = split
                 if kind == "list_item":
                     depth = max(level, 1)

@@ -207,8 +207,9 @@ def test_a_run_in_heading_ends_at_the_next_heading_and_is_never_the_title() -> N
     doc = ingest(b"**Last updated:** 1 May 2024\n\n# Terms of Service\n\n**Welcome.** These "
                  b"terms apply.\n\n### 3.1 Fees\n\nYou pay.\n", "t.md")
     assert doc.title == "Terms of Service"
+    # "Last updated: 1 May 2024" is a field (a label and its short value), not a heading
     assert [b.section for b in doc.blocks if b.kind == "paragraph"] == [
-        ("Last updated:",), ("Terms of Service", "Welcome."), ("Terms of Service", "3.1 Fees")]
+        (), ("Terms of Service", "Welcome."), ("Terms of Service", "3.1 Fees")]
 
 
 @pytest.mark.parametrize(("data", "title"), [
@@ -463,3 +464,18 @@ def test_a_bold_labelled_part_is_a_heading_in_any_case(line: str) -> None:
 def test_a_bold_labelled_rule_stays_a_paragraph(line: str) -> None:
     doc = ingest(f"# Deck\n\n{line}\n\nMore text.\n".encode(), "t.md")
     assert [b.kind for b in doc.blocks] == ["heading", "paragraph", "paragraph"]
+
+
+@pytest.mark.parametrize("header", [
+    "**Customer:** Harrowfield Building Society\n**Date:** 28 November 2026",
+    "**Owner:** Dana Reyes",
+])
+def test_a_bold_label_and_its_short_value_is_a_field_not_a_heading(header: str) -> None:
+    # A form's or a memo's header block ("To:", "Customer:", "Date:") is not a section over
+    # the rest of the document.
+    from analyzer.api import analyze
+
+    text = f"# Answers\n\n{header}\n\nAgents act only when an employee asks them.\n"
+    clauses = analyze(text.encode(), name="a.md").clauses
+    assert clauses[-1].section == ("Answers",)
+    assert clauses[0].text.startswith(header.split("**")[1])
