@@ -152,17 +152,23 @@ def run_dask(plan_for: Callable[[int], list[list[Chunk]]], paths: Paths,
             try:
                 for tries in range(_ATTEMPTS - 1):
                     try:
-                        return client.scatter(data, hash=False,
+                        return client.scatter(data, hash=False, timeout=wait_for_workers,
                                               workers=where if not tries else None)
                     except (KeyError, CommClosedError):
                         time.sleep(1.0)
-                return client.scatter(data, hash=False)
+                return client.scatter(data, hash=False, timeout=wait_for_workers)
             except AttributeError as exc:
                 # A client whose scheduler went mid-call has no connection to call through
                 # ("'NoneType' object has no attribute 'scatter'"): the cluster is gone.
                 if client.status == "running" and getattr(client, "scheduler", None) is not None:
                     raise
                 raise CommClosedError(f"the scheduler connection closed ({exc})") from exc
+            except TimeoutError as exc:
+                # The scheduler waited for a worker to hold the document and none came: its
+                # workers left between our last look and the scatter.
+                if "no valid workers" in str(exc).lower():
+                    raise deserted_error() from exc
+                raise
 
         def send(number: int, chunk: Chunk, attempt: int = 1) -> None:
             """One chunk, with its documents, to lane `number`'s worker if it is still
