@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,6 +30,9 @@ from analyzer.classifier import (
 from analyzer.errors import InputError
 from analyzer.model import CATEGORIES
 from analyzer.nlp.reading import ReadingRules
+
+if TYPE_CHECKING:
+    from analyzer.control_reader import ControlReader
 
 # Inverse regularisation; 16 scored best of 1-256 on UNFAIR-ToS validation.
 DEFAULT_C = 16.0
@@ -401,19 +404,12 @@ def train_control_reader(out: Path, controls: Sequence[str],
                          folder: Path = STATEMENTS_DIR) -> str:
     """Fit the control reader on the statements and write it to `out` (relevance/ and
     reading/ model folders); returns its leave-one-writer-out figures."""
-    from analyzer.control_reader import READING, READINGS, RELEVANCE
+    from analyzer.control_reader import READING, RELEVANCE
 
     statements = read_statements(folder, controls)
     features = FeatureSettings(hash_bits=READER_HASH_BITS, rule_features=())
-    about = [s for s in statements if s.control is not None]
     figures = _reader_held_out(statements, controls, features)
-    relevance = fit_classifier(
-        featurize([s.text for s in statements], features, [()] * len(statements)),
-        [frozenset({s.control} if s.control else ()) for s in statements], controls,
-        features, c=READER_C)
-    reading = fit_classifier(
-        featurize([s.text for s in about], features, [()] * len(about)),
-        [frozenset({s.reading}) for s in about], READINGS, features, c=READER_C)
+    reader = _fit_reader(statements, controls, features)
     writers = sorted({s.writer for s in statements})
     summary: dict[str, Any] = {
         "recipe": "controls",
@@ -430,35 +426,40 @@ def train_control_reader(out: Path, controls: Sequence[str],
                                "(or none), and its reading, on the writer left out",
                     **figures},
     }
-    save_classifier(out / RELEVANCE, relevance, summary, compact=True)
-    save_classifier(out / READING, reading, summary, compact=True)
+    save_classifier(out / RELEVANCE, reader.relevance, summary, compact=True)
+    save_classifier(out / READING, reader.reading, summary, compact=True)
     return (f"Recipe 'controls' (reader version {READER_VERSION}): trained on "
             f"{len(statements)} statements by {len(writers)} writers; written to {out}. "
             f"Leave one writer out: control found {figures['about_accuracy']:.3f}, "
             f"reading {figures['reading_accuracy']:.3f} (on statements about a control).")
 
 
+def _fit_reader(statements: Sequence[Statement], controls: Sequence[str],
+                features: FeatureSettings) -> ControlReader:
+    """The two models of the reader: which control a statement is about (all statements),
+    and how it reads (the statements about a control)."""
+    from analyzer.control_reader import READINGS, ControlReader
+
+    about = [s for s in statements if s.control is not None]
+    return ControlReader(
+        fit_classifier(featurize([s.text for s in statements], features, [()] * len(statements)),
+                       [frozenset({s.control} if s.control else ()) for s in statements],
+                       controls, features, c=READER_C),
+        fit_classifier(featurize([s.text for s in about], features, [()] * len(about)),
+                       [frozenset({s.reading}) for s in about], READINGS, features,
+                       c=READER_C))
+
+
 def _reader_held_out(statements: Sequence[Statement], controls: Sequence[str],
                      features: FeatureSettings) -> dict[str, float]:
     """Fit on all writers but one, score the one left out; the means over writers."""
-    from analyzer.control_reader import READINGS, ControlReader
-
     writers = sorted({s.writer for s in statements})
     if len(writers) < 2:
         return {"about_accuracy": float("nan"), "reading_accuracy": float("nan")}
     about_scores, reading_scores = [], []
     for left in writers:
-        train = [s for s in statements if s.writer != left]
         test = [s for s in statements if s.writer == left]
-        train_about = [s for s in train if s.control is not None]
-        reader = ControlReader(
-            fit_classifier(featurize([s.text for s in train], features, [()] * len(train)),
-                           [frozenset({s.control} if s.control else ()) for s in train],
-                           controls, features, c=READER_C),
-            fit_classifier(featurize([s.text for s in train_about], features,
-                                     [()] * len(train_about)),
-                           [frozenset({s.reading}) for s in train_about], READINGS,
-                           features, c=READER_C))
+        reader = _fit_reader([s for s in statements if s.writer != left], controls, features)
         found = reader.about([s.text for s in test])
         about_scores.append(float(np.mean([
             (max(f, key=f.__getitem__) if f else None) == s.control
