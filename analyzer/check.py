@@ -267,6 +267,11 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     if missing:
         return result("partial", evidence,
                       _said(binding[0], f"binds, but {missing[0].reason}"))
+    # ... while some details must be in the rule itself: its words, lead-in and headings.
+    rule = fold(" ".join(f"{' '.join(f'{h}.' for h in c.section)} {_read(c)}" for c in binding))
+    unstated = next((r for r in control.requires_in_rule if not r.pattern.search(rule)), None)
+    if unstated:
+        return result("partial", binding, _said(binding[0], f"binds, but {unstated.reason}"))
     return result("met", binding, _said(binding[0], "makes it binding"))
 
 
@@ -330,11 +335,14 @@ def _exemption(control: Control, clauses: tuple[Clause, ...], evidence: list[Cla
     without approval" matches the monitoring pattern, but waives approval, not monitoring.)"""
     ids = {c.id for c in evidence}
     for at, clause in enumerate(clauses):
-        # "Other outputs are left to the team" points back at the rule before it, whatever
-        # else it is like (unless it evidences another control).
+        # "Other outputs are left to the team" and "Internal notes need not be marked" point
+        # back at the rule before them, whatever else they are like (unless they evidence
+        # another control).
         if topic.get(clause.id) != control.id and not (
                 at and clauses[at - 1].id in ids and clause.id not in near
-                and _OTHER.match(_folded(clause.text))):
+                and (_OTHER.match(_folded(clause.text))
+                     or (_INTERNAL.match(_folded(clause.text))
+                         and _shares_words(clause, clauses[at - 1], control)))):
             continue
         why = _negated(control, clause)
         if why is None:
@@ -344,6 +352,23 @@ def _exemption(control: Control, clauses: tuple[Clause, ...], evidence: list[Cla
                 for c in clauses[max(0, at - EXCEPTION_REACH):at]):
             return clause, why
     return None
+
+
+_STEM = 5  # letters that stand for a word's stem here: "labelled" and "label"
+_COMMON = frozenset(("every", "agent", "assis", "autom", "inter", "exter", "their", "which",
+                     "other", "shall", "would", "could", "shoul", "befor", "after", "where",
+                     "there", "these", "those", "human", "peopl", "perso", "anyth", "every"))
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:_STEM] for w in re.findall(r"[a-z]{4,}", _folded(text))} - _COMMON
+
+
+def _shares_words(clause: Clause, rule: Clause, control: Control) -> bool:
+    """Whether an "internal ..." clause speaks of what the rule before it or the control
+    speaks of ("... are marked" / "Internal notes need not be marked"), not of something
+    else ("Internal test systems are not monitored" after a labelling rule)."""
+    return bool(_stems(clause.text) & (_stems(rule.text) | _stems(control.title)))
 
 
 _ONLY = re.compile(r"\b(?:may|can|is\s+allowed\s+to|are\s+allowed\s+to)\s+(?:\w+\s+){0,3}?only\b"

@@ -68,6 +68,10 @@ class _ControlSpec(BaseModel):
     evidence: list[str] = Field(min_length=1)
     weakeners: list[_Reasoned] = Field(default_factory=list)
     requires: list[_Reasoned] = Field(default_factory=list)
+    # Details the binding rule itself must state (in its own words, its list's lead-in or
+    # its headings), not some other clause: "a human approves every message" says nothing
+    # of irreversible actions, whatever else the policy says about deleting.
+    requires_in_rule: list[_Reasoned] = Field(default_factory=list)
     contradictions: list[_Reasoned] = Field(default_factory=list)
     paraphrases: list[str] = Field(default_factory=list)
     near_misses: list[str] = Field(default_factory=list)
@@ -96,6 +100,7 @@ class Control:
     contradictions: tuple[Reasoned, ...]
     capability_binds: bool = False
     section_negations: tuple[Reasoned, ...] = ()  # read on the headings over a clause
+    requires_in_rule: tuple[Reasoned, ...] = ()  # stated by the binding clauses themselves
     examples: ExampleSet | None = None  # paraphrases and near misses, as vectors
     space: Space | None = None  # the file's weighting, to read a clause the same way
     nearness: float = DEFAULT_NEARNESS
@@ -188,6 +193,7 @@ def _control(spec: _ControlSpec, line: int | None, terms: dict[str, str], shown:
         weakeners=weak + _reasoned(spec.weakeners, terms, shown, line, spec.id),
         negations=neg,
         requires=_reasoned(spec.requires, terms, shown, line, spec.id),
+        requires_in_rule=_reasoned(spec.requires_in_rule, terms, shown, line, spec.id),
         contradictions=_reasoned(spec.contradictions, terms, shown, line, spec.id),
         capability_binds=spec.capability_binds,
         examples=examples, space=space if examples else None, nearness=nearness,

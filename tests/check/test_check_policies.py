@@ -35,7 +35,11 @@ def status(text: str, control: str) -> str:
     ("Agents should only act when invoked by a person.", "AUTH-INVOKE", "partial"),
     ("Agents may answer threads they find relevant without being asked.", "AUTH-INVOKE",
      "missing"),
-    ("A human must approve every message before an agent posts it.", "HITL-EXTERNAL", "met"),
+    ("A human must approve every message before an agent posts it, and every deletion.",
+     "HITL-EXTERNAL", "met"),
+    # the control has two parts: a rule for messages alone leaves deleting and paying open
+    ("A human must approve every message before an agent posts it.", "HITL-EXTERNAL",
+     "partial"),
     ("A human should approve messages before an agent posts them.", "HITL-EXTERNAL", "partial"),
     ("Agents need not obtain human approval before posting.", "HITL-EXTERNAL", "missing"),
     ("Approval from a human reviewer is not required before agents post.", "HITL-EXTERNAL",
@@ -80,8 +84,30 @@ def status(text: str, control: str) -> str:
      "internal channels without approval.", "HITL-EXTERNAL", "partial"),
     ("Bots may post to internal channels without approval.", "HITL-EXTERNAL", "missing"),
     # "without approval" inside a prohibition is the rule itself, not a waiver.
-    ("A human must approve every message before an agent sends it; nothing is sent without "
-     "prior approval.", "HITL-EXTERNAL", "met"),
+    ("A human must approve every message before an agent sends it; nothing is sent or deleted "
+     "without prior approval.", "HITL-EXTERNAL", "met"),
+    # The parts a rule must state itself: deleting named in another clause, or "approve" in a
+    # sign-off, does not complete a rule for messages.
+    ("A human must approve every message before an agent sends it. Agents keep a list of the "
+     "files they delete.", "HITL-EXTERNAL", "partial"),
+    ("Every customer reply needs a supervisor's sign-off before the bot sends it.",
+     "HITL-EXTERNAL", "partial"),
+    ("A human must approve every message before an agent sends it, and any payment before an "
+     "agent makes it.", "HITL-EXTERNAL", "met"),
+    ("Writes, deletes and outbound calls by agents are logged with the agent and the user who "
+     "asked.", "LOG-ACTIONS", "partial"),
+    ("Each agent action is logged with the agent and the user who asked.", "LOG-ACTIONS",
+     "met"),
+    # An "internal ..." clause after a rule, denying what the rule gives, is an exception to it;
+    # one denying something else is not.
+    ("Letters to donors that an assistant drafted are marked as AI-assisted. Internal notes "
+     "need not be marked.", "DISCLOSE", "partial"),
+    ("Anything an agent drafts for a client carries an AI notice in the header. Internal memos "
+     "will not carry any label.", "DISCLOSE", "partial"),
+    ("All agent output is labelled as AI-generated. Internal test systems are not monitored.",
+     "DISCLOSE", "met"),
+    ("Every agent action is logged with the agent and the user who asked. Internal chat "
+     "messages are not labelled.", "LOG-ACTIONS", "met"),
 ])
 def test_control_cases(text: str, control: str, expected: str) -> None:
     assert status(text, control) == expected
@@ -122,6 +148,7 @@ def test_items_are_read_with_their_lead_in() -> None:
     # "without a person approving it" under "must not:" is the rule, not a waiver of it.
     got = statuses_of("# Automations\n\nAutomations must not:\n\n"
                       "- send anything outside the company without a person approving it first\n"
+                      "- delete records without a person approving it first\n"
                       "- change anyone's access without review by the security team\n")
     assert got["HITL-EXTERNAL"] == "met"
     assert got["HITL-ACCESS"] == "met"
@@ -129,7 +156,7 @@ def test_items_are_read_with_their_lead_in() -> None:
 
 def test_a_dont_column_forbids_what_it_lists() -> None:
     table = ("# Bot card\n\n| Do | Don't |\n|---|---|\n"
-             "| Read every reply before the bot sends it to a customer "
+             "| Read every reply or refund before the bot sends it to a customer "
              "| Let the bot email customers without your approval |\n")
     assert statuses_of(table)["HITL-EXTERNAL"] == "met"
     # The same cells with no "Don't" over them allow what the second one says.

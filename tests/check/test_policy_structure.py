@@ -117,8 +117,8 @@ def test_a_partial_control_quotes_the_clause_it_rests_on(text: str, control: str
      "incident procedure starts.", "IR-STOP"),
     ("Bots act only when an employee asks them, and only for that employee. Each bot runs on "
      "its own service account.", "AUTH-INVOKE"),
-    ("The assistant always asks the employee whether to send a draft, and sends nothing to "
-     "customers until the employee approves it.", "HITL-EXTERNAL"),
+    ("The assistant always asks the employee whether to send a draft, and sends or deletes "
+     "nothing until the employee approves it.", "HITL-EXTERNAL"),
 ])
 def test_rules_in_force_are_not_over_read(text: str, control: str) -> None:
     got, why = status(f"# Policy\n\n{text}\n", control)
@@ -127,7 +127,8 @@ def test_rules_in_force_are_not_over_read(text: str, control: str) -> None:
 
 @pytest.mark.parametrize(("heading", "text", "control"), [
     ("Agent proposals and human approval",
-     "Agents must never send anything to customers until a person has approved it.",
+     "Agents must never send anything to customers or cancel an order until a person has "
+     "approved it.",
      "HITL-EXTERNAL"),
     ("Agent change log", "Every agent action is written to the change log with the agent and "
      "the employee who asked for it.", "LOG-ACTIONS"),
