@@ -125,7 +125,9 @@ _ANSWER = re.compile(r"^\W*(?:(?:answer|response|reply|a)\s*[:.\-\u2013]\s*)?\W*
                      r"(yes|no|n/?a|not\s+applicable|partial(?:ly)?|in\s+part)\s*(?:[.,;:!*_]|$)",
                      re.IGNORECASE)
 # Only a yes/no question takes a yes/no answer ("How quickly ...? No later than ..." does not).
-_YES_NO = re.compile(r"^\W*(?:[\w.]+\s+)?(?:is|are|was|were|do|does|did|can|could|will|would|"
+# ("Q: Do you label ...?" is one too.)
+_YES_NO = re.compile(r"^\W*(?:(?:q|question)\s*\d*\s*[:.\-\u2013]\s*)?(?:[\w.]+\s+)?"
+                     r"(?:is|are|was|were|do|does|did|can|could|will|would|"
                      r"should|has|have|had|may|must|shall)\b", re.IGNORECASE)
 _ANSWER_WORD = {"yes": "Yes", "no": "No", "na": "No", "n/a": "No", "not applicable": "No",
                 "partial": "Partially", "partially": "Partially", "in part": "Partially"}

@@ -108,6 +108,11 @@ def status(text: str, control: str) -> str:
      "DISCLOSE", "met"),
     ("Every agent action is logged with the agent and the user who asked. Internal chat "
      "messages are not labelled.", "LOG-ACTIONS", "met"),
+    # A log entry that names the agent attributes an action; it labels no content.
+    ("Each log entry shall identify the agent and the user concerned.", "DISCLOSE", "missing"),
+    ("We deliberately don't stamp AI-generated text.", "DISCLOSE", "missing"),
+    ("**Q: Do you label content that agents write?**\n\nA: No, and I don't think we should.",
+     "DISCLOSE", "missing"),
 ])
 def test_control_cases(text: str, control: str, expected: str) -> None:
     assert status(text, control) == expected
