@@ -111,6 +111,12 @@ def status(text: str, control: str) -> str:
     # A log entry that names the agent attributes an action; it labels no content.
     ("Each log entry shall identify the agent and the user concerned.", "DISCLOSE", "missing"),
     ("We deliberately don't stamp AI-generated text.", "DISCLOSE", "missing"),
+    # A limit on watching people is not monitoring of agents.
+    ("Assistants shall not be used to monitor employees' behaviour or performance.",
+     "MON-DETECT", "missing"),
+    # A passive approval rule for what an agent drafted; it covers no irreversible action.
+    ("Any notice to customers drafted by an agent must be approved by the duty manager before "
+     "it is issued.", "HITL-EXTERNAL", "partial"),
     ("**Q: Do you label content that agents write?**\n\nA: No, and I don't think we should.",
      "DISCLOSE", "missing"),
 ])
