@@ -121,16 +121,22 @@ def _with_columns(clauses: tuple[Clause, ...]) -> tuple[Clause, ...]:
 # A question, and the answer that follows it on its own ("Answer: Yes.", "No.", "N/A",
 # "Partially"): in a questionnaire or an FAQ the question carries what the answer affirms.
 _ASKED = re.compile(r"\?[\s*_]*$")
+# ("A: Honestly, no." and "A: Not today." answer no; "Not always", partially.)
 _ANSWER = re.compile(r"^\W*(?:(?:answer|response|reply|a)\s*[:.\-\u2013]\s*)?\W*"
-                     r"(yes|no|n/?a|not\s+applicable|partial(?:ly)?|in\s+part)\s*(?:[.,;:!*_]|$)",
-                     re.IGNORECASE)
+                     r"(?:(?:honestly|frankly|sadly|unfortunately|well|currently|today)\s*,\s*)?"
+                     r"(yes|no|n/?a|not\s+applicable|partial(?:ly)?|in\s+part|not\s+always"
+                     r"|not\s+(?:today|yet|really|currently|at\s+the\s+moment|now))"
+                     r"\s*(?:[.,;:!*_]|$)", re.IGNORECASE)
 # Only a yes/no question takes a yes/no answer ("How quickly ...? No later than ..." does not).
 # ("Q: Do you label ...?" is one too.)
-_YES_NO = re.compile(r"^\W*(?:(?:q|question)\s*\d*\s*[:.\-\u2013]\s*)?(?:[\w.]+\s+)?"
+# ("If an agent drafts an email, does a human approve it?" is one, after its condition.)
+_YES_NO = re.compile(r"^\W*(?:(?:q|question)\s*\d*\s*[:.\-\u2013]\s*)?"
+                     r"(?:(?:if|when|once|where|before)\b[^?]{0,120}?,\s*)?(?:[\w.]+\s+)?"
                      r"(?:is|are|was|were|do|does|did|can|could|will|would|"
                      r"should|has|have|had|may|must|shall)\b", re.IGNORECASE)
 _ANSWER_WORD = {"yes": "Yes", "no": "No", "na": "No", "n/a": "No", "not applicable": "No",
-                "partial": "Partially", "partially": "Partially", "in part": "Partially"}
+                "partial": "Partially", "partially": "Partially", "in part": "Partially",
+                "not always": "Partially"}
 
 
 def _with_answers(clauses: tuple[Clause, ...]) -> tuple[Clause, ...]:
@@ -147,7 +153,8 @@ def _with_answers(clauses: tuple[Clause, ...]) -> tuple[Clause, ...]:
         answer = _ANSWER.match(after.text)
         if answer is None:
             continue
-        word = _ANSWER_WORD[re.sub(r"\s+", " ", answer.group(1).lower())]
+        said = re.sub(r"\s+", " ", answer.group(1).lower())
+        word = _ANSWER_WORD.get(said, "No")  # "not today", "not yet": no
         out[at] = replace(clause, text=f"{_ASKED.sub('?', clause.text)} {word}.")
     return tuple(out)
 

@@ -119,6 +119,12 @@ def status(text: str, control: str) -> str:
      "it is issued.", "HITL-EXTERNAL", "partial"),
     ("**Q: Do you label content that agents write?**\n\nA: No, and I don't think we should.",
      "DISCLOSE", "missing"),
+    ("**Q: Does each bot have a named owner?**\n\nA: Honestly, no. Nobody is on the hook.",
+     "ACCT-OWNER", "missing"),
+    ("Q: If a bot drafts a reply to a customer, does a person approve it before it goes "
+     "out?\n\nA: Not today.", "HITL-EXTERNAL", "missing"),
+    ("Q: Is every agent action logged with the agent and the user who asked?\n\nA: Not "
+     "always.", "LOG-ACTIONS", "partial"),
 ])
 def test_control_cases(text: str, control: str, expected: str) -> None:
     assert status(text, control) == expected
