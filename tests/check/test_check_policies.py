@@ -111,6 +111,12 @@ def status(text: str, control: str) -> str:
     # A log entry that names the agent attributes an action; it labels no content.
     ("Each log entry shall identify the agent and the user concerned.", "DISCLOSE", "missing"),
     ("We deliberately don't stamp AI-generated text.", "DISCLOSE", "missing"),
+    # A team that looks after the agents is an owner of a kind; no person answers for them.
+    ("The copilots are looked after by the Digital Workplace team as a whole.", "ACCT-OWNER",
+     "partial"),
+    ("The help bots belong to the Service Desk team.", "ACCT-OWNER", "partial"),
+    ("Each bot has a named owner who is accountable for it. The bots are maintained by the "
+     "platform team.", "ACCT-OWNER", "met"),
     # A limit on watching people is not monitoring of agents.
     ("Assistants shall not be used to monitor employees' behaviour or performance.",
      "MON-DETECT", "missing"),
