@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -25,10 +26,47 @@ def check_analysis(analysis: Analysis, baseline: Baseline) -> Check:
     """Every control of the baseline (the rulebook's, or a user's it was given)."""
     controls = baseline.controls
     clauses = _with_answers(_with_columns(analysis.clauses))
-    near, topic = _nearest(controls, clauses)
-    read = _read_by_model(baseline, clauses)
-    return Check(analysis=analysis, controls=tuple(
-        evaluate_control(c, clauses, near, topic, read) for c in controls))
+    named = _NAMES.set(_names_pattern(agent_names(clauses)))
+    try:
+        near, topic = _nearest(controls, clauses)
+        read = _read_by_model(baseline, clauses)
+        return Check(analysis=analysis, controls=tuple(
+            evaluate_control(c, clauses, near, topic, read) for c in controls))
+    finally:
+        _NAMES.reset(named)
+
+
+# The names a policy gives its agents ("Sprocket, our reply bot", 'the reporting agent
+# ("Nightjar")'), read while one policy is checked: "Pip should stick to the shared drives"
+# is a rule for an agent, as "The assistant should ..." is.
+_NAMES: ContextVar[re.Pattern[str] | None] = ContextVar("agent_names", default=None)
+_KIND = (r"(?:ai\s+)?(?:agent|bot|assistant|copilot|automation|chatbot|helper|digital\s+worker"
+         r"|workflow|model)s?")
+_NAMED = (
+    # "Sprocket, our reply bot"; "Pip is the press's assistant"
+    re.compile(r"\b([A-Z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)?)[\"\u201d*]?\s*(?:,|\bis)\s+"
+               r"(?:our|the|a|an|its)\s+(?:[\w'\u2019-]+\s+){0,3}?" + _KIND + r"\b"),
+    # 'the reporting agent ("Nightjar")'; "a bot called Pip"
+    re.compile(r"\b(?i:" + _KIND + r")\s*(?:\(\s*|(?i:called|named|known\s+as)\s+)"
+               r"[\"\u201c*]*([A-Z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)?)"),
+)
+# "teaching assistants (TAs)": an abbreviation for people, not an agent's name
+_ACRONYM = re.compile(r"^[A-Z]+s?$")
+_NOT_NAMES = frozenset(("The", "This", "That", "Our", "Your", "Its", "It", "Each", "Every",
+                        "Any", "All", "An", "A", "AI", "We", "They", "No", "One", "Note"))
+
+
+def agent_names(clauses: tuple[Clause, ...]) -> frozenset[str]:
+    """The names the policy gives its agents."""
+    return frozenset(name for c in clauses for pattern in _NAMED
+                     for m in pattern.finditer(c.text)
+                     if not _ACRONYM.match(name := m.group(1))) - _NOT_NAMES
+
+
+def _names_pattern(names: frozenset[str]) -> re.Pattern[str] | None:
+    if not names:
+        return None
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
 
 
 # How sure the trained control reader must be (its score above the control's threshold)
@@ -174,7 +212,7 @@ def _hit(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
 
 
 # "whether someone should be given access": a "should" inside a question the rule is about.
-_QUESTION = re.compile(r"\b(?:whether|who|what|which|how)\b[^.;:]{0,60}$")
+_QUESTION = re.compile(r"\b(?:whether|who|what|which|how)\b[^.;:\n]{0,60}$")
 
 
 # "any output that recommends granting access": what an agent recommends is its work, not
@@ -480,7 +518,11 @@ def _said(clause: Clause, what: str) -> str:
 
 
 def _read(clause: Clause) -> str:
-    return f"{clause.lead_in} {clause.text}" if clause.lead_in and clause.marker else clause.text
+    """A clause as the patterns and models read it: an item with its lead-in, and an agent's
+    name followed by what it is ("Pip the agent")."""
+    text = f"{clause.lead_in} {clause.text}" if clause.lead_in and clause.marker else clause.text
+    names = _NAMES.get()
+    return names.sub(r"\g<0> the agent", text) if names is not None else text
 
 
 def control_changes(old: Analysis, new: Analysis, baseline: Baseline

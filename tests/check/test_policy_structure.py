@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from analyzer.api import analyze
+from analyzer.check import agent_names
 from tests.helpers.policy_status import status
 
 QUESTIONNAIRE = """# Supplier answers
@@ -143,3 +144,23 @@ def test_a_wishlist_as_the_first_heading_is_not_in_force() -> None:
     text = ("## Wishlist (not yet agreed)\n\nEach bot has a named owner who is accountable "
             "for it.\n")
     assert status(text, "ACCT-OWNER")[0] == "missing"
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Sprocket, our reply bot, answers web-form tickets.", ["Sprocket"]),
+    ('The overnight reporting agent ("Nightjar") runs at 02:00.', ["Nightjar"]),
+    ("We use an assistant called Pip for press letters.", ["Pip"]),
+    ("To all teaching assistants (TAs): the tools are for lessons.", []),
+    ("The assistant drafts replies.", []),
+])
+def test_the_names_a_policy_gives_its_agents(text: str, names: list[str]) -> None:
+    found = agent_names(analyze(f"# Policy\n\n{text}\n".encode(), name="p.md").clauses)
+    assert sorted(found) == names
+
+
+def test_a_rule_for_an_agent_called_by_its_name_is_read() -> None:
+    # "Pip" names no agent by itself; the policy says what Pip is.
+    rule = "Pip should mostly stick to the Editorial and Marketing shared drives."
+    got, why = status(f"# Policy\n\nPip, our press assistant, drafts letters. {rule}\n",
+                      "AUTH-SCOPE")
+    assert got == "partial" and rule in why, why
