@@ -111,6 +111,18 @@ def status(text: str, control: str) -> str:
     # A log entry that names the agent attributes an action; it labels no content.
     ("Each log entry shall identify the agent and the user concerned.", "DISCLOSE", "missing"),
     ("We deliberately don't stamp AI-generated text.", "DISCLOSE", "missing"),
+    # More ways to say who an action is attributed to, and how narrow and separate an
+    # agent's credentials are.
+    ("Every action taken by an automation shall be logged with the automation's identifier "
+     "and the employee on whose request it acted.", "LOG-ACTIONS", "met"),
+    ("Every agent action is appended to the audit log with the agent ID and the clinician ID.",
+     "LOG-ACTIONS", "met"),
+    ("Every agent action is logged with the agent's ID and the ID of the person who made the "
+     "request.", "LOG-ACTIONS", "met"),
+    ("Each agent shall authenticate using credentials issued only to that agent, which shall "
+     "carry no privileges beyond those needed for its functions.", "PRIV-LEAST", "met"),
+    ("Each bot runs as its own app installation, with only the permissions that its declared "
+     "scopes require. Never wire a bot to a personal access token.", "PRIV-LEAST", "met"),
     # A team that looks after the agents is an owner of a kind; no person answers for them.
     ("The copilots are looked after by the Digital Workplace team as a whole.", "ACCT-OWNER",
      "partial"),
