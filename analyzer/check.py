@@ -63,6 +63,16 @@ def agent_names(clauses: tuple[Clause, ...]) -> frozenset[str]:
                      if not _ACRONYM.match(name := m.group(1))) - _NOT_NAMES
 
 
+_EXCEPTION = re.compile(r"^\W*(?:the\s+(?:only\s+|one\s+)?exception\s+is|except\s+for)\b")
+
+
+def _one_agent(clause: Clause) -> bool:
+    """Whether a clause is about one agent the policy names, or says it is the exception."""
+    names = _NAMES.get()
+    return bool(_EXCEPTION.match(_folded(clause.text))
+                or (names is not None and names.search(clause.text)))
+
+
 def _names_pattern(names: frozenset[str]) -> re.Pattern[str] | None:
     if not names:
         return None
@@ -258,9 +268,11 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
         if _asks(clause):
             continue  # "Can the bot post on its own? No." forbids what it asks about
         contradiction = _contradiction(control.contradictions, _read(clause))
-        if contradiction and _INTERNAL.search(_folded(_read(clause))):
-            # "may post to internal channels without approval": a waiver for part of what
-            # the control covers; it defeats the control only if nothing else provides it.
+        if contradiction and (_INTERNAL.search(_folded(_read(clause)))
+                              or _one_agent(clause)):
+            # "may post to internal channels without approval", "Nightjar keeps running on
+            # its timer": a waiver for part of what the control covers (some channels, one
+            # agent); it defeats the control only if nothing else provides it.
             waiver = waiver or (clause, contradiction)
         elif contradiction:
             return result("missing", [clause], _said(clause, contradiction.reason))

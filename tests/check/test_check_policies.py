@@ -123,6 +123,12 @@ def status(text: str, control: str) -> str:
      "carry no privileges beyond those needed for its functions.", "PRIV-LEAST", "met"),
     ("Each bot runs as its own app installation, with only the permissions that its declared "
      "scopes require. Never wire a bot to a personal access token.", "PRIV-LEAST", "met"),
+    # One named agent that starts itself, beside a rule for the rest: an exception.
+    ('Bots act only when a nurse asks them, and only for that nurse. The night summary bot '
+     '("Owl") keeps running on its 06:00 timer and emails the ward manager unprompted.',
+     "AUTH-INVOKE", "partial"),
+    ('The night summary bot ("Owl") keeps running on its 06:00 timer.', "AUTH-INVOKE",
+     "missing"),
     # A team that looks after the agents is an owner of a kind; no person answers for them.
     ("The copilots are looked after by the Digital Workplace team as a whole.", "ACCT-OWNER",
      "partial"),
