@@ -123,6 +123,11 @@ def status(text: str, control: str) -> str:
      "carry no privileges beyond those needed for its functions.", "PRIV-LEAST", "met"),
     ("Each bot runs as its own app installation, with only the permissions that its declared "
      "scopes require. Never wire a bot to a personal access token.", "PRIV-LEAST", "met"),
+    # A human review of access changes that is not a security review
+    ("Any change an agent makes to user permissions, and any advice it gives about access, "
+     "must be approved by the team leader first.", "HITL-ACCESS", "partial"),
+    ("Any change an agent makes to user permissions, and any advice it gives about access, "
+     "must be approved by the security team first.", "HITL-ACCESS", "met"),
     # One named agent that starts itself, beside a rule for the rest: an exception.
     ('Bots act only when a nurse asks them, and only for that nurse. The night summary bot '
      '("Owl") keeps running on its 06:00 timer and emails the ward manager unprompted.',
