@@ -23,8 +23,15 @@ _RUN_IN_HEADING = re.compile(
     r"[A-Z][A-Z0-9&,'’/()\- ]{1,80}[A-Z)]\.(?=[ \t]+\S)", re.MULTILINE)
 
 
+# A line that only draws a rule: "-----", "=====", "*****".
+_RULE_LINE = re.compile(r"[ \t]*([-=*_~#+])\1{2,}[ \t]*\r?$")
+_LINE = re.compile(r"[^\n]*(?:\n|$)")
+
+
 def read_text(data: bytes, source: str, settings: Settings) -> Document:
-    """Paragraphs by blank lines; numbered and ALL-CAPS short lines are headings."""
+    """Paragraphs by blank lines; numbered and ALL-CAPS short lines are headings, and so is a
+    short line underlined, or boxed, by a rule of dashes or equals signs (the rules are
+    dropped)."""
     text = decode_text(data, source)
     if len(text) > settings.max_chars:
         raise LimitExceeded("characters", len(text), settings.max_chars, "TERMSHIFT_MAX_CHARS")
@@ -33,6 +40,8 @@ def read_text(data: bytes, source: str, settings: Settings) -> Document:
     for start, end, run_in in _pieces(text):
         body = text[start:end]
         kind, level = _run_in_level(body) if run_in else classify_paragraph(body)
+        if run_in and kind == "heading" and not heading_marker(body):
+            level = 1  # a ruled heading with no number
         marker = heading_marker(body) if kind == "heading" else _list_marker(body, kind)
         pending.append(PendingBlock(kind, body, (), level, marker))
         offsets.append((start, end))
@@ -51,8 +60,10 @@ def _pieces(text: str) -> list[tuple[int, int, bool]]:
     """Paragraph spans, with each run-in heading ("7. FEES. You pay ...") cut off as its own
     span at the line it starts, so the clauses under it get a section."""
     spans: list[tuple[int, int, bool]] = []
-    for match in _PARAGRAPH.finditer(text):
-        start, end = match.start(), match.end()
+    for start, end, ruled in _ruled(text):
+        if ruled:
+            spans.append((start, end, True))
+            continue
         cuts = [m for m in _RUN_IN_HEADING.finditer(text, start, end)]
         position = start
         for cut in cuts:
@@ -66,6 +77,32 @@ def _pieces(text: str) -> list[tuple[int, int, bool]]:
         if position < end:
             spans.append((position, end, False))
     return spans
+
+
+def _ruled(text: str) -> list[tuple[int, int, bool]]:
+    """Paragraph spans with rule lines cut out; a short line with a rule right under it
+    ("WARD 6: WORKING SAFELY" over "=====", or boxed between two) comes back marked as a
+    heading."""
+    out: list[tuple[int, int, bool]] = []
+    for match in _PARAGRAPH.finditer(text):
+        lines = [(m.start(), m.end()) for m in _LINE.finditer(text, match.start(), match.end())
+                 if m.end() > m.start()]
+        if not any(_RULE_LINE.match(text, a, b) for a, b in lines):
+            out.append((match.start(), match.end(), False))
+            continue
+        group: list[tuple[int, int]] = []
+        for a, b in lines:
+            if not _RULE_LINE.match(text, a, b):
+                group.append((a, b))
+                continue
+            if group:
+                first, last = group[0][0], _trim_end(text, group[0][0], group[-1][1])
+                short = len(group) == 1 and last - first <= 120 and text[last - 1] not in ".;,:"
+                out.append((first, last, short))
+            group = []
+        if group:
+            out.append((group[0][0], _trim_end(text, group[0][0], group[-1][1]), False))
+    return out
 
 
 def _run_in_level(body: str) -> tuple[BlockKind, int]:

@@ -68,6 +68,26 @@ def test_text_run_in_headings_become_sections() -> None:
     assert doc.blocks[4].section[-1] == "2. FEES (GENERAL)."
 
 
+def test_text_lines_under_or_between_rules_are_headings() -> None:
+    raw = ("ASHBY CLINIC\n============\n\nOur assistants draft letters.\n\n"
+           "------------------\nWHO IS ACCOUNTABLE?\n------------------\n"
+           "The ward manager answers for them.\nThey are named on the door.\n")
+    doc = ingest(raw.encode(), "t.txt")
+    assert doc.text == raw
+    assert_offsets(doc)
+    shape = [(b.kind, b.text) for b in doc.blocks]
+    assert shape == [
+        ("heading", "ASHBY CLINIC"),
+        ("paragraph", "Our assistants draft letters."),
+        ("heading", "WHO IS ACCOUNTABLE?"),
+        ("paragraph", "The ward manager answers for them.\nThey are named on the door."),
+    ]
+    assert doc.blocks[3].section == ("WHO IS ACCOUNTABLE?",)
+    # A rule under a sentence, or under several lines, makes no heading.
+    plain = ingest(b"You agree to these terms.\n-----\nLine one\nline two\n=====\n", "t.txt")
+    assert [b.kind for b in plain.blocks] == ["paragraph", "paragraph"]
+
+
 def test_markdown_bold_run_in_headings_become_sections() -> None:
     data = (b"# Terms\n\n## 4. Access\n\n**Age limit.** You must be 18. Ask us first.\n\n"
             b"**4.2** **Your account.** Keep it **safe**.\n\n"
