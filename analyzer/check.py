@@ -63,7 +63,8 @@ def agent_names(clauses: tuple[Clause, ...]) -> frozenset[str]:
                      if not _ACRONYM.match(name := m.group(1))) - _NOT_NAMES
 
 
-_EXCEPTION = re.compile(r"^\W*(?:the\s+(?:only\s+|one\s+)?exception\s+is|except\s+for)\b")
+_EXCEPTION = re.compile(r"^\W*(?:the\s+(?:only\s+|one\s+)?exception\s+is|except\s+for"
+                        r"|(?:[\d.]+\s+)?(?:[\w'-]+\s+){1,3}(?:may\s+|can\s+|will\s+)?also)\b")
 
 
 def _one_agent(clause: Clause) -> bool:
@@ -279,7 +280,8 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     evidence = [c for c in clauses if (
         (any(p.search(_folded(_read(c))) for p in control.evidence)
          and not _about_people(control, c))
-        or near.get(c.id) == control.id or read_as(c, READER_EVIDENCE_MARGIN))
+        or (near.get(c.id) == control.id and not _LABEL_ONLY.match(c.text))
+        or read_as(c, READER_EVIDENCE_MARGIN))
         and (waiver is None or c is not waiver[0])]
     if waiver and not evidence:
         return result("missing", [waiver[0]], _said(waiver[0], waiver[1].reason))
@@ -441,6 +443,10 @@ _RECORDED = re.compile(
     r"|\b(?:are|is)\s+(?:set\s+out|written\s+down|listed|recorded"
     r"|documented|declared|stated|defined|specified)\b")
 
+
+# "Management response: Agreed.": a label and a word or two, like many things and saying
+# none of them.
+_LABEL_ONLY = re.compile(r"^[^:.]{1,40}:\s*(?:\w+\s*){1,3}[.!]?$")
 
 # A clause this long states something, whatever it ends with; a shorter one without a full
 # stop may be a heading or a label.

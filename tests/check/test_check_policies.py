@@ -134,6 +134,22 @@ def status(text: str, control: str) -> str:
      "AUTH-INVOKE", "partial"),
     ('The night summary bot ("Owl") keeps running on its 06:00 timer.', "AUTH-INVOKE",
      "missing"),
+    # Acting before being asked is the opposite of the control; "also" marks an exception.
+    ("Champion proactive copilots that act before they are asked.", "AUTH-INVOKE", "missing"),
+    ("Bots act only for the customer who contacted them, and only when asked. Bots also send "
+     "proactive outage notifications.", "AUTH-INVOKE", "partial"),
+    # A bot that itself watches a chart is not monitoring of bots.
+    ("The assistants keep an eye on the observation chart and the drug round.", "MON-DETECT",
+     "missing"),
+    # "Next:" is a plan; a status cell "Accepted" is a risk accepted, not a safeguard.
+    ("Next: written scope statements for the other three assistants (target Q3 2027)",
+     "AUTH-SCOPE", "missing"),
+    ("| T4 | Elevation of privilege by an agent | Security team review of every permission "
+     "change an agent makes or advises | Accepted (risk committee, June 2026) |",
+     "HITL-ACCESS", "missing"),
+    # Only the agents that handle personal data: some agents.
+    ("Assistants handling personal data must log each action with the assistant's identifier "
+     "and the officer who asked.", "LOG-ACTIONS", "partial"),
     # A team that looks after the agents is an owner of a kind; no person answers for them.
     ("The copilots are looked after by the Digital Workplace team as a whole.", "ACCT-OWNER",
      "partial"),

@@ -164,3 +164,10 @@ def test_a_rule_for_an_agent_called_by_its_name_is_read() -> None:
     got, why = status(f"# Policy\n\nPip, our press assistant, drafts letters. {rule}\n",
                       "AUTH-SCOPE")
     assert got == "partial" and rule in why, why
+
+
+def test_a_label_with_a_word_or_two_evidences_nothing() -> None:
+    # "Management response: Agreed." is like many paraphrases and says none of them.
+    got, why = status("# Audit\n\nOut of scope: arrangements for stopping agents and handling "
+                      "incidents.\n\nManagement response: Agreed.\n", "IR-STOP")
+    assert got == "missing", why
