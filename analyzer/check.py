@@ -328,12 +328,41 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     if missing:
         return result("partial", evidence,
                       _said(binding[0], f"binds, but {missing[0].reason}"))
-    # ... while some details must be in the rule itself: its words, lead-in and headings.
-    rule = fold(" ".join(f"{' '.join(f'{h}.' for h in c.section)} {_read(c)}" for c in binding))
-    unstated = next((r for r in control.requires_in_rule if not r.pattern.search(rule)), None)
+    # ... while some details must be in the rule itself: its words, lead-in and headings, or
+    # the sentence right after it ("... approves each message. Refunds need the same
+    # sign-off.").
+    rule = fold(" ".join(f"{' '.join(f'{h}.' for h in c.section)} {_read(c)}"
+                         for c in _with_next(binding, clauses)
+                         if not _negated(control, c) and not _weakened(control.weakeners,
+                                                                       _read(c))))
+    # Only a detail the policy speaks of elsewhere: a rule that approves each message leaves
+    # out the refunds and deletions the policy lets agents do; alone, it is the whole rule.
+    rest = fold(" ".join(c.text for c in clauses))
+    unstated = next((r for r in control.requires_in_rule if not r.pattern.search(rule)
+                     and (not r.only_if_mentioned or r.pattern.search(rest))), None)
     if unstated:
         return result("partial", binding, _said(binding[0], f"binds, but {unstated.reason}"))
     return result("met", binding, _said(binding[0], "makes it binding"))
+
+
+# A sentence that carries the rule before it on: "Refunds need the same sign-off", "Bans
+# also wait for a human".
+_SAME_RULE = re.compile(r"^(?=.*\b(?:the\s+same|also|too|likewise|as\s+well|equally)\b)"
+                        r".*\b(?:approv\w*|sign[-\s]?off|okay\w*|consent|confirm\w*|review\w*"
+                        r"|authori[sz]\w*|human|person)\b", re.DOTALL)
+
+
+def _with_next(rules: list[Clause], clauses: tuple[Clause, ...]) -> list[Clause]:
+    """The rules, each with the clause after it when that is in the same section and carries
+    the rule on ("the same", "also")."""
+    at = {c.id: i for i, c in enumerate(clauses)}
+    out = list(rules)
+    for rule in rules:
+        i = at.get(rule.id)
+        if (i is not None and i + 1 < len(clauses) and clauses[i + 1].section == rule.section
+                and _SAME_RULE.search(_folded(clauses[i + 1].text))):
+            out.append(clauses[i + 1])
+    return out
 
 
 # "without approval" inside a prohibition ("must never send anything without approval") is

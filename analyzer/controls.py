@@ -40,6 +40,12 @@ class _Reasoned(BaseModel):
     reason: str
 
 
+class _InRule(_Reasoned):
+    # Required only when the policy speaks of the detail elsewhere: "a human approves each
+    # message" is the whole rule in a policy that never lets agents delete or pay anything.
+    only_if_mentioned: bool = False
+
+
 class ControlExample(BaseModel):
     """A short policy (Markdown) and the status the control must get on it."""
 
@@ -71,7 +77,7 @@ class _ControlSpec(BaseModel):
     # Details the binding rule itself must state (in its own words, its list's lead-in or
     # its headings), not some other clause: "a human approves every message" says nothing
     # of irreversible actions, whatever else the policy says about deleting.
-    requires_in_rule: list[_Reasoned] = Field(default_factory=list)
+    requires_in_rule: list[_InRule] = Field(default_factory=list)
     contradictions: list[_Reasoned] = Field(default_factory=list)
     paraphrases: list[str] = Field(default_factory=list)
     near_misses: list[str] = Field(default_factory=list)
@@ -85,6 +91,7 @@ class Reasoned:
     id: str
     pattern: re.Pattern[str]
     reason: str
+    only_if_mentioned: bool = False  # requires_in_rule only: see _InRule
 
 
 @dataclass(frozen=True)
@@ -193,7 +200,10 @@ def _control(spec: _ControlSpec, line: int | None, terms: dict[str, str], shown:
         weakeners=weak + _reasoned(spec.weakeners, terms, shown, line, spec.id),
         negations=neg,
         requires=_reasoned(spec.requires, terms, shown, line, spec.id),
-        requires_in_rule=_reasoned(spec.requires_in_rule, terms, shown, line, spec.id),
+        requires_in_rule=tuple(
+            replace(r, only_if_mentioned=i.only_if_mentioned) for r, i in zip(
+                _reasoned(list(spec.requires_in_rule), terms, shown, line, spec.id),
+                spec.requires_in_rule, strict=True)),
         contradictions=_reasoned(spec.contradictions, terms, shown, line, spec.id),
         capability_binds=spec.capability_binds,
         examples=examples, space=space if examples else None, nearness=nearness,

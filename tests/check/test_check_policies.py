@@ -37,9 +37,11 @@ def status(text: str, control: str) -> str:
      "missing"),
     ("A human must approve every message before an agent posts it, and every deletion.",
      "HITL-EXTERNAL", "met"),
-    # the control has two parts: a rule for messages alone leaves deleting and paying open
-    ("A human must approve every message before an agent posts it.", "HITL-EXTERNAL",
-     "partial"),
+    # the control has two parts: a rule for messages alone leaves open the refunds and
+    # deletions the policy lets agents do; in a policy that mentions none, it is the rule
+    ("A human must approve every message before an agent posts it. Agents can also issue "
+     "refunds.", "HITL-EXTERNAL", "partial"),
+    ("A human must approve every message before an agent posts it.", "HITL-EXTERNAL", "met"),
     ("A human should approve messages before an agent posts them.", "HITL-EXTERNAL", "partial"),
     ("Agents need not obtain human approval before posting.", "HITL-EXTERNAL", "missing"),
     ("Approval from a human reviewer is not required before agents post.", "HITL-EXTERNAL",
@@ -90,8 +92,11 @@ def status(text: str, control: str) -> str:
     # sign-off, does not complete a rule for messages.
     ("A human must approve every message before an agent sends it. Agents keep a list of the "
      "files they delete.", "HITL-EXTERNAL", "partial"),
-    ("Every customer reply needs a supervisor's sign-off before the bot sends it.",
-     "HITL-EXTERNAL", "partial"),
+    ("Every customer reply needs a supervisor's sign-off before the bot sends it. The bot "
+     "closes tickets when the customer is happy.", "HITL-EXTERNAL", "partial"),
+    # ... unless the next sentence carries the rule on to them
+    ("Each supplier order is sent only after a pharmacist approves it. Stock write-offs, which "
+     "cannot be undone, need the same sign-off.", "HITL-EXTERNAL", "met"),
     ("A human must approve every message before an agent sends it, and any payment before an "
      "agent makes it.", "HITL-EXTERNAL", "met"),
     ("Writes, deletes and outbound calls by agents are logged with the agent and the user who "
@@ -161,7 +166,7 @@ def status(text: str, control: str) -> str:
      "MON-DETECT", "missing"),
     # A passive approval rule for what an agent drafted; it covers no irreversible action.
     ("Any notice to customers drafted by an agent must be approved by the duty manager before "
-     "it is issued.", "HITL-EXTERNAL", "partial"),
+     "it is issued. The agent may cancel bookings.", "HITL-EXTERNAL", "partial"),
     ("**Q: Do you label content that agents write?**\n\nA: No, and I don't think we should.",
      "DISCLOSE", "missing"),
     ("**Q: Does each bot have a named owner?**\n\nA: Honestly, no. Nobody is on the hook.",
