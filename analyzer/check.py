@@ -265,8 +265,11 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
                              tuple(c.id for c in evidence), why, control.references)
 
     waiver: tuple[Clause, Reasoned] | None = None
+    # "Approval is needed before external posts, but deletions need no sign-off": a rule and
+    # an exception to it in one sentence.
+    excepted = {c.id: why for c in clauses if (why := _excepted(control, c))}
     for clause in clauses:
-        if _asks(clause):
+        if _asks(clause) or clause.id in excepted:
             continue  # "Can the bot post on its own? No." forbids what it asks about
         contradiction = _contradiction(control.contradictions, _read(clause))
         if contradiction and (_INTERNAL.search(_folded(_read(clause)))
@@ -293,7 +296,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
             return _as_read(control, by_reader, read, result)
         return result("missing", [],
                       f"No clause of the policy provides this: {control.title.lower()}.")
-    negated = [(c, n) for c in evidence if (n := _negated(control, c))]
+    negated = [(c, n) for c in evidence if c.id not in excepted and (n := _negated(control, c))]
     if negated and len(negated) == len(evidence):
         if waiver:  # a contradiction's reason says what the clause does ("lets agents ...")
             return result("missing", evidence, _said(waiver[0], waiver[1].reason))
@@ -302,7 +305,12 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     binding = [c for c in evidence if (_binding(c) or (
                    control.capability_binds and c.attributes.modality == "permission"))
                and not _weakened(control.weakeners, _read(c))
-               and not _negated(control, c)]
+               and not _negated(control, c) and c.id not in excepted]
+    inside = next((c for c in evidence if c.id in excepted), None)
+    if inside is not None and not binding:
+        why = excepted[inside.id].reason
+        return result("partial", evidence, _said(
+            inside, f"binds, but makes an exception in the same sentence: {why}"))
     if not binding:
         weak = next(((c, w) for c in evidence if (w := _weakened(control.weakeners, _read(c)))),
                     None)
@@ -311,7 +319,8 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
                           _said(weak[0], f"is evidence, but {weak[1].reason}"))
         return result("partial", evidence, _said(evidence[0], "mentions it, but not as a binding "
                       "rule (no \u201cmust\u201d, \u201cshall\u201d or \u201cnever\u201d)"))
-    exempt = waiver or _exemption(control, clauses, evidence, near, topic or near)
+    exempt = waiver or _exemption(control, clauses, evidence, near, topic or near) or (
+        (inside, excepted[inside.id]) if inside is not None else None)
     if exempt:
         return result("partial", [*binding, exempt[0]],
                       f"Clause {binding[0].id} binds, but clause {exempt[0].id} makes an "
@@ -368,6 +377,27 @@ def _with_next(rules: list[Clause], clauses: tuple[Clause, ...]) -> list[Clause]
 # "without approval" inside a prohibition ("must never send anything without approval") is
 # the rule itself, not a waiver of it.
 _DENIED = re.compile(r"\b(?:not|never|no|nothing|nobody|none)\b")
+
+
+# Where a sentence turns to an exception: "..., but ...", "...; ...", "whereas", "except".
+_CONTRAST = re.compile(r"\s*(?:[,;]\s*)?\b(?:but|whereas|while|though|although"
+                       r"|except\s+(?:that|for)|yet|however)\b|;\s+")
+
+
+def _excepted(control: Control, clause: Clause) -> Reasoned | None:
+    """Why a clause that states the rule goes on to waive it in part ("Approval is required
+    before Hopper emails suppliers; its posts to the depot channel go out without review"):
+    the negation or contradiction of its second half, if its first half evidences the control
+    and denies nothing."""
+    text = _read(clause)
+    turn = _CONTRAST.search(text)
+    if turn is None:
+        return None
+    head, tail = text[:turn.start()], text[turn.end():]
+    if (not any(p.search(_folded(head)) for p in control.evidence)
+            or _negation(control.negations, head) or _contradiction(control.contradictions, head)):
+        return None
+    return _negation(control.negations, tail) or _contradiction(control.contradictions, tail)
 
 
 def _negated(control: Control, clause: Clause) -> Reasoned | None:

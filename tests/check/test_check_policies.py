@@ -155,6 +155,16 @@ def status(text: str, control: str) -> str:
     # Only the agents that handle personal data: some agents.
     ("Assistants handling personal data must log each action with the assistant's identifier "
      "and the officer who asked.", "LOG-ACTIONS", "partial"),
+    # Approval, a gate and something going out, in any order and words.
+    ("Nothing the volunteer bot writes reaches volunteers directly: a coordinator approves each "
+     "message first, and also any deletion of records.", "HITL-EXTERNAL", "met"),
+    ("Release bot rule: publishing a package or pushing a tag stays blocked until a maintainer "
+     "approves it; the same applies to deleting a release.", "HITL-EXTERNAL", "met"),
+    # A rule and an exception to it in one sentence.
+    ("Approval is required before the assistant publishes a story, but deletions it carries "
+     "out need no sign-off.", "HITL-EXTERNAL", "partial"),
+    ("Approval is required before Hopper emails suppliers; its posts to the depot channel go "
+     "out without review.", "HITL-EXTERNAL", "partial"),
     # A team that looks after the agents is an owner of a kind; no person answers for them.
     ("The copilots are looked after by the Digital Workplace team as a whole.", "ACCT-OWNER",
      "partial"),
