@@ -160,6 +160,11 @@ def status(text: str, control: str) -> str:
      "message first, and also any deletion of records.", "HITL-EXTERNAL", "met"),
     ("Release bot rule: publishing a package or pushing a tag stays blocked until a maintainer "
      "approves it; the same applies to deleting a release.", "HITL-EXTERNAL", "met"),
+    # A limit and a person's request, in other orders and words.
+    ("The planning assistant takes no action on a work order unless a planner has asked for "
+     "it, and then acts for that planner alone.", "AUTH-INVOKE", "met"),
+    ("Reminder: the filing bot only moves when someone pings it, and works strictly for "
+     "whoever pinged it.", "AUTH-INVOKE", "met"),
     # A rule and an exception to it in one sentence.
     ("Approval is required before the assistant publishes a story, but deletions it carries "
      "out need no sign-off.", "HITL-EXTERNAL", "partial"),
