@@ -43,28 +43,34 @@ _NAMES: ContextVar[re.Pattern[str] | None] = ContextVar("agent_names", default=N
 _KIND = (r"(?:ai\s+)?(?:agent|bot|assistant|copilot|automation|chatbot|helper|digital\s+worker"
          r"|workflow|model)s?")
 _NAMED = (
-    # "Sprocket, our reply bot"; "Pip is the press's assistant"
+    # "Sprocket, our reply bot"; "Pip is the press's assistant" (the kind is the head noun)
     re.compile(r"\b([A-Z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)?)[\"\u201d*]?\s*(?:,|\bis)\s+"
-               r"(?:our|the|a|an|its)\s+(?:[\w'\u2019-]+\s+){0,3}?" + _KIND + r"\b"),
+               r"(?:our|the|a|an|its)\s+(?:(?!(?:of|for|to|by|with|from|on|in)\b)"
+               r"[\w'\u2019-]+\s+){0,3}?" + _KIND
+               + r"(?=\s*(?:[,.;:)]|$|\s+(?:that|which|who|and|built|made|run|developed|trained"
+                 r"|deployed|used|provided|from|by|for|in|on|at|with)\b))"),
     # 'the reporting agent ("Nightjar")'; "a bot called Pip"
-    re.compile(r"\b(?i:" + _KIND + r")\s*(?:\(\s*|(?i:called|named|known\s+as)\s+)"
-               r"[\"\u201c*]*([A-Z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)?)"),
+    re.compile(r"\b(?i:" + _KIND + r")\s*(?:\(\s*[\"\u201c*]*"
+               r"([A-Z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)?)[\"\u201d*]*\s*\)"
+               r"|(?i:called|named|known\s+as)\s+[\"\u201c*]*"
+               r"([A-Z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)?))"),
 )
-# "teaching assistants (TAs)": an abbreviation for people, not an agent's name
-_ACRONYM = re.compile(r"^[A-Z]+s?$")
-_NOT_NAMES = frozenset(("The", "This", "That", "Our", "Your", "Its", "It", "Each", "Every",
-                        "Any", "All", "An", "A", "AI", "We", "They", "No", "One", "Note"))
+# "teaching assistants (TAs)": a plural abbreviation names people, not an agent
+_ACRONYM = re.compile(r"^[A-Z]+s$")
+_NOT_NAMES = frozenset((
+    "The", "This", "That", "Our", "Your", "Its", "It", "Each", "Every", "Any", "All", "An", "A",
+    "AI", "We", "They", "No", "One", "Note", "See", "Staff", "Tools", "Please", "Security",
+    "Users", "Employees", "Everyone", "Teams", "Managers", "Here", "There", "Today", "Now"))
 
 
 def agent_names(clauses: tuple[Clause, ...]) -> frozenset[str]:
     """The names the policy gives its agents."""
     return frozenset(name for c in clauses for pattern in _NAMED
                      for m in pattern.finditer(c.text)
-                     if not _ACRONYM.match(name := m.group(1))) - _NOT_NAMES
+                     for name in m.groups() if name and not _ACRONYM.match(name)) - _NOT_NAMES
 
 
-_EXCEPTION = re.compile(r"^\W*(?:the\s+(?:only\s+|one\s+)?exception\s+is|except\s+for"
-                        r"|(?:[\d.]+\s+)?(?:[\w'-]+\s+){1,3}(?:may\s+|can\s+|will\s+)?also)\b")
+_EXCEPTION = re.compile(r"^\W*(?:the\s+(?:only\s+|one\s+)?exception\s+is|except\s+for)\b")
 
 
 def _one_agent(clause: Clause) -> bool:
@@ -308,9 +314,9 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
                and not _negated(control, c) and c.id not in excepted]
     inside = next((c for c in evidence if c.id in excepted), None)
     if inside is not None and not binding:
-        why = excepted[inside.id].reason
+        turn = excepted[inside.id].reason
         return result("partial", evidence, _said(
-            inside, f"binds, but makes an exception in the same sentence: {why}"))
+            inside, f"binds, but makes an exception in the same sentence: {turn}"))
     if not binding:
         weak = next(((c, w) for c in evidence if (w := _weakened(control.weakeners, _read(c)))),
                     None)
@@ -346,9 +352,9 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
                                                                        _read(c))))
     # Only a detail the policy speaks of elsewhere: a rule that approves each message leaves
     # out the refunds and deletions the policy lets agents do; alone, it is the whole rule.
-    rest = fold(" ".join(c.text for c in clauses))
     unstated = next((r for r in control.requires_in_rule if not r.pattern.search(rule)
-                     and (not r.only_if_mentioned or r.pattern.search(rest))), None)
+                     and (not r.only_if_mentioned or _mentioned(r, control, clauses, binding))),
+                    None)
     if unstated:
         return result("partial", binding, _said(binding[0], f"binds, but {unstated.reason}"))
     return result("met", binding, _said(binding[0], "makes it binding"))
@@ -356,9 +362,29 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
 
 # A sentence that carries the rule before it on: "Refunds need the same sign-off", "Bans
 # also wait for a human".
-_SAME_RULE = re.compile(r"^(?=.*\b(?:the\s+same|also|too|likewise|as\s+well|equally)\b)"
-                        r".*\b(?:approv\w*|sign[-\s]?off|okay\w*|consent|confirm\w*|review\w*"
-                        r"|authori[sz]\w*|human|person)\b", re.DOTALL)
+_SAME_RULE = re.compile(r"^(?!.*\b(?:after|afterwards|later|month|week|quarter)\b)"
+                        r"(?=.*\b(?:the\s+same|also|too|likewise|as\s+well|equally)\b)"
+                        r".*\b(?:approv\w*|sign[-\s]?off|okay\w*|consent|confirm\w*"
+                        r"|authori[sz]\w*)\b", re.DOTALL)
+
+
+# A sentence about what people do ("Staff may delete their own chat history").
+_PEOPLE_SUBJECT = re.compile(r"^\W*(?:all\s+|our\s+|the\s+)?(?:staff|employees?|users?|colleagues?"
+                             r"|people|members|managers?|you|we)\b")
+# "every action", "any step": words that state a rule's reach, not an action agents take
+_REACH = re.compile(r"\b(?:every|any|all|each)\s+(?:\w+\s+){0,2}?(?:actions?|steps?|operations?"
+                    r"|changes?)\b")
+
+
+def _mentioned(detail: Reasoned, control: Control, clauses: tuple[Clause, ...],
+               rules: list[Clause]) -> bool:
+    """Whether the policy lets agents do what the detail names, in a clause other than the
+    rule: one that names an agent, and neither forbids nor denies it ("Agents can issue
+    refunds", not "The agent must never delete records" nor "Staff may delete ...")."""
+    ids = {c.id for c in rules}
+    return any(detail.pattern.search(_REACH.sub(" ", _folded(_read(c))))
+               and not _PEOPLE_SUBJECT.match(_folded(c.text))
+               for c in clauses if c.id not in ids)
 
 
 def _with_next(rules: list[Clause], clauses: tuple[Clause, ...]) -> list[Clause]:
@@ -477,7 +503,8 @@ def _exemption(control: Control, clauses: tuple[Clause, ...], evidence: list[Cla
 _STEM = 5  # letters that stand for a word's stem here: "labelled" and "label"
 _COMMON = frozenset(("every", "agent", "assis", "autom", "inter", "exter", "their", "which",
                      "other", "shall", "would", "could", "shoul", "befor", "after", "where",
-                     "there", "these", "those", "human", "peopl", "perso", "anyth", "every"))
+                     "there", "these", "those", "human", "peopl", "perso", "anyth", "every",
+                     "outpu", "conte", "messa", "docum", "texts", "mater", "sampl", "thing"))
 
 
 def _stems(text: str) -> set[str]:

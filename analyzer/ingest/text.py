@@ -24,7 +24,10 @@ _RUN_IN_HEADING = re.compile(
 
 
 # A line that only draws a rule: "-----", "=====", "*****".
-_RULE_LINE = re.compile(r"[ \t]*([-=*_~#+])\1{2,}[ \t]*\r?$")
+_RULE_LINE = re.compile(r"[ \t]*([-=])\1{2,}[ \t]*\r?$")
+# A heading is short: a title of a few words, or a line in capitals; not a table row.
+_HEADING_WORDS = 8
+_COLUMNS = re.compile(r"\||\S[ \t]{3,}\S")
 _LINE = re.compile(r"[^\n]*(?:\n|$)")
 
 
@@ -97,12 +100,21 @@ def _ruled(text: str) -> list[tuple[int, int, bool]]:
                 continue
             if group:
                 first, last = group[0][0], _trim_end(text, group[0][0], group[-1][1])
-                short = len(group) == 1 and last - first <= 120 and text[last - 1] not in ".;,:"
+                short = len(group) == 1 and _ruled_heading(text[first:last])
                 out.append((first, last, short))
             group = []
         if group:
             out.append((group[0][0], _trim_end(text, group[0][0], group[-1][1]), False))
     return out
+
+
+def _ruled_heading(line: str) -> bool:
+    """Whether a line over a rule reads as a heading: short, or in capitals, with no closing
+    punctuation, and not a row of a table drawn in text."""
+    if len(line) > 120 or line[-1] in ".;,:" or _COLUMNS.search(line):
+        return False
+    letters = [c for c in line if c.isalpha()]
+    return len(line.split()) <= _HEADING_WORDS or all(c.isupper() for c in letters)
 
 
 def _run_in_level(body: str) -> tuple[BlockKind, int]:

@@ -139,10 +139,11 @@ def status(text: str, control: str) -> str:
      "AUTH-INVOKE", "partial"),
     ('The night summary bot ("Owl") keeps running on its 06:00 timer.', "AUTH-INVOKE",
      "missing"),
-    # Acting before being asked is the opposite of the control; "also" marks an exception.
+    # Acting before being asked is the opposite of the control, and "also" beside the rule
+    # does not make it an exception (it may grant it to every agent).
     ("Champion proactive copilots that act before they are asked.", "AUTH-INVOKE", "missing"),
     ("Bots act only for the customer who contacted them, and only when asked. Bots also send "
-     "proactive outage notifications.", "AUTH-INVOKE", "partial"),
+     "proactive outage notifications.", "AUTH-INVOKE", "missing"),
     # A bot that itself watches a chart is not monitoring of bots.
     ("The assistants keep an eye on the observation chart and the drug round.", "MON-DETECT",
      "missing"),
@@ -193,6 +194,42 @@ def status(text: str, control: str) -> str:
 ])
 def test_control_cases(text: str, control: str, expected: str) -> None:
     assert status(text, control) == expected
+
+
+@pytest.mark.parametrize(("text", "control", "expected"), [
+    # Found by review: wordings the kinds above must not over-read.
+    ("A human must approve every message before an agent sends it. Every agent action is "
+     "logged with the agent and the user who asked.", "HITL-EXTERNAL", "met"),
+    ("A human must approve every message before an agent sends it. Staff may delete their own "
+     "chat history.", "HITL-EXTERNAL", "met"),
+    ("A human must approve every message before an agent sends it. Refunds the agent issues "
+     "are also reviewed by a person at month end.", "HITL-EXTERNAL", "partial"),
+    ("Agent activity is monitored and unauthorised actions are detected within 15 minutes. "
+     "Agents shall not be used to monitor employees.", "MON-DETECT", "met"),
+    ("Each bot has a named owner who is accountable for it; the bots are run by the platform "
+     "team day to day.", "ACCT-OWNER", "met"),
+    ("Meeting notes must be kept to two pages; the tools team prints them.", "AUTH-SCOPE",
+     "missing"),
+    ("Retention of AI chat logs will be limited to 30 days.", "AUTH-SCOPE", "missing"),
+    ("Every agent action is logged with the agent's name. Staff IDs must never be pasted into "
+     "prompts.", "LOG-ACTIONS", "partial"),
+    ("Bots act only when an employee asks them, and only for that employee. We take a "
+     "proactive approach to AI risk.", "AUTH-INVOKE", "met"),
+    ("| Control | Status |\n|---|---|\n| The security team must review every permission "
+     "change an agent makes | Accepted by the board |", "HITL-ACCESS", "met"),
+    ("Every action of every agent, including assistants handling personal data, is logged with "
+     "the agent and the user who asked.", "LOG-ACTIONS", "met"),
+    ("Bots act only when asked, and only for the person who asked. All bots may also answer "
+     "threads they find relevant without being asked.", "AUTH-INVOKE", "missing"),
+    ("All agent output is labelled as AI-generated. Internal output samples are not reviewed "
+     "by the legal team.", "DISCLOSE", "met"),
+    ("Staff, the assistant is here to help. It acts only when an employee asks it, and only "
+     "for that employee. Staff may let it answer threads it finds relevant without being "
+     "asked.", "AUTH-INVOKE", "missing"),
+])
+def test_kinds_do_not_over_read(text: str, control: str, expected: str) -> None:
+    assert status(text, control) == expected
+
 
 
 def test_missing_control_explains_why() -> None:

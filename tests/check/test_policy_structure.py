@@ -152,6 +152,13 @@ def test_a_wishlist_as_the_first_heading_is_not_in_force() -> None:
     ("We use an assistant called Pip for press letters.", ["Pip"]),
     ("To all teaching assistants (TAs): the tools are for lessons.", []),
     ("The assistant drafts replies.", []),
+    ("Our triage assistant (ARIA) sorts mail.", ["ARIA"]),
+    ("Pip is an AI assistant built by our Digital team.", ["Pip"]),
+    # words that only look like names
+    ("Tools, our AI assistants, help you.", []),
+    ("Security is an automation priority.", []),
+    ("Microsoft is the vendor of our copilot.", []),
+    ("Ask the helper (See section 4).", []),
 ])
 def test_the_names_a_policy_gives_its_agents(text: str, names: list[str]) -> None:
     found = agent_names(analyze(f"# Policy\n\n{text}\n".encode(), name="p.md").clauses)
