@@ -353,7 +353,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     # Only a detail the policy speaks of elsewhere: a rule that approves each message leaves
     # out the refunds and deletions the policy lets agents do; alone, it is the whole rule.
     unstated = next((r for r in control.requires_in_rule if not r.pattern.search(rule)
-                     and (not r.only_if_mentioned or _mentioned(r, control, clauses, binding))),
+                     and (not r.only_if_mentioned or _mentioned(r, clauses, binding))),
                     None)
     if unstated:
         return result("partial", binding, _said(binding[0], f"binds, but {unstated.reason}"))
@@ -376,11 +376,10 @@ _REACH = re.compile(r"\b(?:every|any|all|each)\s+(?:\w+\s+){0,2}?(?:actions?|ste
                     r"|changes?)\b")
 
 
-def _mentioned(detail: Reasoned, control: Control, clauses: tuple[Clause, ...],
-               rules: list[Clause]) -> bool:
-    """Whether the policy lets agents do what the detail names, in a clause other than the
-    rule: one that names an agent, and neither forbids nor denies it ("Agents can issue
-    refunds", not "The agent must never delete records" nor "Staff may delete ...")."""
+def _mentioned(detail: Reasoned, clauses: tuple[Clause, ...], rules: list[Clause]) -> bool:
+    """Whether the policy speaks of what the detail names in a clause other than the rule
+    ("Agents can issue refunds"): not in one about what people do ("Staff may delete their
+    own chat history"), nor as the reach of a rule ("every agent action is logged")."""
     ids = {c.id for c in rules}
     return any(detail.pattern.search(_REACH.sub(" ", _folded(_read(c))))
                and not _PEOPLE_SUBJECT.match(_folded(c.text))

@@ -10,6 +10,7 @@ the status they must get, which the tests run through analyze and check.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -135,9 +136,10 @@ def _compile(pattern: str, terms: dict[str, str], shown: str, line: int | None,
         raise RuleError(str(exc), path=shown, line=line, rule_id=rule_id) from exc
 
 
-def _reasoned(items: list[_Reasoned], terms: dict[str, str], shown: str, line: int | None,
-              cid: str) -> tuple[Reasoned, ...]:
-    return tuple(Reasoned(i.id, _compile(i.pattern, terms, shown, line, cid), i.reason)
+def _reasoned(items: Sequence[_Reasoned], terms: dict[str, str], shown: str,
+              line: int | None, cid: str) -> tuple[Reasoned, ...]:
+    return tuple(Reasoned(i.id, _compile(i.pattern, terms, shown, line, cid), i.reason,
+                          isinstance(i, _InRule) and i.only_if_mentioned)
                  for i in items)
 
 
@@ -200,10 +202,7 @@ def _control(spec: _ControlSpec, line: int | None, terms: dict[str, str], shown:
         weakeners=weak + _reasoned(spec.weakeners, terms, shown, line, spec.id),
         negations=neg,
         requires=_reasoned(spec.requires, terms, shown, line, spec.id),
-        requires_in_rule=tuple(
-            replace(r, only_if_mentioned=i.only_if_mentioned) for r, i in zip(
-                _reasoned(list(spec.requires_in_rule), terms, shown, line, spec.id),
-                spec.requires_in_rule, strict=True)),
+        requires_in_rule=_reasoned(spec.requires_in_rule, terms, shown, line, spec.id),
         contradictions=_reasoned(spec.contradictions, terms, shown, line, spec.id),
         capability_binds=spec.capability_binds,
         examples=examples, space=space if examples else None, nearness=nearness,

@@ -23,7 +23,7 @@ _RUN_IN_HEADING = re.compile(
     r"[A-Z][A-Z0-9&,'’/()\- ]{1,80}[A-Z)]\.(?=[ \t]+\S)", re.MULTILINE)
 
 
-# A line that only draws a rule: "-----", "=====", "*****".
+# A line that only draws a rule: "-----", "=====".
 _RULE_LINE = re.compile(r"[ \t]*([-=])\1{2,}[ \t]*\r?$")
 # A heading is short: a title of a few words, or a line in capitals; not a table row.
 _HEADING_WORDS = 8
@@ -40,11 +40,9 @@ def read_text(data: bytes, source: str, settings: Settings) -> Document:
         raise LimitExceeded("characters", len(text), settings.max_chars, "TERMSHIFT_MAX_CHARS")
     pending: list[PendingBlock] = []
     offsets: list[tuple[int, int]] = []
-    for start, end, run_in in _pieces(text):
+    for start, end, heading in _pieces(text):
         body = text[start:end]
-        kind, level = _run_in_level(body) if run_in else classify_paragraph(body)
-        if run_in and kind == "heading" and not heading_marker(body):
-            level = 1  # a ruled heading with no number
+        kind, level = _heading_level(body) if heading else classify_paragraph(body)
         marker = heading_marker(body) if kind == "heading" else _list_marker(body, kind)
         pending.append(PendingBlock(kind, body, (), level, marker))
         offsets.append((start, end))
@@ -60,8 +58,9 @@ def read_text(data: bytes, source: str, settings: Settings) -> Document:
 
 
 def _pieces(text: str) -> list[tuple[int, int, bool]]:
-    """Paragraph spans, with each run-in heading ("7. FEES. You pay ...") cut off as its own
-    span at the line it starts, so the clauses under it get a section."""
+    """Paragraph spans, each marked True if it is a heading: a run-in heading ("7. FEES. You
+    pay ...") cut off as its own span at the line it starts, so the clauses under it get a
+    section, or a line a rule underlines or boxes (`_ruled`)."""
     spans: list[tuple[int, int, bool]] = []
     for start, end, ruled in _ruled(text):
         if ruled:
@@ -117,7 +116,7 @@ def _ruled_heading(line: str) -> bool:
     return len(line.split()) <= _HEADING_WORDS or all(c.isupper() for c in letters)
 
 
-def _run_in_level(body: str) -> tuple[BlockKind, int]:
+def _heading_level(body: str) -> tuple[BlockKind, int]:
     marker = heading_marker(body) or ""
     return "heading", 1 + marker.count(".") if marker[:1].isdigit() else 1
 
