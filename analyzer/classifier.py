@@ -268,18 +268,26 @@ class Classifier:
         predictions, plus the rule matches it does not score far below their threshold
         (`rule_margin`); `rules_stand` labels are the rule matches alone. Categories
         outside `labels` are the caller's (the rules')."""
+        return self.read(texts, rule_hits)[0]
+
+    def read(self, texts: list[str], rule_hits: Sequence[Iterable[str]]
+             ) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
+        """`decide` and `predict` from one scoring: each text's categories, and the labels
+        the model alone finds (what its training data marks: for the shipped model,
+        UNFAIR-ToS's potentially unfair clauses)."""
         if not texts:
-            return []
+            return [], []
         margin = self.scores(texts, rule_hits) - self.thresholds
+        alone = [frozenset(self.labels[j] for j in np.flatnonzero(row > 0)) for row in margin]
         floor = -np.inf if self.rule_margin is None else -self.rule_margin
         stand = frozenset(self.rules_stand)
         out = []
-        for row, hits in zip(margin, rule_hits, strict=True):
-            found = {self.labels[j] for j in np.flatnonzero(row > 0)} - stand
+        for row, hits, predicted in zip(margin, rule_hits, alone, strict=True):
+            found = set(predicted - stand)
             found |= {label for j, label in enumerate(self.labels)
                       if label in hits and (label in stand or row[j] > floor)}
             out.append(frozenset(found))
-        return out
+        return out, alone
 
 
 def save_classifier(model_dir: Path, model: Classifier, summary: dict[str, Any], *,

@@ -101,6 +101,9 @@ class Attributes:
     emphasis: tuple[str, ...] = ()  # ordered as EMPHASIS_ORDER
     liability_cap: LiabilityCap | None = None
     negated: bool = False  # "we are not responsible for": the clause allocates nothing
+    # Categories the shipped model reads as the potentially unfair kind (what UNFAIR-ToS
+    # marks), in CATEGORIES order; () with --rules-only.
+    potentially_unfair: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,7 @@ def clause_to_json(clause: Clause) -> JSON:
             "emphasis": list(a.emphasis),
             "liability_cap": cap_to_json(a.liability_cap),
             "negated": a.negated,
+            "potentially_unfair": list(a.potentially_unfair),
         },
         "location": {"page": clause.page, "start": clause.start, "end": clause.end},
     }

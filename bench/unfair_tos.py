@@ -4,10 +4,13 @@ Scoring follows LexGLUE (coastalcph/lex-glue, experiments/unfair_tos.py): the 8 
 "none" column that is 1 when a sentence has no label; micro and macro F1 over those 9 columns.
 Variants: `rules` the category rules alone; `default` the pipeline as installed (the rules
 plus the model shipped in analyzer/_model/default, or TERMSHIFT_MODEL_DIR's; what `analyze`
-decides per clause); `trained` rules plus a layer trained on the train split at run time
-into a temporary folder. `shipped` runs rules and default, `both` rules and trained, `all`
-the three. The shipped model was fitted on train+validation, so only its test figure is
-held out (its validation figure is in its model.json, fit on train only).
+gives each clause), scored twice: its categories (topics: a fair liability cap is still
+liability_limitation) and its `potentially_unfair` attribute (the model's reading of what
+UNFAIR-ToS labels, the potentially unfair clauses); `trained` rules plus a layer trained on
+the train split at run time into a temporary folder. `shipped` runs rules and default,
+`both` rules and trained, `all` the three. The shipped model was fitted on train+validation,
+so only its test figure is held out (its validation figure is in its model.json, fit on
+train only).
 
     .venv/bin/python bench/unfair_tos.py [--split validation|test|train|all] [--data DIR]
                      [--variant rules|default|trained|shipped|both|all] [--errors CODE]
@@ -86,20 +89,27 @@ def rules_predictor() -> Predictor:
     return predict
 
 
-def default_predictor() -> tuple[Predictor, str]:
-    """What the installed pipeline decides for each sentence (rules + the model in use)."""
-    from analyzer.nlp.pipeline import categorize_texts, trained_layer
+def default_predictors() -> tuple[Predictor, Predictor, str]:
+    """What the installed pipeline gives each sentence (rules + the model in use): its
+    categories (topics), and its `potentially_unfair` attribute (the model's reading of the
+    kind of clause UNFAIR-ToS labels)."""
+    from analyzer.nlp.pipeline import categorize_texts, potentially_unfair_texts, trained_layer
 
     model = trained_layer()
     to_code = category_to_code()
 
-    def predict(texts: list[str]) -> list[frozenset[str]]:
+    def categories(texts: list[str]) -> list[frozenset[str]]:
         return [frozenset(to_code[c] for c in cats if c in to_code)
                 for cats in categorize_texts(texts, default_rulebook().reading)]
 
+    def unfair(texts: list[str]) -> list[frozenset[str]]:
+        return [frozenset(to_code[c] for c in cats if c in to_code)
+                for cats in potentially_unfair_texts(texts, default_rulebook().reading)]
+
     if model is None:
-        return predict, "rules only (TERMSHIFT_RULES_ONLY is set)"
-    return predict, f"model labels {len(model.labels)}, rule_margin {model.rule_margin}"
+        return categories, unfair, "rules only (TERMSHIFT_RULES_ONLY is set)"
+    return (categories, unfair,
+            f"model labels {len(model.labels)}, rule_margin {model.rule_margin}")
 
 
 def trained_predictor(data: Path, workdir: Path, train_on: tuple[str, ...] = ("train",)
@@ -202,9 +212,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.variant in ("rules", "shipped", "both", "all"):
         predictors.append(("rules alone", rules_predictor()))
     if args.variant in ("default", "shipped", "all"):
-        default, about = default_predictor()
+        categories, unfair, about = default_predictors()
         print(f"default pipeline: {about}")
-        predictors.append(("default pipeline (rules + shipped model)", default))
+        predictors.append(("default pipeline, categories (rules + shipped model)", categories))
+        predictors.append(("default pipeline, potentially_unfair attribute (what UNFAIR-ToS "
+                           "labels)", unfair))
     with tempfile.TemporaryDirectory() as workdir:
         if args.variant in ("trained", "both", "all"):
             started = time.perf_counter()

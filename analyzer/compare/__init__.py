@@ -168,7 +168,9 @@ def _joined(first: Clause, second: Clause, alone: Clause) -> Clause:
             agent_scope=own.agent_scope or other.agent_scope,
             modality=own.modality or other.modality,
             emphasis=tuple(e for e in EMPHASIS_ORDER if e in emphasis),
-            liability_cap=own.liability_cap or other.liability_cap, negated=own.negated))
+            liability_cap=own.liability_cap or other.liability_cap, negated=own.negated,
+            potentially_unfair=tuple(c for c in CATEGORIES if c in {
+                *own.potentially_unfair, *other.potentially_unfair})))
 
 
 

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 __all__ = ["PIPELINE", "build_pipeline", "categorize_text", "categorize_texts", "classify",
-           "clause_emphasis", "provider_names", "run_pipeline", "trained_layer"]
+           "clause_emphasis", "potentially_unfair_texts", "provider_names", "run_pipeline",
+           "trained_layer"]
 
 # (name, factory, config): the order matters, termshift_money reads the categories.
 PIPELINE: tuple[tuple[str, str, dict[str, list[str]]], ...] = (
@@ -144,10 +145,10 @@ def classify(doc: Document, clauses: Sequence[Clause], rules: ReadingRules, *,
     texts = [as_we(_clause_text(c)) for c in clauses]
     parsed_all = [p.user_data[STATE]
                   for p in _run_components(texts, _ClauseText, rules, use_parser)]
-    decided = _with_trained_layer(texts, [s.get("categories") or () for s in parsed_all])
+    decided, unfair = _with_trained_layer(texts, [s.get("categories") or () for s in parsed_all])
     out: list[Clause] = []
     index = _BlockIndex(doc)
-    for clause, shared, found in zip(clauses, parsed_all, decided, strict=True):
+    for clause, shared, found, flagged in zip(clauses, parsed_all, decided, unfair, strict=True):
         values = shared.get("attribute_values") or {}
         bearer = values.get("bearer")
         # A new Clause, not dataclasses.replace: replace costs several times more.
@@ -163,6 +164,7 @@ def classify(doc: Document, clauses: Sequence[Clause], rules: ReadingRules, *,
                 emphasis=clause_emphasis(doc, clause, index),
                 liability_cap=shared.get("liability_cap"),
                 negated=bearer == "none",
+                potentially_unfair=tuple(c for c in CATEGORIES if c in flagged),
             ),
         ))
     return tuple(out)
@@ -181,21 +183,33 @@ def categorize_texts(texts: list[str], rules: ReadingRules) -> list[tuple[str, .
     found = [p.user_data[STATE].get("categories") or ()
              for p in _run_components(texts, _ClauseText, rules, False)]
     return [tuple(c for c in CATEGORIES if c in cats)
-            for cats in _with_trained_layer(texts, found)]
+            for cats in _with_trained_layer(texts, found)[0]]
+
+
+def potentially_unfair_texts(texts: list[str], rules: ReadingRules) -> list[tuple[str, ...]]:
+    """The `potentially_unfair` attribute of each text as `classify` gives it (empty when
+    rules-only); for benchmarks and tools."""
+    found = [p.user_data[STATE].get("categories") or ()
+             for p in _run_components(texts, _ClauseText, rules, False)]
+    return [tuple(c for c in CATEGORIES if c in flagged)
+            for flagged in _with_trained_layer(texts, found)[1]]
 
 
 def _with_trained_layer(texts: list[str], rule_found: Sequence[Sequence[str]]
-                        ) -> list[set[str]]:
-    """Each text's categories: the rules', except that for the categories the trained layer
-    knows it decides (Classifier.decide: its predictions, plus the rule matches it does not
-    score far below its threshold; it reads the rule matches among its features)."""
+                        ) -> tuple[list[set[str]], list[frozenset[str]]]:
+    """Each text's categories and the categories the trained layer alone flags as
+    potentially unfair. The categories are the rules', except that for the categories the
+    trained layer knows it decides (Classifier.decide: its predictions, plus the rule
+    matches it does not score far below its threshold; it reads the rule matches among its
+    features). The flags are the model's own predictions: its training data (UNFAIR-ToS)
+    marks potentially unfair clauses, where the categories are topics."""
     model = trained_layer()
     if model is None or not texts:
-        return [set(found) for found in rule_found]
+        return [set(found) for found in rule_found], [frozenset()] * len(texts)
     known = frozenset(model.labels)
-    decided = model.decide(texts, rule_found)
-    return [{c for c in found if c not in known} | set(more)
-            for found, more in zip(rule_found, decided, strict=True)]
+    decided, alone = model.read(texts, rule_found)
+    return ([{c for c in found if c not in known} | set(more)
+             for found, more in zip(rule_found, decided, strict=True)], alone)
 
 
 def trained_layer() -> Any:

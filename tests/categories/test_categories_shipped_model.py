@@ -90,6 +90,30 @@ def test_rules_only_differs_from_the_default_where_the_model_decides(tmp_path: P
     assert _categories(default.stdout) == [[], ["liability_limitation"]]
 
 
+def _flags(output: bytes) -> list[list[str]]:
+    return [c["attributes"]["potentially_unfair"] for c in json.loads(output)["clauses"]]
+
+
+def test_the_model_flags_the_potentially_unfair_kind_beside_the_topic(tmp_path: Path) -> None:
+    # A cap with no carve-out is the one-sided kind UNFAIR-ToS marks; the provider's duty to
+    # keep the service secure is no limitation at all. Categories are topics either way.
+    doc = tmp_path / "terms.md"
+    doc.write_text(CLEAR["unilateral_termination"] + "\n\n"
+                   + CLEAR["liability_limitation"] + "\n\n"
+                   "We will keep your account data secure using industry-standard "
+                   "measures.\n", encoding="utf-8")
+    default = run_cli("analyze", str(doc), "--format", "json")
+    rules = run_cli("analyze", str(doc), "--format", "json", "--rules-only")
+    assert default.returncode == rules.returncode == 0
+    termination, cap, duty = _flags(default.stdout)
+    assert "unilateral_termination" in termination and "liability_limitation" in cap
+    assert duty == []
+    assert _flags(rules.stdout) == [[], [], []]  # no model, no reading of unfairness
+    html = run_cli("analyze", str(doc), "--format", "html")
+    assert html.returncode == 0
+    assert html.stdout.decode().count("potentially unfair") >= 2
+
+
 def test_the_recipe_refuses_a_missing_data_folder(tmp_path: Path) -> None:
     done: subprocess.CompletedProcess[bytes] = run_cli(
         "train", "--recipe", "default", "--data", str(tmp_path / "nowhere"),

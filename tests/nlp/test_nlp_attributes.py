@@ -194,19 +194,26 @@ def test_trained_layer_decides_its_own_categories_and_leaves_the_rest_to_the_rul
     class FakeClassifier:
         labels = ("arbitration", "responsibility", "liability_limitation")
 
-        def decide(self, texts: list[str], rule_hits: list[tuple[str, ...]]
-                   ) -> list[frozenset[str]]:
+        def read(self, texts: list[str], rule_hits: list[tuple[str, ...]]
+                 ) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
             assert rule_hits == [("responsibility",)]  # the rules' matches are its features
-            return [frozenset({"arbitration"}) for _ in texts]
+            # Its decisions (with the rules), and what it finds alone.
+            return ([frozenset({"arbitration"}) for _ in texts],
+                    [frozenset({"arbitration", "liability_limitation"}) for _ in texts])
 
     monkeypatch.setattr(pipeline, "get_settings", lambda: Settings(model_dir=tmp_path))
     monkeypatch.setattr(analyzer.classifier, "load_classifier", lambda _: FakeClassifier())
     pipeline._load_model.cache_clear()
     doc, clause = _doc_with("You are responsible for your account.", ())
     # "responsibility" is one of the model's labels and it did not confirm it.
-    assert classify(doc, [clause], READING)[0].categories == ("arbitration",)
+    read = classify(doc, [clause], READING)[0]
+    assert read.categories == ("arbitration",)
+    # What the model finds alone is the clause's potentially_unfair attribute.
+    assert read.attributes.potentially_unfair == ("liability_limitation", "arbitration")
     monkeypatch.setattr(pipeline, "get_settings", lambda: Settings(rules_only=True))
-    assert classify(doc, [clause], READING)[0].categories == ("responsibility",)
+    read = classify(doc, [clause], READING)[0]
+    assert read.categories == ("responsibility",)
+    assert read.attributes.potentially_unfair == ()
     pipeline._load_model.cache_clear()
 
 
