@@ -233,9 +233,10 @@ _QUESTION = re.compile(r"\b(?:whether|who|what|which|how)\b[^.;:\n]{0,60}$")
 
 
 # "any output that recommends granting access": what an agent recommends is its work, not
-# the policy hedging.
+# the policy hedging ("it is recommended that ..." is the policy's own hedge).
 _AGENT_SAYS = re.compile(r"\b(?:that|which|agents?|assistants?|bots?|outputs?|tools?|automations?"
-                         r"|copilots?|models?|it|they)\s+(?:\w+\s+)?$")
+                         r"|copilots?|models?|it|they)\s+(?:(?!(?:is|are|was|were|be|been)\s)"
+                         r"\w+\s+)?$")
 
 
 def _weakened(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:

@@ -191,6 +191,34 @@ def status(text: str, control: str) -> str:
      "out?\n\nA: Not today.", "HITL-EXTERNAL", "missing"),
     ("Q: Is every agent action logged with the agent and the user who asked?\n\nA: Not "
      "always.", "LOG-ACTIONS", "partial"),
+    # A scope stated as a record, a default deny, a bound by the principal's grant.
+    ("Wren's remit is set out in its charter: it drafts rota changes and reads the rota of "
+     "the unit that engaged it.", "AUTH-SCOPE", "met"),
+    ("The filing bot reads the inbox its clerk shares; any other request is rejected by the "
+     "gateway.", "AUTH-SCOPE", "met"),
+    ("Each copilot's permissions are capped at what its requesting manager has delegated.",
+     "AUTH-SCOPE", "met"),
+    ("Our helpers keep within the folders their owner opens to them.", "AUTH-SCOPE", "met"),
+    # ... then a gap, or only some agents, or only a date
+    ("Wren's remit is written down, yet in practice it can read any record on the ward.",
+     "AUTH-SCOPE", "partial"),
+    ("Written scopes exist for the billing bots; the reporting bots have none.", "AUTH-SCOPE",
+     "partial"),
+    ("Most bots have a documented scope.", "AUTH-SCOPE", "partial"),
+    ("Scope cards are kept for the bots; at present only the pilot bots have one.",
+     "AUTH-SCOPE", "partial"),
+    ("By June 2027 every bot will have a documented scope.", "AUTH-SCOPE", "partial"),
+    ("It is recommended that each bot's permitted actions be written down.", "AUTH-SCOPE",
+     "partial"),
+    # ... or not there at all
+    ("A scope register for the bots is on the team's wish list.", "AUTH-SCOPE", "missing"),
+    ("Proposal, not adopted: a permissions list for every bot.", "AUTH-SCOPE", "missing"),
+    ("The scope register was abandoned last year.", "AUTH-SCOPE", "missing"),
+    ("No list of what the bots may touch is kept.", "AUTH-SCOPE", "missing"),
+    ("The triage bot has no defined remit.", "AUTH-SCOPE", "missing"),
+    ("Bots inherit the full access of the team's service account.", "AUTH-SCOPE", "missing"),
+    ("Is each bot's remit written down? Not yet, says the platform lead.", "AUTH-SCOPE",
+     "missing"),
 ])
 def test_control_cases(text: str, control: str, expected: str) -> None:
     assert status(text, control) == expected
@@ -226,6 +254,16 @@ def test_control_cases(text: str, control: str, expected: str) -> None:
     ("Staff, the assistant is here to help. It acts only when an employee asks it, and only "
      "for that employee. Staff may let it answer threads it finds relevant without being "
      "asked.", "AUTH-INVOKE", "missing"),
+    # a scope word that is no agent's scope; a deny that is not what an agent may do
+    ("The project scope document lists the milestones for the new warehouse.", "AUTH-SCOPE",
+     "missing"),
+    ("Agents act only when a person asks them, and anything else is denied.", "AUTH-INVOKE",
+     "met"),
+    # "most" about something other than agents; an agent that recommends
+    ("Most incidents are minor. Every agent action is logged with the agent and the user who "
+     "asked.", "LOG-ACTIONS", "met"),
+    ("The security team must review every permission change an agent recommends.",
+     "HITL-ACCESS", "met"),
 ])
 def test_kinds_do_not_over_read(text: str, control: str, expected: str) -> None:
     assert status(text, control) == expected
