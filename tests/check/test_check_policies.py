@@ -219,6 +219,20 @@ def status(text: str, control: str) -> str:
     ("Bots inherit the full access of the team's service account.", "AUTH-SCOPE", "missing"),
     ("Is each bot's remit written down? Not yet, says the platform lead.", "AUTH-SCOPE",
      "missing"),
+    # Least privilege and a separate sign-in, in other words than "least privilege".
+    ("The scheduling bot's token belongs to the bot alone and grants calendar reads only.",
+     "PRIV-LEAST", "met"),
+    ("Each assistant signs in with a non-human account holding the fewest rights that let it "
+     "work.", "PRIV-LEAST", "met"),
+    ("Bots must never run as a staff member; each has its own key, scoped to the one queue "
+     "it serves.", "PRIV-LEAST", "met"),
+    ("The filing assistant logs in as itself, with a read-only role and nothing more.",
+     "PRIV-LEAST", "met"),
+    # one half only
+    ("Each assistant signs in with a non-human account.", "PRIV-LEAST", "partial"),
+    # a planned mitigation in a threat-model row
+    ("| Shared tokens | Agents use the team's token today. | A dedicated, minimally scoped "
+     "account per agent. | Go-live 30 June 2027 |", "PRIV-LEAST", "partial"),
 ])
 def test_control_cases(text: str, control: str, expected: str) -> None:
     assert status(text, control) == expected
@@ -264,6 +278,8 @@ def test_control_cases(text: str, control: str, expected: str) -> None:
      "asked.", "LOG-ACTIONS", "met"),
     ("The security team must review every permission change an agent recommends.",
      "HITL-ACCESS", "met"),
+    # a person's read-only access is no agent's credential
+    ("Interns get read-only access to the wiki and nothing more.", "PRIV-LEAST", "missing"),
 ])
 def test_kinds_do_not_over_read(text: str, control: str, expected: str) -> None:
     assert status(text, control) == expected
