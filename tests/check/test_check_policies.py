@@ -233,6 +233,21 @@ def status(text: str, control: str) -> str:
     # a planned mitigation in a threat-model row
     ("| Shared tokens | Agents use the team's token today. | A dedicated, minimally scoped "
      "account per agent. | Go-live 30 June 2027 |", "PRIV-LEAST", "partial"),
+    # An owner named by name (the patterns read folded text, where a name is no name).
+    ("The triage bot is owned by Dr Nadia Osei, who is accountable for what it does.",
+     "ACCT-OWNER", "met"),
+    ("| Agent | Owner | Accountability |\n|---|---|---|\n| Pip | Owner: Tomas Reyes | "
+     "answerable for every action |", "ACCT-OWNER", "met"),
+    ("Every bot has one person's name against it, and that person is accountable for it.",
+     "ACCT-OWNER", "met"),
+    ("The triage bot is owned by the Digital Team, which is accountable for it.",
+     "ACCT-OWNER", "partial"),
+    # ... or no owner at all, or only the idea of one
+    ("The triage bot has had no owner since its builder left.", "ACCT-OWNER", "missing"),
+    ("Bots in the warehouse are not assigned owners.", "ACCT-OWNER", "missing"),
+    ("An accountable owner for each bot remains an aspiration.", "ACCT-OWNER", "missing"),
+    ("An owner for the triage bot has not yet been appointed.", "ACCT-OWNER", "missing"),
+    ("We decided against naming owners for bots.", "ACCT-OWNER", "missing"),
 ])
 def test_control_cases(text: str, control: str, expected: str) -> None:
     assert status(text, control) == expected
@@ -278,6 +293,12 @@ def test_control_cases(text: str, control: str, expected: str) -> None:
      "asked.", "LOG-ACTIONS", "met"),
     ("The security team must review every permission change an agent recommends.",
      "HITL-ACCESS", "met"),
+    # a checklist to tick before go-live states requirements, not open items; an owner
+    # missing for some agents is a gap, not a policy without owners
+    ("Before go-live:\n\n- [ ] A named owner is recorded for this agent and has signed to "
+     "accept accountability for it.", "ACCT-OWNER", "met"),
+    ("Each bot has a named owner who is accountable for it. No owner is recorded for three "
+     "of the twelve bots.", "ACCT-OWNER", "partial"),
     # a person's read-only access is no agent's credential
     ("Interns get read-only access to the wiki and nothing more.", "PRIV-LEAST", "missing"),
 ])
