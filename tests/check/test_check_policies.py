@@ -248,6 +248,18 @@ def status(text: str, control: str) -> str:
     ("An accountable owner for each bot remains an aspiration.", "ACCT-OWNER", "missing"),
     ("An owner for the triage bot has not yet been appointed.", "ACCT-OWNER", "missing"),
     ("We decided against naming owners for bots.", "ACCT-OWNER", "missing"),
+    # Invocation in other words than "only when invoked".
+    ("The rota bot works only when a supervisor opens a session, and only for that "
+     "supervisor.", "AUTH-INVOKE", "met"),
+    ("Our filing assistant acts on a clerk's request and for that clerk alone.",
+     "AUTH-INVOKE", "met"),
+    ("Background or scheduled activity by any agent is prohibited.", "AUTH-INVOKE", "met"),
+    ("Most of our bots are request-driven.", "AUTH-INVOKE", "partial"),
+    ("From March 2027 every bot will be invocation-only.", "AUTH-INVOKE", "partial"),
+    ("Idea for the roadmap: make the rota bot wait for a supervisor's prompt.",
+     "AUTH-INVOKE", "missing"),
+    ("Suggestion from the workshop, not taken forward: bots act only on request.",
+     "AUTH-INVOKE", "missing"),
 ])
 def test_control_cases(text: str, control: str, expected: str) -> None:
     assert status(text, control) == expected
@@ -299,6 +311,11 @@ def test_control_cases(text: str, control: str, expected: str) -> None:
      "accept accountability for it.", "ACCT-OWNER", "met"),
     ("Each bot has a named owner who is accountable for it. No owner is recorded for three "
      "of the twelve bots.", "ACCT-OWNER", "partial"),
+    # "until" in a rule for people; "most" about something other than agents
+    ("Until now every agent ran as one shared service user called automation.",
+     "AUTH-INVOKE", "missing"),
+    ("Most of our staff work in the warehouse. Bots act only when a person asks them, and only "
+     "for that person.", "AUTH-INVOKE", "met"),
     # a person's read-only access is no agent's credential
     ("Interns get read-only access to the wiki and nothing more.", "PRIV-LEAST", "missing"),
 ])
