@@ -16,7 +16,7 @@ POLICY = """# Robot helpers at Fernhill Mills
 
 1. A robot helper starts work only when a miller asks for it, and it works for that miller
    alone.
-2. Whatever a robot helper produces carries a tag that says a machine wrote it.
+2. Whatever a robot helper produces tells its reader plainly that a machine wrote it.
 3. The canteen serves soup on Fridays.
 """
 

@@ -260,6 +260,19 @@ def status(text: str, control: str) -> str:
      "AUTH-INVOKE", "missing"),
     ("Suggestion from the workshop, not taken forward: bots act only on request.",
      "AUTH-INVOKE", "missing"),
+    # A label shown with the text, in its own words
+    ("Every letter the bot drafts ends with the line 'Prepared by Pip, an automated "
+     "assistant'.", "DISCLOSE", "met"),
+    ("Text written by machine is identified as such to every reader.", "DISCLOSE", "met"),
+    # ... on some content only, only when asked, or until someone strips it
+    ("Bot replies are labelled as AI-generated on the website, but not in email.", "DISCLOSE",
+     "partial"),
+    ("Bot replies are labelled as AI-generated; internal notes are not.", "DISCLOSE",
+     "partial"),
+    ("Bot replies are labelled as AI-generated unless the sender opts out.", "DISCLOSE",
+     "partial"),
+    ("Bot replies disclose that they are AI only if a reader asks.", "DISCLOSE", "partial"),
+    ("All bot replies will be labelled as AI-generated from 2027.", "DISCLOSE", "partial"),
 ])
 def test_control_cases(text: str, control: str, expected: str) -> None:
     assert status(text, control) == expected
@@ -316,6 +329,10 @@ def test_control_cases(text: str, control: str, expected: str) -> None:
      "AUTH-INVOKE", "missing"),
     ("Most of our staff work in the warehouse. Bots act only when a person asks them, and only "
      "for that person.", "AUTH-INVOKE", "met"),
+    # a bot's config switch is no label; "unless asked" is an invocation rule, not an opt-out
+    ("To disable a misbehaving bot, open a pull request that sets enabled: false in its "
+     "config.", "DISCLOSE", "missing"),
+    ("Bots never act unless asked, and only for the person who asked.", "AUTH-INVOKE", "met"),
     # a person's read-only access is no agent's credential
     ("Interns get read-only access to the wiki and nothing more.", "PRIV-LEAST", "missing"),
 ])
