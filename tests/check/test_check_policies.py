@@ -273,6 +273,20 @@ def status(text: str, control: str) -> str:
      "partial"),
     ("Bot replies disclose that they are AI only if a reader asks.", "DISCLOSE", "partial"),
     ("All bot replies will be labelled as AI-generated from 2027.", "DISCLOSE", "partial"),
+    # An approval gate in other words; a gate for some sends only; a review after the fact
+    ("The rota bot's emails to contractors wait in a queue until a supervisor releases "
+     "them.", "HITL-EXTERNAL", "met"),
+    ("Payments over 5,000 euros by the bot require a manager's approval; smaller payments are "
+     "released directly.", "HITL-EXTERNAL", "partial"),
+    ("The bot's emails are approved by a supervisor the following morning.", "HITL-EXTERNAL",
+     "partial"),
+    ("Roughly one in ten emails drafted by the bot is checked before sending.",
+     "HITL-EXTERNAL", "partial"),
+    ("The bot sends its emails to suppliers with no human approval step.", "HITL-EXTERNAL",
+     "missing"),
+    ("A human approval step before the bot posts is being considered.", "HITL-EXTERNAL",
+     "missing"),
+    ("The bot publishes, sends and deletes as it sees fit.", "HITL-EXTERNAL", "missing"),
 ])
 def test_control_cases(text: str, control: str, expected: str) -> None:
     assert status(text, control) == expected
