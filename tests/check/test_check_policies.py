@@ -287,6 +287,13 @@ def status(text: str, control: str) -> str:
     ("A human approval step before the bot posts is being considered.", "HITL-EXTERNAL",
      "missing"),
     ("The bot publishes, sends and deletes as it sees fit.", "HITL-EXTERNAL", "missing"),
+    # Every action logged with the agent and its principal, in other words
+    ("The filing bot records every step it takes, with its own ID and the requesting "
+     "clerk's name.", "LOG-ACTIONS", "met"),
+    ("Nothing the filing bot does goes unrecorded; each entry names the bot and the clerk it "
+     "served.", "LOG-ACTIONS", "met"),
+    ("audit: log_all_actions=true for every agent; fields: agent_id, principal_id, action",
+     "LOG-ACTIONS", "met"),
 ])
 def test_control_cases(text: str, control: str, expected: str) -> None:
     assert status(text, control) == expected
@@ -347,6 +354,8 @@ def test_control_cases(text: str, control: str, expected: str) -> None:
     ("To disable a misbehaving bot, open a pull request that sets enabled: false in its "
      "config.", "DISCLOSE", "missing"),
     ("Bots never act unless asked, and only for the person who asked.", "AUTH-INVOKE", "met"),
+    # records and journals as things, not as logging
+    ("The bot may read student records but never journals.", "LOG-ACTIONS", "missing"),
     # a person's read-only access is no agent's credential
     ("Interns get read-only access to the wiki and nothing more.", "PRIV-LEAST", "missing"),
 ])
