@@ -522,6 +522,12 @@ _ONLY = re.compile(r"\b(?:may|can|is\s+allowed\s+to|are\s+allowed\s+to)\s+(?:\w+
                    r"|\bonly\s+(?:\w+\s+){0,2}(?:may|can)\b")
 
 
+# "The bot may suggest role changes, but security reviews each one before it is applied": the
+# allowance comes with the rule that bounds it.
+_BUT_RULE = re.compile(r"\b(?:but|however)\b[^.;]{0,120}?\b(?:before|until|first|only\s+(?:after|once"
+                       r"|then))\b")
+
+
 _RECORDED = re.compile(
     r"\b(?:has|have|keeps?|maintains?|holds?|carries)\s+(?:an?\s+|its\s+own\s+|a\s+written\s+)?"
     r"(?:[\w-]+\s+){0,2}?(?:card|sheet|list|profile|schedule|statement|register|manifest|record"
@@ -556,7 +562,8 @@ def _binding(clause: Clause) -> bool:
     if modality is None and _REQUIRED.search(_folded(clause.text)):
         return True  # "Outbound messages require approval", "[x] Monitoring in place"
     if modality == "permission" and (_ONLY.search(_folded(clause.text))
-                                     or _RECORDED.search(_folded(clause.text))):
+                                     or _RECORDED.search(_folded(clause.text))
+                                     or _BUT_RULE.search(_folded(clause.text))):
         # "may use only the tools on its card" limits; "has a card listing the systems it
         # may use" states a record: the "may" describes what is listed, it allows nothing.
         return True

@@ -294,6 +294,18 @@ def status(text: str, control: str) -> str:
      "served.", "LOG-ACTIONS", "met"),
     ("audit: log_all_actions=true for every agent; fields: agent_id, principal_id, action",
      "LOG-ACTIONS", "met"),
+    # An agent that may advise on access, bounded by a security review in the same sentence
+    ("The helpdesk bot may suggest role changes, but a security analyst reviews each one "
+     "before it is applied.", "HITL-ACCESS", "met"),
+    ("The helpdesk bot may recommend permission changes, but information security must "
+     "approve each one first.", "HITL-ACCESS", "met"),
+    # ... and a review that is gone
+    ("Security review of bot-made access changes was suspended in 2025 and never "
+     "reinstated.", "HITL-ACCESS", "missing"),
+    ("The provisioning bot grants access directly, with no security review at any stage.",
+     "HITL-ACCESS", "missing"),
+    ("Under consideration: a security review of agent-proposed permission changes.",
+     "HITL-ACCESS", "missing"),
 ])
 def test_control_cases(text: str, control: str, expected: str) -> None:
     assert status(text, control) == expected
@@ -354,6 +366,10 @@ def test_control_cases(text: str, control: str, expected: str) -> None:
     ("To disable a misbehaving bot, open a pull request that sets enabled: false in its "
      "config.", "DISCLOSE", "missing"),
     ("Bots never act unless asked, and only for the person who asked.", "AUTH-INVOKE", "met"),
+    # the policy recommending is a hedge; an agent recommending is what is governed
+    ("We recommend that a human approve every message before an agent sends it.",
+     "HITL-EXTERNAL", "partial"),
+    ("The bot may recommend access changes.", "HITL-ACCESS", "missing"),
     # records and journals as things, not as logging
     ("The bot may read student records but never journals.", "LOG-ACTIONS", "missing"),
     # a person's read-only access is no agent's credential
