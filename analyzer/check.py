@@ -524,8 +524,8 @@ _ONLY = re.compile(r"\b(?:may|can|is\s+allowed\s+to|are\s+allowed\s+to)\s+(?:\w+
 
 # "The bot may suggest role changes, but security reviews each one before it is applied": the
 # allowance comes with the rule that bounds it.
-_BUT_RULE = re.compile(r"\b(?:but|however)\b[^.;]{0,120}?\b(?:before|until|first|only\s+(?:after|once"
-                       r"|then))\b")
+_BUT_RULE = re.compile(r"\b(?:but|however)\b[^.;]{0,120}?"
+                       r"\b(?:before|until|first|only\s+(?:after|once|then))\b")
 
 
 _RECORDED = re.compile(
