@@ -306,6 +306,15 @@ def status(text: str, control: str) -> str:
      "HITL-ACCESS", "missing"),
     ("Under consideration: a security review of agent-proposed permission changes.",
      "HITL-ACCESS", "missing"),
+    # Stopping at once, in other words; and no way to stop
+    ("Any bot can be switched off on the spot, and bot incidents run through the incident "
+     "playbook.", "IR-STOP", "met"),
+    ("Suspension of a bot takes effect the moment security asks for it; incidents follow the "
+     "incident plan.", "IR-STOP", "met"),
+    ("There is no way to switch off the rota bot without taking the whole system offline.",
+     "IR-STOP", "missing"),
+    ("Nobody knew who could stop the rota bot in an emergency, and the question went no "
+     "further.", "IR-STOP", "missing"),
 ])
 def test_control_cases(text: str, control: str, expected: str) -> None:
     assert status(text, control) == expected
@@ -370,6 +379,9 @@ def test_control_cases(text: str, control: str, expected: str) -> None:
     ("We recommend that a human approve every message before an agent sends it.",
      "HITL-EXTERNAL", "partial"),
     ("The bot may recommend access changes.", "HITL-ACCESS", "missing"),
+    # a threat in a threat-model row is not a denial of its mitigation
+    ("| T6 | Nobody can show who caused an agent action. | Every agent action is logged "
+     "with the agent and the user who asked. |", "LOG-ACTIONS", "met"),
     # records and journals as things, not as logging
     ("The bot may read student records but never journals.", "LOG-ACTIONS", "missing"),
     # a person's read-only access is no agent's credential
