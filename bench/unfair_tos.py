@@ -93,18 +93,18 @@ def default_predictors() -> tuple[Predictor, Predictor, str]:
     """What the installed pipeline gives each sentence (rules + the model in use): its
     categories (topics), and its `potentially_unfair` attribute (the model's reading of the
     kind of clause UNFAIR-ToS labels)."""
-    from analyzer.nlp.pipeline import categorize_texts, potentially_unfair_texts, trained_layer
+    from analyzer.nlp.pipeline import read_texts, trained_layer
 
     model = trained_layer()
     to_code = category_to_code()
 
-    def categories(texts: list[str]) -> list[frozenset[str]]:
-        return [frozenset(to_code[c] for c in cats if c in to_code)
-                for cats in categorize_texts(texts, default_rulebook().reading)]
+    def reading(part: int) -> Predictor:
+        def predict(texts: list[str]) -> list[frozenset[str]]:
+            return [frozenset(to_code[c] for c in cats if c in to_code)
+                    for cats in read_texts(texts, default_rulebook().reading)[part]]
+        return predict
 
-    def unfair(texts: list[str]) -> list[frozenset[str]]:
-        return [frozenset(to_code[c] for c in cats if c in to_code)
-                for cats in potentially_unfair_texts(texts, default_rulebook().reading)]
+    categories, unfair = reading(0), reading(1)
 
     if model is None:
         return categories, unfair, "rules only (TERMSHIFT_RULES_ONLY is set)"

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 __all__ = ["PIPELINE", "build_pipeline", "categorize_text", "categorize_texts", "classify",
-           "clause_emphasis", "potentially_unfair_texts", "provider_names", "run_pipeline",
+           "clause_emphasis", "provider_names", "read_texts", "run_pipeline",
            "trained_layer"]
 
 # (name, factory, config): the order matters, termshift_money reads the categories.
@@ -180,19 +180,18 @@ def _clause_text(clause: Clause) -> str:
 def categorize_texts(texts: list[str], rules: ReadingRules) -> list[tuple[str, ...]]:
     """The categories of each text as `classify` decides them (rules, then the trained
     layer unless rules-only), in the contract's order; for benchmarks and tools."""
-    found = [p.user_data[STATE].get("categories") or ()
-             for p in _run_components(texts, _ClauseText, rules, False)]
-    return [tuple(c for c in CATEGORIES if c in cats)
-            for cats in _with_trained_layer(texts, found)[0]]
+    return read_texts(texts, rules)[0]
 
 
-def potentially_unfair_texts(texts: list[str], rules: ReadingRules) -> list[tuple[str, ...]]:
-    """The `potentially_unfair` attribute of each text as `classify` gives it (empty when
-    rules-only); for benchmarks and tools."""
+def read_texts(texts: list[str], rules: ReadingRules
+               ) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """Each text's categories and its `potentially_unfair` attribute (empty when
+    rules-only), as `classify` gives them, in the contract's order."""
     found = [p.user_data[STATE].get("categories") or ()
              for p in _run_components(texts, _ClauseText, rules, False)]
-    return [tuple(c for c in CATEGORIES if c in flagged)
-            for flagged in _with_trained_layer(texts, found)[1]]
+    categories, unfair = _with_trained_layer(texts, found)
+    return ([tuple(c for c in CATEGORIES if c in cats) for cats in categories],
+            [tuple(c for c in CATEGORIES if c in flags) for flags in unfair])
 
 
 def _with_trained_layer(texts: list[str], rule_found: Sequence[Sequence[str]]
