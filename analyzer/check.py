@@ -233,10 +233,9 @@ _QUESTION = re.compile(r"\b(?:whether|who|what|which|how)\b[^.;:\n]{0,60}$")
 
 
 # "any output that recommends granting access": what an agent recommends is its work, not
-# the policy hedging ("it is recommended that ..." is the policy's own hedge).
+# the policy hedging.
 _AGENT_SAYS = re.compile(r"\b(?:that|which|agents?|assistants?|bots?|outputs?|tools?|automations?"
-                         r"|copilots?|models?|it|they)\s+(?:(?!(?:is|are|was|were|be|been)\s)"
-                         r"\w+\s+)?$")
+                         r"|copilots?|models?|it|they)\s+(?:\w+\s+)?$")
 
 
 def _weakened(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
@@ -338,7 +337,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     # ... but not in a clause that denies it ("least privilege is not required") or only
     # hedges it ("should have least privilege", "least privilege is still to be decided").
     text = fold(" ".join([*(f"{h}." for h in headings), *(
-        _PERSON.sub(" a named person ", c.text) for c in clauses if not _negated(control, c)
+        _with_named_people(c.text) for c in clauses if not _negated(control, c)
         and not _weakened(control.weakeners, _read(c)))]))
     missing = [r for r in control.requires if not r.pattern.search(text)]
     if missing:
@@ -642,6 +641,13 @@ _PERSON = re.compile(
     r"(?:the\s+[\w-]+(?:\s+[\w-]+){0,3},\s+)?(?:[a-z][\w-]*\s+){0,2}?"
     rf"(?:{_NAME}|{_HANDLE})"
     rf"|\b{_NAME}(?:,[^.;|]{{1,60}},)?\s+is\s+(?:the\s+|its\s+)?(?:accountable\s+)?owner\b")
+
+
+@lru_cache(maxsize=4096)
+def _with_named_people(text: str) -> str:
+    """`text` with each owner it names by name read as "a named person" (once per clause,
+    however many controls ask)."""
+    return _PERSON.sub(" a named person ", text)
 
 
 def _read(clause: Clause) -> str:

@@ -272,6 +272,9 @@ def status(text: str, control: str) -> str:
     ("Bot replies are labelled as AI-generated unless the sender opts out.", "DISCLOSE",
      "partial"),
     ("Bot replies disclose that they are AI only if a reader asks.", "DISCLOSE", "partial"),
+    ("Only public posts from the bot carry an AI-generated label.", "DISCLOSE", "partial"),
+    ("It is recommended that each bot's replies be labelled as AI-generated.", "DISCLOSE",
+     "partial"),
     ("All bot replies will be labelled as AI-generated from 2027.", "DISCLOSE", "partial"),
     # An approval gate in other words; a gate for some sends only; a review after the fact
     ("The rota bot's emails to contractors wait in a queue until a supervisor releases "
