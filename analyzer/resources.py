@@ -37,8 +37,19 @@ def display_path(path: Path) -> str:
 def content_version() -> str:
     """A digest of the installed rules, templates and shipped model: stored reports older
     than it are rebuilt, so an upgrade never serves findings from retired rules."""
+    return _digest(rules_dir(), templates_dir(), _PACKAGE / "_model")
+
+
+@lru_cache(maxsize=1)
+def reading_version() -> str:
+    """A digest of what reads a document (the shipped rules and model, not the templates):
+    a stored analysis made with others is read again from its original."""
+    return _digest(rules_dir(), _PACKAGE / "_model")
+
+
+def _digest(*roots: Path) -> str:
     digest = hashlib.sha256()
-    for root in (rules_dir(), templates_dir(), _PACKAGE / "_model"):
+    for root in roots:
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())

@@ -20,7 +20,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, func, or_, select
+from sqlalchemy import Engine, create_engine, delete, event, func, or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -76,6 +76,7 @@ class DocumentInfo:
     created_at: datetime
     error_code: str | None = None
     error: str | None = None
+    analysis_version: str | None = None  # what read it (service.analysis_version)
 
     def to_json(self) -> dict[str, Any]:
         failure = {"code": self.error_code, "message": self.error} if self.error else None
@@ -127,7 +128,8 @@ def _doc_info(row: StoredDocument) -> DocumentInfo:
                         format=row.format, title=row.title, size=row.size,
                         status=row.status, page_count=row.page_count,
                         clause_count=row.clause_count, created_at=row.created_at,
-                        error_code=row.error_code, error=row.error)
+                        error_code=row.error_code, error=row.error,
+                        analysis_version=row.analysis_version)
 
 
 def _shown_url(url: str) -> str:
@@ -315,14 +317,24 @@ class Store:
                 raise
             return again, False
 
-    def set_analysis(self, doc_id: str, analysis: Analysis) -> DocumentInfo:
-        """Store a document's parse: it becomes ready."""
+    def set_analysis(self, doc_id: str, analysis: Analysis, version: str) -> DocumentInfo:
+        """Store a document's parse, made by reader `version`: it becomes ready. A parse that
+        replaces an earlier one (read again by a newer reader) marks the document's stored
+        comparisons and checks as made by no version, so they are made again when next
+        shown, under the same ids."""
         doc = analysis.document
         with self.session() as s:
             row = s.get(StoredDocument, doc_id)
             if row is None:
                 raise NotFound(f"no document {doc_id!r}")
+            if row.analysis is not None:
+                s.execute(update(StoredComparison).where(or_(
+                    StoredComparison.old_id == doc_id, StoredComparison.new_id == doc_id))
+                    .values(report_version=""))
+                s.execute(update(StoredCheck).where(StoredCheck.document_id == doc_id)
+                          .values(report_version=""))
             row.analysis = json.dumps(analysis_to_record(analysis), separators=(",", ":"))
+            row.analysis_version = version
             row.title = _clean(doc.title or row.filename, 500)
             row.format = doc.format
             row.page_count = doc.page_count
@@ -380,14 +392,15 @@ class Store:
                     for doc, name in rows]
 
     def add_document(self, ws: WorkspaceRef, data: bytes, analysis: Analysis, *,
-                     filename: str, name: str | None = None,
+                     version: str, filename: str, name: str | None = None,
                      version_label: str | None = None) -> tuple[DocumentInfo, bool]:
-        """Keep an original together with its finished analysis."""
+        """Keep an original together with its finished analysis, made by reader `version`
+        (a stored one made by another reader is replaced)."""
         info, created = self.add_original(ws, data, filename=filename,
                                           fmt=analysis.document.format, name=name,
                                           version_label=version_label)
-        if info.status != "ready":
-            info = self.set_analysis(info.id, analysis)
+        if info.status != "ready" or info.analysis_version != version:
+            info = self.set_analysis(info.id, analysis, version)
         return info, created
 
     def get_document(self, ws: WorkspaceRef, doc_id: str) -> DocumentInfo:

@@ -63,6 +63,8 @@ class StoredDocument(Base):
     page_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     clause_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     analysis: Mapped[str | None] = mapped_column(Text, nullable=True)  # codec record, JSON
+    # What read it (service.analysis_version); another one reads it again from the original.
+    analysis_version: Mapped[str | None] = mapped_column(String(128), nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

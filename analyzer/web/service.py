@@ -4,7 +4,9 @@ An upload is kept first and parsed after, in worker processes (TERMSHIFT_WORKERS
 in threads), so a large PDF never stalls the server and many uploads can arrive at once.
 Parses wait for a slot in a queue that is fair between workspaces (parse_queue.py), so one
 team's fifty uploads do not hold up another's one. Whatever needs a parse (a comparison, a
-check, the clauses) waits for it; stored analyses are reused, so a comparison never parses.
+check, the clauses) waits for it; stored analyses are reused, so a comparison never parses,
+unless the analysis was read by another version of the reader (an upgrade), when the
+document is read again from its original first (ready, _read_again).
 A parse cut short by a stop is resumed at the next start. Worker processes die with the
 server, even when it is killed with SIGKILL (ingest/budget.py, die_with_parent).
 """
@@ -49,7 +51,7 @@ from analyzer.report.render import (
     render_comparison,
 )
 from analyzer.report.triage import Triage
-from analyzer.resources import content_version
+from analyzer.resources import content_version, reading_version
 from analyzer.rulebook import Rulebook, default_rulebook
 from analyzer.serialize import pretty_json
 from analyzer.settings import THREAD_PARSERS, Settings, get_settings
@@ -133,6 +135,16 @@ def report_version() -> str:
     return f"{__version__}+{content_version()}{own}{rules_only}"
 
 
+def analysis_version() -> str:
+    """What a stored analysis was read with: termshift's version, its rules and its model.
+    A document read by another one is read again from its original before it is compared
+    or checked, so an upgrade's reading reaches documents stored before it."""
+    settings = get_settings()
+    rules_only = "+rules-only" if settings.rules_only else ""
+    own = f"+rules-{default_rulebook(settings).fingerprint}" if settings.rules_dir else ""
+    return f"{__version__}+{reading_version()}{own}{rules_only}"
+
+
 def _parse_bytes(data: bytes, filename: str, settings: Settings) -> ParseOutcome:
     try:
         return ParseOutcome(api.analyze(data, name=filename, settings=settings))
@@ -157,6 +169,9 @@ class Service:
         self.settings = settings
         self._executor: Executor | None = None
         self._parsing: dict[str, asyncio.Task[None]] = {}
+        # Documents whose reading by this version failed: their earlier analysis is served
+        # and they are not read again until the next start.
+        self._kept_earlier: set[str] = set()
         self._keyed = False  # whether keys exist (several workspaces), seen at each upload
         self._stopping = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -235,16 +250,21 @@ class Service:
         return info, created
 
     def _schedule(self, workspace_id: int, doc_id: str, sha256: str,
-                  filename: str) -> asyncio.Task[None]:
+                  filename: str, *, again: bool = False) -> asyncio.Task[None]:
         task = self._parsing.get(doc_id)
         if task is None:
             self._loop = asyncio.get_running_loop()
-            task = self._loop.create_task(self._parse(workspace_id, doc_id, sha256, filename))
+            task = self._loop.create_task(self._parse(workspace_id, doc_id, sha256, filename,
+                                                      again=again))
             self._parsing[doc_id] = task
             task.add_done_callback(lambda _done: self._parsing.pop(doc_id, None))
         return task
 
-    async def _parse(self, workspace_id: int, doc_id: str, sha256: str, filename: str) -> None:
+    async def _parse(self, workspace_id: int, doc_id: str, sha256: str, filename: str, *,
+                     again: bool = False) -> None:
+        """Read a stored original and keep the result. `again`: the document is ready with
+        an analysis by an older reader, which stays when this reading fails."""
+        version = analysis_version()
         try:
             self._keyed = await anyio.to_thread.run_sync(self.store.has_keys)
             async with self.queue.slot(workspace_id):
@@ -279,7 +299,12 @@ class Service:
         try:
             if outcome.analysis is not None:
                 await anyio.to_thread.run_sync(self.store.set_analysis, doc_id,
-                                               outcome.analysis)
+                                               outcome.analysis, version)
+            elif again:  # the earlier reading stands, until the next start
+                self._kept_earlier.add(doc_id)
+                log.warning("reading %s (%s) again with this version failed (%s: %s); its "
+                            "earlier analysis is kept", doc_id, filename, outcome.code,
+                            outcome.message)
             else:
                 await anyio.to_thread.run_sync(self.store.set_failed, doc_id, outcome.code,
                                                outcome.message)
@@ -306,21 +331,45 @@ class Service:
                                "stopping; it is read again when the server is back")
             if remaining <= 0:
                 raise NotReady(f"{info.filename} is still being read; try again in a moment")
-            if task is not None:  # parsed here: wait for it or for a stop (the parse goes
-                # on when a request gives up; asyncio.wait cancels neither)
-                stop = asyncio.ensure_future(self._stopping.wait())
-                try:
-                    await asyncio.wait({task, stop}, timeout=remaining,
-                                       return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    stop.cancel()
+            if task is not None:  # parsed here
+                await self._wait_for(task, remaining)
             else:  # parsed by another server process: look again shortly
                 await asyncio.sleep(min(0.2, remaining))
             info = await anyio.to_thread.run_sync(self.store.get_document, ws, doc_id)
         if info.status == "failed":
             raise InputError(info.error or f"{info.filename} could not be read",
                              code=info.error_code or "ingest.unreadable")
+        if info.analysis_version != analysis_version():
+            info = await self._read_again(ws, info, deadline)
         return info
+
+    async def _read_again(self, ws: WorkspaceRef, info: DocumentInfo,
+                          deadline: float) -> DocumentInfo:
+        """A ready document read by another version (an upgrade, other rules or model): read
+        it again from its original and wait for that until the deadline. Meanwhile, and if
+        the new reading fails, its earlier analysis is what is served; a reading that lands
+        later marks the reports made from the earlier one to be made again. A failed one is
+        not tried again before the next start."""
+        if info.id in self._kept_earlier:
+            return info
+        attempts = await anyio.to_thread.run_sync(self.store.parse_attempts, info.id)
+        if attempts >= self.settings.max_parse_attempts:
+            return info  # it stopped a reader before: not tried again (see resume_pending)
+        task = self._schedule(ws.id, info.id, info.sha256, info.filename, again=True)
+        remaining = deadline - time.monotonic()
+        if remaining > 0 and not self._stopping.is_set():
+            await self._wait_for(task, remaining)
+        return await anyio.to_thread.run_sync(self.store.get_document, ws, info.id)
+
+    async def _wait_for(self, task: asyncio.Task[None], seconds: float) -> None:
+        """Wait for a parse, a stop or the time to pass, whichever comes first (the parse
+        goes on when a request gives up; asyncio.wait cancels neither)."""
+        stop = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({task, stop}, timeout=seconds,
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
 
     async def resume_pending(self) -> int:
         """Parse again what a previous run left half done; returns how many. A document
@@ -576,18 +625,20 @@ def sample_files(paths: list[Path]) -> list[Path]:
 def load_samples(store: Store, settings: Settings, paths: list[Path],
                  echo: Callable[[str], None]) -> list[ReportRecord]:
     """Upload the sample documents into the local workspace and compare each document's
-    consecutive versions; returns the comparisons. Already stored files are not re-parsed."""
+    consecutive versions; returns the comparisons. Files stored already are not parsed again
+    unless another version of termshift (or other rules) read them."""
     ws = store.workspace()
     files = sample_files(paths)
     docs: list[DocumentInfo] = []
+    version = analysis_version()
     for number, path in enumerate(files, start=1):
         data = path.read_bytes()
         info = store.find_document(ws, sha256_of(data))
-        if info is None:
+        if info is None or info.status != "ready" or info.analysis_version != version:
             name, label = split_version(path.name)
             analysis = api.analyze(data, name=path.name, settings=settings)
-            info, _ = store.add_document(ws, data, analysis, filename=path.name, name=name,
-                                         version_label=label)
+            info, _ = store.add_document(ws, data, analysis, version=version,
+                                         filename=path.name, name=name, version_label=label)
         echo(f"  [{number}/{len(files)}] {path.name}: {info.clause_count} clauses")
         docs.append(info)
     service = Service(store, settings)

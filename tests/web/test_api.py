@@ -9,6 +9,7 @@ from pathlib import Path
 
 import docx
 import pdfplumber
+import pytest
 from fastapi.testclient import TestClient
 from web_support import LOCAL, corpus, upload, wait_until_read
 
@@ -320,6 +321,77 @@ def test_stale_reports_are_made_again_from_stored_analyses(client: TestClient,
     assert "What shifted" in client.get(f"/api/v1/comparisons/{cid}?format=html").text
     assert "Agent-policy check" in client.get(f"/api/v1/checks/{chk}?format=html").text
     assert client.get(f"/api/v1/checks/{chk}").json()["id"] == chk  # the same check, redone
+
+
+def _as_an_older_release_read_it(store: Store, doc_id: str) -> None:
+    """Keep a document's analysis as a release without clause categories would have: the
+    same clauses, no categories, and no reader version (as before migration 0008)."""
+    from dataclasses import replace
+
+    from sqlalchemy import update
+
+    from analyzer.store.codec import analysis_to_record
+    from analyzer.store.tables import StoredDocument
+
+    ws = store.workspace()
+    analysis = store.load_analysis(ws, doc_id)
+    older = replace(analysis, clauses=tuple(replace(c, categories=()) for c in analysis.clauses))
+    with store.session() as s:
+        s.execute(update(StoredDocument).where(StoredDocument.id == doc_id).values(
+            analysis=json.dumps(analysis_to_record(older)), analysis_version=None))
+
+
+def test_a_document_read_by_an_older_release_is_read_again_before_it_is_used(
+        client: TestClient, store: Store) -> None:
+    old, new = _pair(client)
+    made = client.post("/api/v1/comparisons", json={"old": old, "new": new}).json()
+    for doc in (old, new):
+        _as_an_older_release_read_it(store, doc)
+    # What the older reading gives: no categories, so no category shift.
+    ws = store.workspace()
+    assert not any(c.categories for c in store.load_analysis(ws, new).clauses)
+    from sqlalchemy import update
+
+    from analyzer.store.tables import StoredComparison
+
+    with store.session() as s:  # and its report was made by that release
+        s.execute(update(StoredComparison).values(report_version="old", html="stale"))
+    again = client.get(f"/api/v1/comparisons/{made['id']}").json()
+    assert again["id"] == made["id"]
+    assert again["findings"] == made["findings"]  # read again, then compared
+    expected = analysis_to_json(analyze(corpus("agent-network-terms-v2.md"),
+                                        name="agent-network-terms-v2.md"))
+    clauses = client.get(f"/api/v1/documents/{new}/clauses").json()["clauses"]
+    assert clauses == expected["clauses"]
+    assert store.get_document(ws, new).analysis_version == store.get_document(
+        ws, old).analysis_version is not None
+
+
+def test_a_newer_reading_marks_the_reports_of_the_older_one_to_be_made_again(
+        client: TestClient, store: Store) -> None:
+    old, new = _pair(client)
+    cid = client.post("/api/v1/comparisons", json={"old": old, "new": new}).json()["id"]
+    chk = client.post("/api/v1/checks", json={"document": new}).json()["id"]
+    ws = store.workspace()
+    store.set_analysis(new, store.load_analysis(ws, new), "a newer reader")
+    assert store.get_comparison(ws, cid).report_version == ""
+    assert store.get_check(ws, chk).report_version == ""
+    assert client.get(f"/api/v1/comparisons/{cid}").json()["id"] == cid  # made again
+
+
+def test_a_failed_new_reading_keeps_the_earlier_analysis(
+        client: TestClient, store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    doc = upload(client, "agent-network-terms-v2.md").json()
+    _as_an_older_release_read_it(store, doc["id"])
+    store.blobs.path_of(doc["sha256"]).unlink()  # its original can no longer be read
+    for _ in range(3):
+        clauses = client.get(f"/api/v1/documents/{doc['id']}/clauses")
+        assert clauses.status_code == 200
+        assert len(clauses.json()["clauses"]) == doc["clause_count"]
+    listed = client.get(f"/api/v1/documents/{doc['id']}").json()
+    assert listed["status"] == "ready" and listed["error"] is None
+    kept = [r for r in caplog.records if "its earlier analysis is kept" in r.getMessage()]
+    assert len(kept) == 1  # tried once, not at every request
 
 
 def test_a_stale_check_is_made_again_with_its_own_controls(client: TestClient,

@@ -12,6 +12,7 @@ from analyzer.settings import Settings
 from analyzer.store import Store
 from analyzer.store.batches import BatchPair, BatchStore
 from analyzer.web.app import create_app
+from analyzer.web.service import analysis_version
 
 
 def _docs(client: TestClient, headers: dict[str, str] | None = None) -> list[str]:
@@ -94,7 +95,7 @@ def test_batches_left_unfinished_resume_at_start(settings: Settings, store: Stor
     for v in range(3):
         data = terms(2, v).encode()
         info, _ = store.add_document(ws, data, analyze(data, name=f"t{v}.md"),
-                                     filename=f"t{v}.md")
+                                     version=analysis_version(), filename=f"t{v}.md")
         ids.append(info.id)
     batches = BatchStore(store)
     batch = batches.create(ws, [BatchPair("a", ids[0], ids[1]), BatchPair("b", ids[1], ids[2])])

@@ -19,7 +19,8 @@ def test_opening_twice_keeps_the_data(settings: Settings) -> None:
     first = open_store(settings)
     ws = first.workspace("legal")
     data = corpus("assistant-terms-v1.md")
-    doc, created = first.add_document(ws, data, analyze(data, name="a.md"), filename="a.md")
+    doc, created = first.add_document(ws, data, analyze(data, name="a.md"),
+                                     version="v", filename="a.md")
     first.close()
     second = open_store(settings)  # migrations run again: a no-op
     assert created and second.get_document(second.workspace("legal"), doc.id) == doc
@@ -34,7 +35,8 @@ def test_a_stored_analysis_comes_back_equal(store: Store, name: str) -> None:
     data = corpus(name)
     analysis = analyze(data, name=Path(name).name)
     ws = store.workspace()
-    doc, _ = store.add_document(ws, data, analysis, filename=Path(name).name)
+    doc, _ = store.add_document(ws, data, analysis, version="v",
+                                filename=Path(name).name)
     assert store.load_analysis(ws, doc.id) == analysis
     assert analysis_from_record(analysis_to_record(analysis)) == analysis
 
@@ -131,3 +133,21 @@ def test_migration_0006_counts_the_medium_findings_of_stored_comparisons(setting
     store.close()
     assert listed == {"cmp_00000000000000c1": 2, "cmp_00000000000000c2": 0}
     assert triage_rows == 0
+
+
+def test_migration_0008_leaves_stored_analyses_to_be_read_again(settings: Settings) -> None:
+    """Documents stored before 0008 have no reader version: the first use reads them again."""
+    from sqlalchemy import text
+
+    with store_at_revision(settings, "0007") as conn:
+        conn.execute(text("INSERT INTO workspaces (id, name, created_at) "
+                          "VALUES (1, 'local', CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO documents (id, workspace_id, sha256, name, filename, format, title, "
+            "size, status, clause_count, analysis, created_at) VALUES ('doc_00000000000000aa', "
+            "1, :sha, 'terms', 'terms.md', 'markdown', 'Terms', 10, 'ready', 3, '{}', "
+            "CURRENT_TIMESTAMP)"), {"sha": "0" * 64})
+    store = open_store(settings)
+    doc = store.get_document(store.workspace(), "doc_00000000000000aa")
+    store.close()
+    assert (doc.status, doc.clause_count, doc.analysis_version) == ("ready", 3, None)
