@@ -286,7 +286,8 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
             waiver = waiver or (clause, contradiction)
         elif contradiction:
             return result("missing", [clause], _said(clause, contradiction.reason))
-    evidence = [c for c in clauses if (
+    # A question ("Is there a record of what Skye did?") provides nothing; its answer may.
+    evidence = [c for c in clauses if not _asks(c) and (
         (any(p.search(_folded(_read(c))) for p in control.evidence)
          and not _about_people(control, c))
         or (near.get(c.id) == control.id and not _LABEL_ONLY.match(c.text))
@@ -451,9 +452,15 @@ def _contradiction(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
     folded = _folded(text)
     for item in items:
         for hit in item.pattern.finditer(folded):
-            if not _DENIED.search(folded, max(0, hit.start() - 25), hit.start()):
+            if not _DENIED.search(folded, max(0, hit.start() - 25), hit.start()) and not (
+                    _CONDITION.search(folded[max(0, hit.start() - 50):hit.start()])):
                 return item
     return None
+
+
+# "Deployment fails if an agent has no named owner": inside a condition, not a state of
+# affairs ("Unless told otherwise, bots may reply unprompted" states one).
+_CONDITION = re.compile(r"\b(?:if|unless|whenever)\s[^,;.:]*$")
 
 
 # Only part of what a control covers: internal channels, the agent's own team, test systems.
@@ -608,11 +615,22 @@ _AGENT_WORD = re.compile(r"\b(?:ai|agents?|bots?|robots?|assistants?|copilots?|a
                          r"|digital\s+workers?|models?|workflows?|helpers?|llms?|it|they|its|their)\b")
 
 
+# A rule whose subject is people ("7.1 Staff must keep their own passwords private").
+_STAFF_RULE = re.compile(r"^\W*(?:[\d.]+\s+|[a-z]\)\s+)?(?:all\s+|our\s+|the\s+)?(?:staff"
+                         r"|employees?|colleagues?|personnel|managers?|members\s+of\s+staff)\b")
+
+
 def _about_people(control: Control, clause: Clause) -> bool:
     """A clause that names no agent and is more like one of the control's near misses than
-    like its paraphrases ("staff sign-ins are logged") is about people, not agents."""
-    if control.examples is None or control.space is None or _AGENT_WORD.search(
-            _folded(_read(clause))):
+    like its paraphrases ("staff sign-ins are logged") is about people, not agents; so is a
+    rule whose subject is staff and that names no agent ("Staff must keep their own
+    passwords private")."""
+    folded = _folded(_read(clause))
+    if _STAFF_RULE.match(_folded(clause.text)) and not _AGENT_NOUN.search(folded):
+        names = _NAMES.get()
+        if names is None or not names.search(clause.text):
+            return True
+    if control.examples is None or control.space is None or _AGENT_WORD.search(folded):
         return False
     best, miss = control.examples.nearness(_vector(control.space, _read(clause)))
     return miss > best

@@ -73,6 +73,9 @@ class _ControlSpec(BaseModel):
     description: str = ""
     references: list[str] = Field(default_factory=list)
     evidence: list[str] = Field(min_length=1)
+    # The words that name the safeguard itself ("labels?|markings?" for a labelling control):
+    # the `{safeguard}` of the defaults' negations ("no AI marker", "labelling: none").
+    safeguard: str | None = None
     weakeners: list[_Reasoned] = Field(default_factory=list)
     requires: list[_Reasoned] = Field(default_factory=list)
     # Details the binding rule itself must state (in its own words, its list's lead-in or
@@ -167,19 +170,37 @@ def controls_of(raw: Any, terms: dict[str, str], shown: str) -> Baseline:
         raise RuleError(validation_message(exc), path=shown,
                         line=line_of(raw.get("defaults"))) from exc
     weak = _reasoned(defaults.weakeners, terms, shown, line_of(raw.get("defaults")), "defaults")
-    neg = _reasoned(defaults.negations, terms, shown, line_of(raw.get("defaults")), "defaults")
+    # A default negation written with {safeguard} is read for each control that names its
+    # safeguard, in its words; the others are compiled once for all.
+    templated = [n for n in defaults.negations if SAFEGUARD in n.pattern]
+    neg = _reasoned([n for n in defaults.negations if SAFEGUARD not in n.pattern], terms,
+                    shown, line_of(raw.get("defaults")), "defaults")
     headed = _reasoned(defaults.section_negations, terms, shown, line_of(raw.get("defaults")),
                        "defaults")
     specs = [_spec(item, shown) for item in raw["controls"]]
     space = space_of([t for spec, _ in specs for t in (*spec.paraphrases, *spec.near_misses)],
                      defaults.concepts)
-    controls = [replace(_control(spec, line, terms, shown, weak, neg, space, defaults.nearness),
+    controls = [replace(_control(spec, line, terms, shown, weak,
+                                 neg + _safeguard_negations(spec, line, templated, terms, shown),
+                                 space, defaults.nearness),
                         section_negations=headed) for spec, line in specs]
     ids = [c.id for c in controls]
     duplicate = next((i for i in ids if ids.count(i) > 1), None)
     if duplicate:
         raise RuleError("duplicate control id", path=shown, rule_id=duplicate)
     return Baseline(tuple(controls), shown)
+
+
+SAFEGUARD = "{safeguard}"
+
+
+def _safeguard_negations(spec: _ControlSpec, line: int | None, templated: list[_Reasoned],
+                         terms: dict[str, str], shown: str) -> tuple[Reasoned, ...]:
+    """The defaults' negations written with {safeguard}, in this control's words for it."""
+    if spec.safeguard is None or not templated:
+        return ()
+    own = {**terms, "safeguard": f"(?:{spec.safeguard})"}
+    return _reasoned(templated, own, shown, line, spec.id)
 
 
 def _spec(item: Any, shown: str) -> tuple[_ControlSpec, int | None]:

@@ -28,6 +28,8 @@ _INLINE_MARKER = re.compile(
 _LEAD_IN_END = re.compile(r"(?::|—|–|\bfollowing|\bto|\bnot|\bmay|\bmust|\bshall)\s*$",
                           re.IGNORECASE)
 _SOFT_BREAK = re.compile(r"[;:]\s+")
+_LONG_NUMBER = re.compile(r"\d{3,}")
+_CLAUSE_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})+\.?|\(?[a-z0-9]{1,3}\)")
 _NUMBER_LIKE = re.compile(r"(?:\d+\.)*\d+|[a-z]|\(?[a-z0-9]{1,4}\)")
 _LETTER = re.compile(r"[a-z]")
 # An item's own number: digits, one letter, or a well-formed roman numeral ("civil" is not).
@@ -123,6 +125,11 @@ def _is_boundary(text: str, match: re.Match[str], rules: SegmentRules) -> bool:
         return False  # the item's own number opening the block: "ii. Don't send spam."
     following = text[match.end():match.end() + 30].split(" ", 1)[0].strip("\"'“‘([")
     if _NUMBER_LIKE.fullmatch(bare):
+        # A year or a long number ends a sentence before a capital or a clause number ("...
+        # by 1 February 2027. Staff will ...", "... in 2026. 3.5 That ...").
+        if _LONG_NUMBER.fullmatch(bare) and (following[:1].isupper()
+                                             or _CLAUSE_NUMBER.fullmatch(following)):
+            return True
         # "Section 7." before a capital is usually "7. Title" inside a line, not an ending,
         # unless a sentence clearly starts after it.
         return following in rules.openers and bool(_LETTER.fullmatch(bare)) is False

@@ -318,6 +318,17 @@ def status(text: str, control: str) -> str:
      "IR-STOP", "missing"),
     ("Nobody knew who could stop the rota bot in an emergency, and the question went no "
      "further.", "IR-STOP", "missing"),
+    # The safeguard itself denied, in the control's words for it, or a setting switched off
+    ("Agent replies are sent as they are, with no AI marker or footer.", "DISCLOSE",
+     "missing"),
+    ("The assistant keeps no history of the actions it takes.", "LOG-ACTIONS", "missing"),
+    ("agents:\n  require_human_approval: false  # replies go straight out", "HITL-EXTERNAL",
+     "missing"),
+    ("We have deliberately not made any one person accountable for the bots.", "ACCT-OWNER",
+     "missing"),
+    # A rule for staff, with no agent in it, is not an agent control
+    ("4.2 Staff must keep their own passwords and sign-ins private.", "PRIV-LEAST",
+     "missing"),
 ])
 def test_control_cases(text: str, control: str, expected: str) -> None:
     assert status(text, control) == expected
@@ -389,6 +400,16 @@ def test_control_cases(text: str, control: str, expected: str) -> None:
     ("The bot may read student records but never journals.", "LOG-ACTIONS", "missing"),
     # a person's read-only access is no agent's credential
     ("Interns get read-only access to the wiki and nothing more.", "PRIV-LEAST", "missing"),
+    # a slogan that demands the safeguard, a condition and a prohibition are not denials
+    ("No label, no send: every message an agent writes must say it was written by AI.",
+     "DISCLOSE", "met"),
+    ("Deployment fails if an agent has no named owner; each agent's owner is accountable "
+     "for it.", "ACCT-OWNER", "met"),
+    ("No posting without approval: a human approves every message an agent sends.",
+     "HITL-EXTERNAL", "met"),
+    # what was so before an incident is not the rule now
+    ("Before the incident there was no log of agent actions. Every agent action must now be "
+     "logged with the agent and the person who asked.", "LOG-ACTIONS", "met"),
 ])
 def test_kinds_do_not_over_read(text: str, control: str, expected: str) -> None:
     assert status(text, control) == expected

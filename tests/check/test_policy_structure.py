@@ -32,10 +32,13 @@ def test_an_answer_says_what_its_question_asks(answer: str, detail: str,
 
 
 def test_an_unanswered_question_is_not_a_rule() -> None:
-    # "required" would bind a statement; in a question nothing is stated yet.
+    # "required" would bind a statement; in a question nothing is stated yet: an open
+    # question leaves the safeguard missing, as an open item does.
     text = ("# Open points\n\nIs human approval required before agents send, post or "
             "publish anything to customers?\n")
-    assert status(text, "HITL-EXTERNAL")[0] == "partial"
+    assert status(text, "HITL-EXTERNAL")[0] == "missing"
+    answered = text + "\nYes: a human approves everything agents send, post or publish.\n"
+    assert status(answered, "HITL-EXTERNAL")[0] != "missing"
 
 
 def test_a_question_that_is_not_yes_or_no_takes_no_yes_or_no() -> None:

@@ -71,3 +71,23 @@ def test_a_file_may_not_redefine_a_built_in_term(tmp_path: Path) -> None:
     path.write_text("terms:\n  w: '\\w+'\n" + SHIFT, encoding="utf-8")
     with pytest.raises(RuleError, match=r"probe\.yaml.*\{w\} is built in"):
         load_shift_file(path, TERMS)
+
+
+def test_a_default_negation_reads_each_control_in_its_own_words_for_its_safeguard() -> None:
+    controls = (
+        "defaults:\n"
+        "  negations:\n"
+        "    - id: no-safeguard\n"
+        "      pattern: '\\bno\\s+{safeguard}\\b'\n"
+        "      reason: it says there is no such safeguard\n"
+        "controls:\n"
+        "  - id: LABEL\n    title: Agent output is labelled\n    safeguard: 'labels?'\n"
+        "    evidence: ['\\blabel']\n"
+        "  - id: LOG\n    title: Agent actions are logged\n    evidence: ['\\blog']\n")
+    label, log = parse_controls(controls, {}).controls
+    assert [n.id for n in label.negations] == ["no-safeguard"]
+    assert label.negations[0].pattern.search("drafts carry no label")
+    assert not label.negations[0].pattern.search("drafts keep no log")
+    assert log.negations == ()  # it names no safeguard, so the negation is not read for it
+    with pytest.raises(RuleError, match="LABEL"):
+        parse_controls(controls.replace("'labels?'", "'labels?('"), {})
