@@ -278,6 +278,8 @@ def wording_only(change: Change, renames: Renames) -> str | None:
     old, new = words(change.old.text), words(change.new.text)
     if old == new:
         return "only spelling, contractions, punctuation or links changed"
+    if "".join(old) == "".join(new):  # "non commercial" / "noncommercial", "e-mail" / "email"
+        return "only the spacing or hyphens of words changed"
     edit = edit_between(change.old.text, change.new.text)
     if not _substance(edit.tokens):
         return "only small connecting words changed"

@@ -66,7 +66,12 @@ def test_changed_numbers_are_named() -> None:
      "You represent and warrant that you are an adult."),
     ("You are responsible for teh content you post.",
      "You are responsible for the content you post."),
-], ids=["licence", "organisation", "contraction", "abbreviation", "inflection", "short-typo"])
+    ("You may use the content for noncommercial purposes only.",
+     "You may use the content for non commercial purposes only."),
+    ("Send notices by e-mail to the address on file.",
+     "Send notices by email to the address on file."),
+], ids=["licence", "organisation", "contraction", "abbreviation", "inflection", "short-typo",
+        "spacing", "hyphen"])
 def test_spelling_and_grammar_fixes_stay_at_info(old: str, new: str) -> None:
     findings = run(old, new).findings
     assert above_info(run(old, new)) == []
