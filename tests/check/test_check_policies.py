@@ -326,6 +326,23 @@ def status(text: str, control: str) -> str:
      "missing"),
     ("We have deliberately not made any one person accountable for the bots.", "ACCT-OWNER",
      "missing"),
+    # Invocation as a condition on everything the agent does, or self-starting forbidden
+    ("Nothing is sent or booked by the payroll bot unless the requesting administrator "
+     "started that job, and it acts only for that administrator.", "AUTH-INVOKE", "met"),
+    ("The listing automation may not schedule itself or chain further jobs, and it acts for "
+     "no one but the rep who launched it.", "AUTH-INVOKE", "met"),
+    ("agents:\n  trigger_mode: on_request  # acts only for the calling developer",
+     "AUTH-INVOKE", "met"),
+    # Least privilege as the agent's credential restricted to what it does
+    ("The notes bot holds a credential distinct from any employee's, restricted to reading "
+     "and writing consultation notes alone.", "PRIV-LEAST", "met"),
+    ("The ledger helper never borrows the controller's login: it has its own account, and "
+     "that account can touch only the ledgers being reconciled.", "PRIV-LEAST", "met"),
+    # An action's status cell: parked or in the backlog is not in place; open is under way
+    ("| A9 | Label AI-written product descriptions on the website. | \u2014 | Backlog, no "
+     "date |", "DISCLOSE", "missing"),
+    ("| A4 | Every agent must use its own service account with only the rights it needs. | "
+     "P. Lind | Open, due 31 January 2027 |", "PRIV-LEAST", "partial"),
     # A rule for staff, with no agent in it, is not an agent control
     ("4.2 Staff must keep their own passwords and sign-ins private.", "PRIV-LEAST",
      "missing"),
@@ -407,6 +424,12 @@ def test_control_cases(text: str, control: str, expected: str) -> None:
      "for it.", "ACCT-OWNER", "met"),
     ("No posting without approval: a human approves every message an agent sends.",
      "HITL-EXTERNAL", "met"),
+    # an approval gate is not an invocation rule
+    ("No message from an assistant goes to a patient until a registered clinician has read "
+     "it and pressed Approve.", "AUTH-INVOKE", "missing"),
+    # a scope limit elsewhere is not least privilege for the agent's credential
+    ("Each bot signs in with its own service account. The claims bot is restricted to the "
+     "claims system, and only to the claim it was opened on.", "PRIV-LEAST", "partial"),
     # what was so before an incident is not the rule now
     ("Before the incident there was no log of agent actions. Every agent action must now be "
      "logged with the agent and the person who asked.", "LOG-ACTIONS", "met"),
