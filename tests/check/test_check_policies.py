@@ -333,6 +333,16 @@ def status(text: str, control: str) -> str:
      "no one but the rep who launched it.", "AUTH-INVOKE", "met"),
     ("agents:\n  trigger_mode: on_request  # acts only for the calling developer",
      "AUTH-INVOKE", "met"),
+    # A scope with its default deny or its principal's grant, in other words
+    ("Each helper works only on the tasks a delegating pharmacist ticks for it, and the "
+     "system denies everything that was not ticked.", "AUTH-SCOPE", "met"),
+    ("Bots may touch only the class lists and assignments a teacher has delegated to them; "
+     "each delegation is recorded and enforced.", "AUTH-SCOPE", "met"),
+    # Both parties of a logged action, in other words
+    ("Every action Rivet takes is recorded with the bot's name and the engineer's name.",
+     "LOG-ACTIONS", "met"),
+    ("Every operation of the reconciliation bot is recorded against the bot and its "
+     "requesting accountant.", "LOG-ACTIONS", "met"),
     # Least privilege as the agent's credential restricted to what it does
     ("The notes bot holds a credential distinct from any employee's, restricted to reading "
      "and writing consultation notes alone.", "PRIV-LEAST", "met"),
@@ -424,6 +434,12 @@ def test_control_cases(text: str, control: str, expected: str) -> None:
      "for it.", "ACCT-OWNER", "met"),
     ("No posting without approval: a human approves every message an agent sends.",
      "HITL-EXTERNAL", "met"),
+    # one party named is not both
+    ("Every action Rivet takes is recorded with the bot's name and a timestamp.",
+     "LOG-ACTIONS", "partial"),
+    # what people may touch is no agent's scope
+    ("Staff may use only the laptops the IT desk has assigned to them.", "AUTH-SCOPE",
+     "missing"),
     # an approval gate is not an invocation rule
     ("No message from an assistant goes to a patient until a registered clinician has read "
      "it and pressed Approve.", "AUTH-INVOKE", "missing"),
