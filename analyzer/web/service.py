@@ -128,21 +128,23 @@ def report_version() -> str:
     """What a stored report was made with: termshift's version and its rules and templates.
     A stored report of another one is made again, so its findings and its "Made by" line
     never come from retired code. Rules-only reports are another version again."""
-    settings = get_settings()
-    rules_only = "+rules-only" if settings.rules_only else ""
-    # content_version covers the shipped rules; a folder of one's own has its fingerprint.
-    own = f"+rules-{default_rulebook(settings).fingerprint}" if settings.rules_dir else ""
-    return f"{__version__}+{content_version()}{own}{rules_only}"
+    return f"{__version__}+{content_version()}{_rules_chosen()}"
 
 
 def analysis_version() -> str:
     """What a stored analysis was read with: termshift's version, its rules and its model.
     A document read by another one is read again from its original before it is compared
     or checked, so an upgrade's reading reaches documents stored before it."""
+    return f"{__version__}+{reading_version()}{_rules_chosen()}"
+
+
+def _rules_chosen() -> str:
+    """The settings' choice of rules: the shipped digests cover the shipped rules; a folder
+    of one's own has its fingerprint, and rules-only reading is another version again."""
     settings = get_settings()
     rules_only = "+rules-only" if settings.rules_only else ""
     own = f"+rules-{default_rulebook(settings).fingerprint}" if settings.rules_dir else ""
-    return f"{__version__}+{reading_version()}{own}{rules_only}"
+    return f"{own}{rules_only}"
 
 
 def _parse_bytes(data: bytes, filename: str, settings: Settings) -> ParseOutcome:
