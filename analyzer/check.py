@@ -290,6 +290,9 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     evidence = [c for c in clauses if not _asks(c) and (
         (any(p.search(_folded(_read(c))) for p in control.evidence)
          and not _about_people(control, c))
+        or (control.requires_are_evidence and _AGENT_NOUN.search(_folded(_read(c)))
+            and _SIGN_IN.search(_folded(_read(c)))
+            and any(r.pattern.search(_folded(_read(c))) for r in control.requires))
         or (near.get(c.id) == control.id and not _LABEL_ONLY.match(c.text))
         or read_as(c, READER_EVIDENCE_MARGIN))
         and (waiver is None or c is not waiver[0])]
@@ -613,6 +616,13 @@ _AGENT_NOUN = re.compile(r"\b(?:ai|agents?|bots?|robots?|assistants?|copilots?|a
                          r"|chatbots?|digital\s+workers?|models?|workflows?|helpers?|llms?)\b")
 _AGENT_WORD = re.compile(r"\b(?:ai|agents?|bots?|robots?|assistants?|copilots?|automat\w*|chatbots?"
                          r"|digital\s+workers?|models?|workflows?|helpers?|llms?|it|they|its|their)\b")
+
+
+# What an agent signs in with: a clause about one states a credential's details.
+# (a plain "account" is often the customer's: "the bookings in your account")
+_SIGN_IN = re.compile(r"\b(?:credentials?|(?:service|bot|machine|agent)\s+accounts?"
+                      r"|identit(?:y|ies)|logins?|tokens?|keys?|key\s+pairs?|certificates?"
+                      r"|roles?|service\s+principals?|svc-\w+)")
 
 
 # A rule whose subject is people ("7.1 Staff must keep their own passwords private").

@@ -87,6 +87,9 @@ class _ControlSpec(BaseModel):
     near_misses: list[str] = Field(default_factory=list)
     # The control is a capability ("an agent can be stopped at once"): a "can" states it.
     capability_binds: bool = False
+    # Each `requires` detail is part of what the control asks (least privilege; a separate
+    # sign-in): a clause about an agent that states one of them addresses the control.
+    requires_are_evidence: bool = False
     examples: list[ControlExample] = Field(default_factory=list)
 
 
@@ -110,6 +113,7 @@ class Control:
     requires: tuple[Reasoned, ...]
     contradictions: tuple[Reasoned, ...]
     capability_binds: bool = False
+    requires_are_evidence: bool = False  # see _ControlSpec
     section_negations: tuple[Reasoned, ...] = ()  # read on the headings over a clause
     requires_in_rule: tuple[Reasoned, ...] = ()  # stated by the binding clauses themselves
     examples: ExampleSet | None = None  # paraphrases and near misses, as vectors
@@ -225,7 +229,7 @@ def _control(spec: _ControlSpec, line: int | None, terms: dict[str, str], shown:
         requires=_reasoned(spec.requires, terms, shown, line, spec.id),
         requires_in_rule=_reasoned(spec.requires_in_rule, terms, shown, line, spec.id),
         contradictions=_reasoned(spec.contradictions, terms, shown, line, spec.id),
-        capability_binds=spec.capability_binds,
+        capability_binds=spec.capability_binds, requires_are_evidence=spec.requires_are_evidence,
         examples=examples, space=space if examples else None, nearness=nearness,
         policy_examples=tuple(spec.examples), line=line,
     )

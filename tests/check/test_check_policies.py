@@ -333,6 +333,9 @@ def status(text: str, control: str) -> str:
      "no one but the rep who launched it.", "AUTH-INVOKE", "met"),
     ("agents:\n  trigger_mode: on_request  # acts only for the calling developer",
      "AUTH-INVOKE", "met"),
+    # Half of what PRIV-LEAST asks, stated of an agent's credential, addresses it
+    ("The archive bot connects with a read-only service credential.", "PRIV-LEAST",
+     "partial"),
     # A scope with its default deny or its principal's grant, in other words
     ("Each helper works only on the tasks a delegating pharmacist ticks for it, and the "
      "system denies everything that was not ticked.", "AUTH-SCOPE", "met"),
@@ -434,6 +437,9 @@ def test_control_cases(text: str, control: str, expected: str) -> None:
      "for it.", "ACCT-OWNER", "met"),
     ("No posting without approval: a human approves every message an agent sends.",
      "HITL-EXTERNAL", "met"),
+    # a customer's account is not the agent's credential
+    ("The booking bot can see the bookings in your account and nothing else.", "PRIV-LEAST",
+     "missing"),
     # one party named is not both
     ("Every action Rivet takes is recorded with the bot's name and a timestamp.",
      "LOG-ACTIONS", "partial"),
