@@ -322,6 +322,8 @@ def status(text: str, control: str) -> str:
     ("Agent replies are sent as they are, with no AI marker or footer.", "DISCLOSE",
      "missing"),
     ("The assistant keeps no history of the actions it takes.", "LOG-ACTIONS", "missing"),
+    ("The supplier's agents apply role changes themselves. No Client or Supplier security "
+     "review of these changes is required.", "HITL-ACCESS", "missing"),
     ("agents:\n  require_human_approval: false  # replies go straight out", "HITL-EXTERNAL",
      "missing"),
     ("We have deliberately not made any one person accountable for the bots.", "ACCT-OWNER",
@@ -437,6 +439,8 @@ def test_control_cases(text: str, control: str, expected: str) -> None:
      "for it.", "ACCT-OWNER", "met"),
     ("No posting without approval: a human approves every message an agent sends.",
      "HITL-EXTERNAL", "met"),
+    ("No agent action escapes security review: a security analyst reviews every access "
+     "change an agent proposes.", "HITL-ACCESS", "met"),
     # a customer's account is not the agent's credential
     ("The booking bot can see the bookings in your account and nothing else.", "PRIV-LEAST",
      "missing"),
