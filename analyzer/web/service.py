@@ -400,9 +400,13 @@ class Service:
         """The comparison of two stored documents, reused while rules and templates stand."""
         if old_id == new_id:
             raise UsageError("old and new are the same document; pick two versions")
-        await self.ready(ws, old_id)
-        await self.ready(ws, new_id)
+        await self._all_ready(ws, [old_id, new_id])
         return await anyio.to_thread.run_sync(self._compare, ws, old_id, new_id)
+
+    async def _all_ready(self, ws: WorkspaceRef, doc_ids: list[str]) -> None:
+        """Wait for several documents at once: parses still running, and readings again
+        after an upgrade, go on side by side in the parse queue rather than one by one."""
+        await asyncio.gather(*(self.ready(ws, d) for d in doc_ids))
 
     def _compare(self, ws: WorkspaceRef, old_id: str, new_id: str) -> ReportRecord:
         version = report_version()
@@ -570,8 +574,7 @@ class Service:
         if not 2 <= len(document_ids) <= MAX_TIMELINE:
             raise UsageError(f"a timeline needs 2 to {MAX_TIMELINE} documents, "
                              f"got {len(document_ids)}")
-        for doc_id in document_ids:
-            await self.ready(ws, doc_id)
+        await self._all_ready(ws, document_ids)
         return await anyio.to_thread.run_sync(self._timeline, ws, document_ids)
 
     def _timeline(self, ws: WorkspaceRef, document_ids: list[str]) -> Timeline:

@@ -367,6 +367,29 @@ def test_a_document_read_by_an_older_release_is_read_again_before_it_is_used(
         ws, old).analysis_version is not None
 
 
+def test_documents_read_again_for_one_comparison_are_read_side_by_side(
+        client: TestClient, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    old, new = _pair(client)
+    for doc in (old, new):
+        _as_an_older_release_read_it(store, doc)
+    service = client.app.state.service  # type: ignore[attr-defined]
+    reading, most = set(), []
+    parse = service._parse
+
+    async def counted(workspace_id: int, doc_id: str, *args: object, **kw: object) -> None:
+        reading.add(doc_id)
+        most.append(len(reading))
+        try:
+            await parse(workspace_id, doc_id, *args, **kw)
+        finally:
+            reading.discard(doc_id)
+
+    monkeypatch.setattr(service, "_parse", counted)
+    made = client.post("/api/v1/comparisons", json={"old": old, "new": new})
+    assert made.status_code == 201, made.text
+    assert max(most) == 2  # both readings were under way together, not one after the other
+
+
 def test_a_newer_reading_marks_the_reports_of_the_older_one_to_be_made_again(
         client: TestClient, store: Store) -> None:
     old, new = _pair(client)
