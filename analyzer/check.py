@@ -270,12 +270,17 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
         return ControlResult(control.id, control.title, status,
                              tuple(c.id for c in evidence), why, control.references)
 
+    decided = _decided(control, clauses)
+
+    def void(clause: Clause) -> Reasoned | None:
+        return _negated(control, clause, decided)
+
     waiver: tuple[Clause, Reasoned] | None = None
     # "Approval is needed before external posts, but deletions need no sign-off": a rule and
     # an exception to it in one sentence.
     excepted = {c.id: why for c in clauses if (why := _excepted(control, c))}
     for clause in clauses:
-        if _asks(clause) or clause.id in excepted:
+        if _asks(clause) or clause.id in excepted or _not_in_force(control, clause, decided):
             continue  # "Can the bot post on its own? No." forbids what it asks about
         contradiction = _contradiction(control.contradictions, _read(clause))
         if contradiction and (_INTERNAL.search(_folded(_read(clause)))
@@ -301,12 +306,12 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     if not evidence:
         by_reader = [c for c in clauses if control.id in read.get(c.id, {})
                      and read[c.id][control.id].margin > READER_FALLBACK_MARGIN
-                     and not _asks(c) and not _negated(control, c)]
+                     and not _asks(c) and not void(c)]
         if by_reader:
             return _as_read(control, by_reader, read, result)
         return result("missing", [],
                       f"No clause of the policy provides this: {control.title.lower()}.")
-    negated = [(c, n) for c in evidence if c.id not in excepted and (n := _negated(control, c))]
+    negated = [(c, n) for c in evidence if c.id not in excepted and (n := void(c))]
     if negated and len(negated) == len(evidence):
         if waiver:  # a contradiction's reason says what the clause does ("lets agents ...")
             return result("missing", evidence, _said(waiver[0], waiver[1].reason))
@@ -315,7 +320,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     binding = [c for c in evidence if (_binding(c) or (
                    control.capability_binds and c.attributes.modality == "permission"))
                and not _weakened(control.weakeners, _read(c))
-               and not _negated(control, c) and c.id not in excepted]
+               and not void(c) and c.id not in excepted]
     inside = next((c for c in evidence if c.id in excepted), None)
     if inside is not None and not binding:
         turn = excepted[inside.id].reason
@@ -341,7 +346,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     # ... but not in a clause that denies it ("least privilege is not required") or only
     # hedges it ("should have least privilege", "least privilege is still to be decided").
     text = fold(" ".join([*(f"{h}." for h in headings), *(
-        _with_named_people(c.text) for c in clauses if not _negated(control, c)
+        _with_named_people(c.text) for c in clauses if not void(c)
         and not _weakened(control.weakeners, _read(c)))]))
     missing = [r for r in control.requires if not r.pattern.search(text)]
     if missing:
@@ -352,7 +357,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     # sign-off.").
     rule = fold(" ".join(f"{' '.join(f'{h}.' for h in c.section)} {_read(c)}"
                          for c in _with_next(binding, clauses)
-                         if not _negated(control, c) and not _weakened(control.weakeners,
+                         if not void(c) and not _weakened(control.weakeners,
                                                                        _read(c))))
     # Only a detail the policy speaks of elsewhere: a rule that approves each message leaves
     # out the refunds and deletions the policy lets agents do; alone, it is the whole rule.
@@ -413,6 +418,33 @@ _CONTRAST = re.compile(r"\s*(?:[,;]\s*)?\b(?:but|whereas|while|though|although"
                        r"|except\s+(?:that|for)|yet|however)\b|;\s+")
 
 
+# A clause that opens a numbered item ("3.5 Proposal that ...", "(b) ..."): where the
+# outcome of the item before it can no longer be.
+_ITEM_OPENS = re.compile(r"\W*(?:\d+(?:\.\d+)*\.?|[a-z]\)|\([a-z0-9]+\))\s")
+
+# How many clauses after a clause the outcome that closes its item may come ("3.2 That ...
+# Cllr A argued ...; Cllr B disagreed. LOST 2-3.").
+OUTCOME_REACH = 4
+
+
+def _decided(control: Control, clauses: tuple[Clause, ...]) -> dict[str, Reasoned]:
+    """The clauses that a later clause of their own item decides against: a motion followed
+    by "LOST 2-3." or "The Committee agreed to defer the matter.", in the same section and
+    before the next numbered item."""
+    if not control.outcome_negations:
+        return {}
+    decided: dict[str, Reasoned] = {}
+    for at, clause in enumerate(clauses):
+        for later in clauses[at + 1:at + 1 + OUTCOME_REACH]:
+            if later.section != clause.section or later.marker or _ITEM_OPENS.match(later.text):
+                break
+            why = _hit(control.outcome_negations, later.text)
+            if why is not None:
+                decided[clause.id] = why
+                break
+    return decided
+
+
 def _excepted(control: Control, clause: Clause) -> Reasoned | None:
     """Why a clause that states the rule goes on to waive it in part ("Approval is required
     before Hopper emails suppliers; its posts to the depot channel go out without review"):
@@ -429,9 +461,24 @@ def _excepted(control: Control, clause: Clause) -> Reasoned | None:
     return _negation(control.negations, tail) or _contradiction(control.contradictions, tail)
 
 
-def _negated(control: Control, clause: Clause) -> Reasoned | None:
-    """Why a clause does not provide what it mentions: a negation in its own words, or a
-    heading over it that lists ideas or plans ("Wishlist (not yet agreed)", "Roadmap")."""
+def _not_in_force(control: Control, clause: Clause, decided: dict[str, Reasoned]) -> bool:
+    """A clause that describes what is not in force: a plan, an earlier rule, a lapsed waiver
+    ("W-05 | Intake agent may contact clients unprompted | Expired; not renewed"), an item
+    voted down, anything under a heading of ideas or history."""
+    folded = _folded(_read(clause))
+    return clause.id in decided or any(
+        n.voids and n.pattern.search(folded) for n in control.negations) or any(
+        h.pattern.search(_folded(heading)) for heading in clause.section
+        for h in control.section_negations)
+
+
+def _negated(control: Control, clause: Clause,
+             decided: dict[str, Reasoned] | None = None) -> Reasoned | None:
+    """Why a clause does not provide what it mentions: a negation in its own words, a
+    heading over it that lists ideas or plans ("Wishlist (not yet agreed)", "Roadmap"), or
+    an outcome that closes its item ("LOST 2-3."; `decided`, from _decided)."""
+    if decided and clause.id in decided:
+        return decided[clause.id]
     own = _negation(control.negations, _read(clause))
     if own is not None and clause.text.endswith("? No.") and _contradiction(
             control.contradictions, clause.text):
@@ -450,15 +497,25 @@ def _negation(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
 
 
 def _contradiction(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
-    """A contradiction that the clause itself forbids ("never give an agent your password")
-    contradicts nothing."""
+    """A contradiction that the clause itself forbids ("never give an agent your password",
+    "Don't build cron jobs ... that fire on their own") contradicts nothing."""
     folded = _folded(text)
     for item in items:
         for hit in item.pattern.finditer(folded):
+            before = folded[:hit.start()]
             if not _DENIED.search(folded, max(0, hit.start() - 25), hit.start()) and not (
-                    _CONDITION.search(folded[max(0, hit.start() - 50):hit.start()])):
+                    _CONDITION.search(folded[max(0, hit.start() - 50):hit.start()])) and not (
+                    _FORBIDDING.match(before) and not _CONTRAST.search(before)):
                 return item
     return None
+
+
+# A sentence that opens by forbidding what follows: "Don't build ...", "Never let ...",
+# "You must not set up ...", "It is prohibited to ...".
+_FORBIDDING = re.compile(r"\W*(?:(?:[\d.]+|[a-z]\)|\([a-z0-9]+\))\s+)?(?:please\s+)?(?:do\s+not"
+                         r"|never(?!\s+mind)|you\s+(?:must|may|should|shall)\s+(?:not|never)"
+                         r"|(?:no\s*one|nobody)\s+(?:may|must|shall|should)"
+                         r"|(?:it\s+is\s+)?(?:forbidden|prohibited|not\s+allowed|not\s+permitted)\s+to)\b")
 
 
 # "Deployment fails if an agent has no named owner": inside a condition, not a state of
@@ -500,8 +557,8 @@ def _exemption(control: Control, clauses: tuple[Clause, ...], evidence: list[Cla
                          and _shares_words(clause, clauses[at - 1], control)))):
             continue
         why = _negated(control, clause)
-        if why is None:
-            continue
+        if why is None or (why.voids and _contradiction(control.contradictions, _read(clause))):
+            continue  # an exception that lapsed ("W-2 | may message leads unprompted | Expired")
         if clause.id in ids or any(
                 c.id in ids and c.section == clause.section
                 for c in clauses[max(0, at - EXCEPTION_REACH):at]):

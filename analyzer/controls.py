@@ -41,6 +41,12 @@ class _Reasoned(BaseModel):
     reason: str
 
 
+class _Negation(_Reasoned):
+    # The clause describes what is not in force (a plan, an earlier rule, a lapsed waiver):
+    # what it says against the control is not in force either.
+    voids: bool = False
+
+
 class _InRule(_Reasoned):
     # Required only when the policy speaks of the detail elsewhere: "a human approves each
     # message" is the whole rule in a policy that never lets agents delete or pay anything.
@@ -58,10 +64,13 @@ class ControlExample(BaseModel):
 class _Defaults(BaseModel):
     model_config = ConfigDict(extra="forbid")
     weakeners: list[_Reasoned] = Field(default_factory=list)
-    negations: list[_Reasoned] = Field(default_factory=list)
+    negations: list[_Negation] = Field(default_factory=list)
     # Read on the headings over a clause ("Wishlist", "Roadmap"): what sits under one is
     # not in force.
     section_negations: list[_Reasoned] = Field(default_factory=list)
+    # Read on the short clauses that close a numbered item after a clause ("LOST 2-3.",
+    # "The Committee agreed to defer the matter."): what they decide about is not in force.
+    outcome_negations: list[_Reasoned] = Field(default_factory=list)
     nearness: float = Field(default=DEFAULT_NEARNESS, gt=0.0, le=1.0)
     concepts: dict[str, list[str]] = Field(default_factory=dict)
 
@@ -99,6 +108,7 @@ class Reasoned:
     pattern: re.Pattern[str]
     reason: str
     only_if_mentioned: bool = False  # requires_in_rule only: see _InRule
+    voids: bool = False  # negations only: see _Negation
 
 
 @dataclass(frozen=True)
@@ -115,6 +125,7 @@ class Control:
     capability_binds: bool = False
     requires_are_evidence: bool = False  # see _ControlSpec
     section_negations: tuple[Reasoned, ...] = ()  # read on the headings over a clause
+    outcome_negations: tuple[Reasoned, ...] = ()  # read on the clauses closing its item
     requires_in_rule: tuple[Reasoned, ...] = ()  # stated by the binding clauses themselves
     examples: ExampleSet | None = None  # paraphrases and near misses, as vectors
     space: Space | None = None  # the file's weighting, to read a clause the same way
@@ -146,7 +157,8 @@ def _compile(pattern: str, terms: dict[str, str], shown: str, line: int | None,
 def _reasoned(items: Sequence[_Reasoned], terms: dict[str, str], shown: str,
               line: int | None, cid: str) -> tuple[Reasoned, ...]:
     return tuple(Reasoned(i.id, _compile(i.pattern, terms, shown, line, cid), i.reason,
-                          isinstance(i, _InRule) and i.only_if_mentioned)
+                          isinstance(i, _InRule) and i.only_if_mentioned,
+                          isinstance(i, _Negation) and i.voids)
                  for i in items)
 
 
@@ -181,13 +193,16 @@ def controls_of(raw: Any, terms: dict[str, str], shown: str) -> Baseline:
                     shown, line_of(raw.get("defaults")), "defaults")
     headed = _reasoned(defaults.section_negations, terms, shown, line_of(raw.get("defaults")),
                        "defaults")
+    decided = _reasoned(defaults.outcome_negations, terms, shown, line_of(raw.get("defaults")),
+                        "defaults")
     specs = [_spec(item, shown) for item in raw["controls"]]
     space = space_of([t for spec, _ in specs for t in (*spec.paraphrases, *spec.near_misses)],
                      defaults.concepts)
     controls = [replace(_control(spec, line, terms, shown, weak,
                                  neg + _safeguard_negations(spec, line, templated, terms, shown),
                                  space, defaults.nearness),
-                        section_negations=headed) for spec, line in specs]
+                        section_negations=headed, outcome_negations=decided)
+                for spec, line in specs]
     ids = [c.id for c in controls]
     duplicate = next((i for i in ids if ids.count(i) > 1), None)
     if duplicate:
@@ -198,7 +213,7 @@ def controls_of(raw: Any, terms: dict[str, str], shown: str) -> Baseline:
 SAFEGUARD = "{safeguard}"
 
 
-def _safeguard_negations(spec: _ControlSpec, line: int | None, templated: list[_Reasoned],
+def _safeguard_negations(spec: _ControlSpec, line: int | None, templated: Sequence[_Reasoned],
                          terms: dict[str, str], shown: str) -> tuple[Reasoned, ...]:
     """The defaults' negations written with {safeguard}, in this control's words for it."""
     if spec.safeguard is None or not templated:

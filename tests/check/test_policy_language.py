@@ -114,3 +114,75 @@ def test_a_denied_or_lapsed_rule_is_explained_in_a_sentence() -> None:
     assert got == "missing"
     assert why.startswith("Clause c1 mentions it, but it describes an earlier rule that is "
                           "no longer in force: \u201cUntil the 2025 restructure"), why
+
+
+# Minutes of a meeting: a motion is in force only if it was carried.
+_MINUTES = """# Operations Board, minutes of 3 March
+
+## 4. Assistant rules
+
+4.1 That every message an assistant sends to customers be labelled as written by AI.
+Members felt customers would find the label off-putting.
+REJECTED 1-6.
+
+4.2 That each assistant have one named manager accountable for it.
+Proposed by the COO, seconded by the CFO.
+CARRIED 7-0.
+
+4.3 That assistants be stopped within five minutes of any suspected incident.
+The Board agreed to defer the matter to the next budget.
+"""
+
+
+@pytest.mark.parametrize(("control", "expected"), [
+    ("DISCLOSE", "missing"),    # voted down
+    ("ACCT-OWNER", "met"),      # carried
+    ("IR-STOP", "missing"),     # put off
+])
+def test_the_outcome_of_a_motion_decides_whether_it_is_in_force(control: str,
+                                                                 expected: str) -> None:
+    got, why = status(_MINUTES, control)
+    assert got == expected, why
+
+
+def test_an_outcome_reaches_no_further_than_its_item() -> None:
+    # "REJECTED" closes item 2, not the rule of item 1 before it.
+    text = ("# Decisions\n\n1. Every change an assistant makes is logged with the assistant's "
+            "ID and the employee who asked for it.\n\n2. That logs be kept for ten years.\n"
+            "REJECTED.\n")
+    assert status(text, "LOG-ACTIONS")[0] == "met"
+
+
+def test_a_sentence_that_opens_by_forbidding_self_start_does_not_allow_it() -> None:
+    text = ("# Do and don't\n\nDon't set up timers, watchers or nightly jobs that make an "
+            "assistant run on its own.\n")
+    got, why = status(text, "AUTH-INVOKE")
+    assert "start on their own" not in why, why
+    # ... while one that allows it still defeats the control
+    got, why = status("# Runs\n\nThe assistant runs on a nightly schedule.\n", "AUTH-INVOKE")
+    assert got == "missing" and "start on their own" in why, why
+
+
+def test_a_lapsed_waiver_contradicts_nothing() -> None:
+    text = ("# Waivers\n\nEvery assistant acts only when an employee asks it to, and only for "
+            "that employee.\n\n| Waiver | Scope | Status |\n|---|---|---|\n| W-2 | Sales "
+            "assistant may message leads unprompted | Expired 1 May 2026; not renewed |\n")
+    got, why = status(text, "AUTH-INVOKE")
+    assert got == "met", why
+
+
+@pytest.mark.parametrize("text", [
+    "No tool will be put in place to watch assistant activity as it happens.",
+    "We will not deploy any monitoring system to watch assistant activity.",
+])
+def test_ruling_out_the_means_of_a_safeguard_denies_it(text: str) -> None:
+    got, why = status(f"# Agreement\n\n{text}\n", "MON-DETECT")
+    assert got == "missing" and "rules out the means" in why, why
+
+
+def test_identifying_agent_actions_is_monitoring_not_disclosure() -> None:
+    text = ("# Monitoring\n\nThe vendor must run monitoring able to identify any assistant "
+            "action outside its allowed list within one hour.\n")
+    assert status(text, "DISCLOSE")[0] == "missing"
+    assert status("# Labels\n\nEvery reply must identify the assistant as an AI system.\n",
+                  "DISCLOSE")[0] == "met"
