@@ -283,7 +283,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
         if _asks(clause) or clause.id in excepted or _not_in_force(control, clause, decided):
             continue  # "Can the bot post on its own? No." forbids what it asks about
         contradiction = _contradiction(control.contradictions, _read(clause))
-        if contradiction and (_INTERNAL.search(_folded(_read(clause)))
+        if contradiction and (contradiction.waives or _INTERNAL.search(_folded(_read(clause)))
                               or _one_agent(clause)):
             # "may post to internal channels without approval", "Nightjar keeps running on
             # its timer": a waiver for part of what the control covers (some channels, one
@@ -300,7 +300,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
             and any(r.pattern.search(_folded(_read(c))) for r in control.requires))
         or (near.get(c.id) == control.id and not _LABEL_ONLY.match(c.text))
         or read_as(c, READER_EVIDENCE_MARGIN))
-        and (waiver is None or c is not waiver[0])]
+        and (waiver is None or c is not waiver[0] or waiver[1].waives)]
     if waiver and not evidence:
         return result("missing", [waiver[0]], _said(waiver[0], waiver[1].reason))
     if not evidence:
@@ -513,6 +513,8 @@ def _contradiction(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
 # A sentence that opens by forbidding what follows: "Don't build ...", "Never let ...",
 # "You must not set up ...", "It is prohibited to ...".
 _FORBIDDING = re.compile(r"\W*(?:(?:[\d.]+|[a-z]\)|\([a-z0-9]+\))\s+)?(?:please\s+)?(?:do\s+not"
+                         r"|(?:an?|the|each|every|all|any|our|your)\s+(?:[\w-]+\s+){0,3}?"
+                         r"(?:must|shall|may|should|will|can)\s+(?:not|never)"
                          r"|never(?!\s+mind)|you\s+(?:must|may|should|shall)\s+(?:not|never)"
                          r"|(?:no\s*one|nobody)\s+(?:may|must|shall|should)"
                          r"|(?:it\s+is\s+)?(?:forbidden|prohibited|not\s+allowed|not\s+permitted)\s+to)\b")

@@ -47,6 +47,13 @@ class _Negation(_Reasoned):
     voids: bool = False
 
 
+class _Contradiction(_Reasoned):
+    # What it allows is a waiver for part of what the control covers (an agent on a
+    # person's login is, in practice, one agent or a stopgap): it makes the control partial
+    # where other clauses provide it, and defeats it only where nothing does.
+    waives: bool = False
+
+
 class _InRule(_Reasoned):
     # Required only when the policy speaks of the detail elsewhere: "a human approves each
     # message" is the whole rule in a policy that never lets agents delete or pay anything.
@@ -91,7 +98,7 @@ class _ControlSpec(BaseModel):
     # its headings), not some other clause: "a human approves every message" says nothing
     # of irreversible actions, whatever else the policy says about deleting.
     requires_in_rule: list[_InRule] = Field(default_factory=list)
-    contradictions: list[_Reasoned] = Field(default_factory=list)
+    contradictions: list[_Contradiction] = Field(default_factory=list)
     paraphrases: list[str] = Field(default_factory=list)
     near_misses: list[str] = Field(default_factory=list)
     # The control is a capability ("an agent can be stopped at once"): a "can" states it.
@@ -109,6 +116,7 @@ class Reasoned:
     reason: str
     only_if_mentioned: bool = False  # requires_in_rule only: see _InRule
     voids: bool = False  # negations only: see _Negation
+    waives: bool = False  # contradictions only: see _Contradiction
 
 
 @dataclass(frozen=True)
@@ -158,7 +166,8 @@ def _reasoned(items: Sequence[_Reasoned], terms: dict[str, str], shown: str,
               line: int | None, cid: str) -> tuple[Reasoned, ...]:
     return tuple(Reasoned(i.id, _compile(i.pattern, terms, shown, line, cid), i.reason,
                           isinstance(i, _InRule) and i.only_if_mentioned,
-                          isinstance(i, _Negation) and i.voids)
+                          isinstance(i, _Negation) and i.voids,
+                          isinstance(i, _Contradiction) and i.waives)
                  for i in items)
 
 

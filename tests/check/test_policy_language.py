@@ -186,3 +186,24 @@ def test_identifying_agent_actions_is_monitoring_not_disclosure() -> None:
     assert status(text, "DISCLOSE")[0] == "missing"
     assert status("# Labels\n\nEvery reply must identify the assistant as an AI system.\n",
                   "DISCLOSE")[0] == "met"
+
+
+def test_an_agent_on_a_persons_login_is_an_exception_to_the_rule() -> None:
+    rule = ("Every assistant has its own service account, limited to the access it needs, and "
+            "never uses anyone's personal login.")
+    got, why = status(f"# Accounts\n\n{rule} The archive bot signs in with a librarian's "
+                      "login until the new system arrives.\n", "PRIV-LEAST")
+    assert got == "partial" and "person's own credentials" in why, why
+    # alone, nothing else provides the control
+    got, why = status("# Accounts\n\nThe archive bot runs under the account of the duty "
+                      "librarian.\n", "PRIV-LEAST")
+    assert got == "missing" and "person's own credentials" in why, why
+
+
+@pytest.mark.parametrize("text", [
+    "An assistant must never sign in as a person or use a person's credentials.",
+    "Assistants sign in under accounts of their own and never under a librarian's login.",
+])
+def test_forbidding_a_persons_login_is_no_exception(text: str) -> None:
+    got, why = status(f"# Accounts\n\n{text}\n", "PRIV-LEAST")
+    assert got != "missing" and "person's own credentials" not in why, why
