@@ -207,3 +207,30 @@ def test_an_agent_on_a_persons_login_is_an_exception_to_the_rule() -> None:
 def test_forbidding_a_persons_login_is_no_exception(text: str) -> None:
     got, why = status(f"# Accounts\n\n{text}\n", "PRIV-LEAST")
     assert got != "missing" and "person's own credentials" not in why, why
+
+
+@pytest.mark.parametrize("text", [
+    "The claims desk is responsible for the daily running of all its assistants.",
+    "The Office of Research Computing owns both bots and decides on their settings.",
+    "Take any problem with an assistant to the team that looks after it.",
+])
+def test_a_team_that_answers_for_the_agents_is_an_owner_of_a_kind(text: str) -> None:
+    got, why = status(f"# Ownership\n\n{text}\n", "ACCT-OWNER")
+    assert got == "partial" and "names a team" in why, why
+
+
+def test_a_person_who_heads_a_team_is_no_team() -> None:
+    got, why = status("# Ownership\n\nThe head of the data team is accountable for each "
+                      "assistant.\n", "ACCT-OWNER")
+    assert got != "missing" and "names a team" not in why, why
+
+
+def test_a_logging_setting_switched_on_with_both_parties_is_a_log() -> None:
+    config = ("```yaml\nassistants:\n  logging:\n    enabled: true\n    fields: [time, agent_id, "
+              "requesting_user, action]\n```\n")
+    got, why = status(f"# Settings\n\nEvery assistant action is handled as below.\n\n{config}",
+                      "LOG-ACTIONS")
+    assert got != "missing", why
+    off = config.replace("enabled: true", "enabled: false")
+    got, why = status(f"# Settings\n\n{off}", "LOG-ACTIONS")
+    assert got == "missing", why
