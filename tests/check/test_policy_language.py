@@ -234,3 +234,25 @@ def test_a_logging_setting_switched_on_with_both_parties_is_a_log() -> None:
     off = config.replace("enabled: true", "enabled: false")
     got, why = status(f"# Settings\n\n{off}", "LOG-ACTIONS")
     assert got == "missing", why
+
+
+@pytest.mark.parametrize(("text", "control"), [
+    ("We do not have a written list of what each assistant may do yet; teams use judgement.",
+     "AUTH-SCOPE"),
+    ("Every assistant can read the entire shared drive and all of the mail archive.",
+     "AUTH-SCOPE"),
+    ("Requests to narrow assistant access will not be actioned.", "AUTH-SCOPE"),
+    ("Monitoring of assistant actions is on hold pending the new security contract.",
+     "MON-DETECT"),
+    ("This page explains how the reply bot works and what you should keep an eye on.",
+     "MON-DETECT"),
+])
+def test_kinds_that_leave_a_control_missing(text: str, control: str) -> None:
+    got, why = status(f"# Assistants\n\n{text}\n", control)
+    assert got == "missing", why
+
+
+def test_an_assistant_whose_reach_is_limited_is_no_contradiction() -> None:
+    got, why = status("# Assistants\n\nEach assistant may read only the records that its "
+                      "requester can see.\n", "AUTH-SCOPE")
+    assert got == "met", why
