@@ -449,16 +449,22 @@ def _excepted(control: Control, clause: Clause) -> Reasoned | None:
     """Why a clause that states the rule goes on to waive it in part ("Approval is required
     before Hopper emails suppliers; its posts to the depot channel go out without review"):
     the negation or contradiction of its second half, if its first half evidences the control
-    and denies nothing."""
+    and denies nothing. A table row turns at each cell ("T3 | ... | The clinician approves
+    each letter. | Reminder texts go out without review.")."""
     text = _read(clause)
-    turn = _CONTRAST.search(text)
-    if turn is None:
-        return None
-    head, tail = text[:turn.start()], text[turn.end():]
-    if (not any(p.search(_folded(head)) for p in control.evidence)
-            or _negation(control.negations, head) or _contradiction(control.contradictions, head)):
-        return None
-    return _negation(control.negations, tail) or _contradiction(control.contradictions, tail)
+    for turn in (*_CONTRAST.finditer(text), *_CELL_TURN.finditer(text)):
+        head, tail = text[:turn.start()], text[turn.end():]
+        if (not any(p.search(_folded(head)) for p in control.evidence)
+                or _negation(control.negations, head)
+                or _contradiction(control.contradictions, head)):
+            continue
+        why = _negation(control.negations, tail) or _contradiction(control.contradictions, tail)
+        if why is not None and not why.voids:  # "| Deferred to 2028": the row is not in force
+            return why
+    return None
+
+
+_CELL_TURN = re.compile(r"\s\|\s")
 
 
 def _not_in_force(control: Control, clause: Clause, decided: dict[str, Reasoned]) -> bool:

@@ -256,3 +256,19 @@ def test_an_assistant_whose_reach_is_limited_is_no_contradiction() -> None:
     got, why = status("# Assistants\n\nEach assistant may read only the records that its "
                       "requester can see.\n", "AUTH-SCOPE")
     assert got == "met", why
+
+
+_RISKS = ("# Risk register\n\n| Risk | Control | Status |\n|---|---|---|\n"
+          "| R2 Wrong messages | A pharmacist approves each message the assistant sends to "
+          "patients before it goes. | {status} |\n")
+
+
+def test_a_table_row_that_states_a_rule_and_waives_part_of_it_is_partial() -> None:
+    got, why = status(_RISKS.format(status="In place. Refill reminders go out without "
+                                           "review."), "HITL-EXTERNAL")
+    assert got == "partial", why
+
+
+def test_a_table_row_whose_status_defers_it_is_not_in_force() -> None:
+    got, why = status(_RISKS.format(status="Deferred to 2028 planning"), "HITL-EXTERNAL")
+    assert got == "missing", why
