@@ -3,6 +3,7 @@ control with a known status, no label without its file, every file in a split.""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,16 @@ def test_the_fresh_sets_are_held_out_whole(name: str) -> None:
 def test_the_development_sets_are_dev_whole(name: str) -> None:
     # Read and tuned on (their READMEs); their figures are not held-out ones.
     assert set(split_of(CORPORA / name).values()) == {"dev"}
+
+
+def test_the_held_out_statements_are_well_formed() -> None:
+    # bench/policy_statements.py --held-out reads them; the reader recipe must not.
+    controls = {c.id for c in default_rulebook().controls.controls} | {"NONE"}
+    files = sorted((CORPORA / "control-statements-held-out").glob("*.jsonl"))
+    assert files
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            assert row["control"] in controls and row["reading"] in STATUSES, line
+            assert row["text"].strip(), line
+    assert not list((CORPORA / "control-statements").glob("writer-8*"))
