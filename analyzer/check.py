@@ -283,7 +283,8 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
         if _asks(clause) or clause.id in excepted or _not_in_force(control, clause, decided):
             continue  # "Can the bot post on its own? No." forbids what it asks about
         contradiction = _contradiction(control.contradictions, _read(clause))
-        if contradiction and (contradiction.waives or _INTERNAL.search(_folded(_read(clause)))
+        if contradiction and ((contradiction.waives and not _ALL_AGENTS.match(_read(clause)))
+                              or _INTERNAL.search(_folded(_read(clause)))
                               or _one_agent(clause)):
             # "may post to internal channels without approval", "Nightjar keeps running on
             # its timer": a waiver for part of what the control covers (some channels, one
@@ -334,7 +335,8 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
                           _said(weak[0], f"is evidence, but {weak[1].reason}"))
         return result("partial", evidence, _said(evidence[0], "mentions it, but not as a binding "
                       "rule (no \u201cmust\u201d, \u201cshall\u201d or \u201cnever\u201d)"))
-    exempt = waiver or _exemption(control, clauses, evidence, near, topic or near) or (
+    exempt = waiver or _exemption(control, clauses, evidence, near, topic or near,
+                                  decided) or (
         (inside, excepted[inside.id]) if inside is not None else None)
     if exempt:
         return result("partial", [*binding, exempt[0]],
@@ -428,21 +430,38 @@ OUTCOME_REACH = 4
 
 
 def _decided(control: Control, clauses: tuple[Clause, ...]) -> dict[str, Reasoned]:
-    """The clauses that a later clause of their own item decides against: a motion followed
-    by "LOST 2-3." or "The Committee agreed to defer the matter.", in the same section and
-    before the next numbered item."""
+    """The motions that a later clause of their own item decides against: a numbered item or
+    a motion ("That ...") followed by "LOST 2-3." or "The Committee agreed to defer the
+    matter.", in the same section, before the next numbered item or an outcome that carries
+    it ("CARRIED 5-0.")."""
     if not control.outcome_negations:
         return {}
     decided: dict[str, Reasoned] = {}
     for at, clause in enumerate(clauses):
+        if not (clause.marker or _ITEM_OPENS.match(clause.text) or _MOTION.match(clause.text)):
+            continue
         for later in clauses[at + 1:at + 1 + OUTCOME_REACH]:
-            if later.section != clause.section or later.marker or _ITEM_OPENS.match(later.text):
+            if (later.section != clause.section or later.marker or _ITEM_OPENS.match(later.text)
+                    or _MOTION.match(later.text)):
                 break
             why = _hit(control.outcome_negations, later.text)
             if why is not None:
                 decided[clause.id] = why
+            if why is not None or _CARRIED.search(_folded(later.text)):
                 break
     return decided
+
+
+# A rule for every agent ("All assistants sign in with their team lead's login"): what it
+# allows is no waiver for some, it defeats the control.
+_ALL_AGENTS = re.compile(r"\W*(?:all|every|each|our|the)\s+(?:[\w-]+\s+)?(?:agents|bots"
+                         r"|assistants|copilots|automations|digital\s+workers)\b", re.IGNORECASE)
+
+
+# A motion as minutes write it: "That every agent ...", "*That* ...".
+_MOTION = re.compile(r"\W*(?:motion\s*[:\-\u2013]\s*)?that\s", re.IGNORECASE)
+# An outcome that puts the item in force.
+_CARRIED = re.compile(r"\b(?:carried|agreed|approved|adopted|passed|resolved|accepted)\b")
 
 
 def _excepted(control: Control, clause: Clause) -> Reasoned | None:
@@ -452,30 +471,43 @@ def _excepted(control: Control, clause: Clause) -> Reasoned | None:
     and denies nothing. A table row turns at each cell ("T3 | ... | The clinician approves
     each letter. | Reminder texts go out without review.")."""
     text = _read(clause)
-    for turn in (*_CONTRAST.finditer(text), *_CELL_TURN.finditer(text)):
+    turns = [(t, False) for t in _CONTRAST.finditer(text)]
+    turns += [(t, True) for t in _CELL_TURN.finditer(text)][:MAX_CELL_TURNS]
+    for turn, cell in turns:
         head, tail = text[:turn.start()], text[turn.end():]
         if (not any(p.search(_folded(head)) for p in control.evidence)
                 or _negation(control.negations, head)
                 or _contradiction(control.contradictions, head)):
             continue
         why = _negation(control.negations, tail) or _contradiction(control.contradictions, tail)
-        if why is not None and not why.voids:  # "| Deferred to 2028": the row is not in force
-            return why
+        if why is not None and not (cell and why.voids):
+            return why  # (a status cell "| Deferred to 2028 |" puts the whole row out of force)
     return None
 
 
 _CELL_TURN = re.compile(r"\s\|\s")
+# A table row is read at its first cells only: a rule and its waiver sit in a few columns, and
+# each turn reads the row again.
+MAX_CELL_TURNS = 12
 
 
 def _not_in_force(control: Control, clause: Clause, decided: dict[str, Reasoned]) -> bool:
     """A clause that describes what is not in force: a plan, an earlier rule, a lapsed waiver
     ("W-05 | Intake agent may contact clients unprompted | Expired; not renewed"), an item
     voted down, anything under a heading of ideas or history."""
-    folded = _folded(_read(clause))
-    return clause.id in decided or any(
-        n.voids and n.pattern.search(folded) for n in control.negations) or any(
+    return clause.id in decided or _lapsed_row(control, _read(clause)) or any(
         h.pattern.search(_folded(heading)) for heading in clause.section
         for h in control.section_negations)
+
+
+def _lapsed_row(control: Control, text: str) -> bool:
+    """A table row whose later cell puts what an earlier cell allows out of force ("W-05 |
+    may contact clients unprompted | Expired 30 Sep 2026; not renewed")."""
+    cells = _CELL_TURN.split(text)[:MAX_CELL_TURNS + 1]
+    at = next((i for i, cell in enumerate(cells)
+               if _contradiction(control.contradictions, cell)), None)
+    return at is not None and any(n.voids and n.pattern.search(_folded(cell))
+                                  for cell in cells[at + 1:] for n in control.negations)
 
 
 def _negated(control: Control, clause: Clause,
@@ -511,16 +543,23 @@ def _contradiction(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
             before = folded[:hit.start()]
             if not _DENIED.search(folded, max(0, hit.start() - 25), hit.start()) and not (
                     _CONDITION.search(folded[max(0, hit.start() - 50):hit.start()])) and not (
-                    _FORBIDDING.match(before) and not _CONTRAST.search(before)):
+                    _FORBIDDING.match(before) and not _CONTRAST.search(before)
+                    and not _ASIDE.search(before)):
                 return item
     return None
+
+
+# Where a sentence turns from what it forbids to what it says next: "Don't worry about
+# starting it: it runs on its own", "... - it runs every night".
+_ASIDE = re.compile(r":\s|\s[-\u2013\u2014]\s|\u2014|\s\|\s")
 
 
 # A sentence that opens by forbidding what follows: "Don't build ...", "Never let ...",
 # "You must not set up ...", "It is prohibited to ...".
 _FORBIDDING = re.compile(r"\W*(?:(?:[\d.]+|[a-z]\)|\([a-z0-9]+\))\s+)?(?:please\s+)?(?:do\s+not"
+                         r"(?!\s+(?:worry|forget|hesitate|panic|bother))"
                          r"|(?:an?|the|each|every|all|any|our|your)\s+(?:[\w-]+\s+){0,3}?"
-                         r"(?:must|shall|may|should|will|can)\s+(?:not|never)"
+                         r"(?:must|shall|may|should)\s+(?:not|never)"
                          r"|never(?!\s+mind)|you\s+(?:must|may|should|shall)\s+(?:not|never)"
                          r"|(?:no\s*one|nobody)\s+(?:may|must|shall|should)"
                          r"|(?:it\s+is\s+)?(?:forbidden|prohibited|not\s+allowed|not\s+permitted)\s+to)\b")
@@ -548,7 +587,8 @@ EXCEPTION_REACH = 2
 
 
 def _exemption(control: Control, clauses: tuple[Clause, ...], evidence: list[Clause],
-               near: dict[str, str], topic: dict[str, str]) -> tuple[Clause, Reasoned] | None:
+               near: dict[str, str], topic: dict[str, str],
+               decided: dict[str, Reasoned] | None = None) -> tuple[Clause, Reasoned] | None:
     """A clause that waives the control for some agents or actions: a negated clause ("need
     no", "without approval", "left to the team"), more like this control than any other,
     that evidences it or follows its evidence in the same section. ("Outage alerts are sent
@@ -564,6 +604,8 @@ def _exemption(control: Control, clauses: tuple[Clause, ...], evidence: list[Cla
                      or (_INTERNAL.match(_folded(clause.text))
                          and _shares_words(clause, clauses[at - 1], control)))):
             continue
+        if decided and clause.id in decided:
+            continue  # an exception voted down ("4.2 That notes need no label. REJECTED.")
         why = _negated(control, clause)
         if why is None or (why.voids and _contradiction(control.contradictions, _read(clause))):
             continue  # an exception that lapsed ("W-2 | may message leads unprompted | Expired")

@@ -75,8 +75,9 @@ class _Defaults(BaseModel):
     # Read on the headings over a clause ("Wishlist", "Roadmap"): what sits under one is
     # not in force.
     section_negations: list[_Reasoned] = Field(default_factory=list)
-    # Read on the short clauses that close a numbered item after a clause ("LOST 2-3.",
-    # "The Committee agreed to defer the matter."): what they decide about is not in force.
+    # Read on the clauses after a numbered item or a motion ("That ..."), up to the next item
+    # or an outcome that carries it: "LOST 2-3.", "The Committee agreed to defer the
+    # matter." put what they decide about out of force.
     outcome_negations: list[_Reasoned] = Field(default_factory=list)
     nearness: float = Field(default=DEFAULT_NEARNESS, gt=0.0, le=1.0)
     concepts: dict[str, list[str]] = Field(default_factory=dict)

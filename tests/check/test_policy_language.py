@@ -272,3 +272,51 @@ def test_a_table_row_that_states_a_rule_and_waives_part_of_it_is_partial() -> No
 def test_a_table_row_whose_status_defers_it_is_not_in_force() -> None:
     got, why = status(_RISKS.format(status="Deferred to 2028 planning"), "HITL-EXTERNAL")
     assert got == "missing", why
+
+
+_INVOKE = "Each agent acts only when an employee asks it to, and only for that employee."
+
+
+@pytest.mark.parametrize(("text", "control", "expected"), [
+    # ordinary prose after a rule is no outcome of a motion
+    ("Every reply an assistant writes must be labelled as written by AI.\n\nWithdrawn "
+     "consent is honoured within a day.", "DISCLOSE", "met"),
+    ("Each assistant has a named owner who is accountable for it.\n\nIn 2025 we decided to "
+     "drop the old shared admin token.", "ACCT-OWNER", "met"),
+    # a carried motion stays in force, a later lost one does not reach back
+    ("That every reply an assistant writes be labelled as written by AI.\n\nCARRIED 6-1.\n\n"
+     "That each assistant have a named manager.\n\nLOST 2-5.", "DISCLOSE", "met"),
+    # an exception voted down is no exception
+    ("1. Every reply an assistant writes must be labelled as written by AI.\n\n2. That "
+     "internal notes written by assistants need not be labelled.\nREJECTED 2-5.",
+     "DISCLOSE", "met"),
+    # waiting for approval is the safeguard, not a deferral
+    ("Every message the assistant drafts stays on hold pending a person's approval before "
+     "it is sent.", "HITL-EXTERNAL", "met"),
+    ("No agent or tool will be deployed without a named owner who is accountable for it.",
+     "ACCT-OWNER", "met"),
+    # an aside that allows what the opening seemed to forbid
+    (f"{_INVOKE}\n\nDon't worry about starting the report bot: it runs on its own every "
+     "night on a schedule.", "AUTH-INVOKE", "missing"),
+    (f"{_INVOKE}\n\nThe report bot will not need anyone to press a button - it runs every "
+     "night on a schedule.", "AUTH-INVOKE", "missing"),
+    (f"{_INVOKE}\n\nThe report bot no longer waits to be asked: it runs every night on a "
+     "schedule.", "AUTH-INVOKE", "missing"),
+    # a customer's account number or a service identity is no person's login
+    ("Every assistant has its own service account with only the permissions it needs.\n\n"
+     "The support bot uses the customer's account number to find the order.", "PRIV-LEAST",
+     "met"),
+    ("Every assistant has its own service account with only the permissions it needs.\n\n"
+     "The report bot runs under the account of svc-reporting.", "PRIV-LEAST", "met"),
+    ("All assistants sign in with the login of their team lead.", "PRIV-LEAST", "missing"),
+    # a document's scope is no agent's scope; reading a whole thread is no unlimited reach
+    ("Scope: this policy covers every AI assistant used by staff.", "AUTH-SCOPE", "missing"),
+    ("Each assistant may read only the records its requester shares with it.\n\nThe "
+     "assistant can read the whole ticket thread before it drafts a reply.", "AUTH-SCOPE",
+     "met"),
+    ("Every assistant action is logged with the assistant's ID and the employee who asked "
+     "for it; we do not have any unlogged paths.", "LOG-ACTIONS", "met"),
+])
+def test_look_alikes_of_this_sessions_kinds(text: str, control: str, expected: str) -> None:
+    got, why = status(f"# Policy\n\n{text}\n", control)
+    assert got == expected, why
