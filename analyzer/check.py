@@ -445,8 +445,9 @@ def _decided(control: Control, clauses: tuple[Clause, ...]) -> dict[str, Reasone
                     or _MOTION.match(later.text)):
                 break
             why = _hit(control.outcome_negations, later.text)
-            if why is not None:
-                decided[clause.id] = why
+            if why is not None:  # the reason quotes the outcome: "... (clause c13: “LOST 2-3.”)"
+                decided[clause.id] = replace(
+                    why, reason=f"{why.reason} (clause {later.id}: \u201c{later.text}\u201d)")
             if why is not None or _CARRIED.search(_folded(later.text)):
                 break
     return decided

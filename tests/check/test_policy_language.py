@@ -143,6 +143,8 @@ def test_the_outcome_of_a_motion_decides_whether_it_is_in_force(control: str,
                                                                  expected: str) -> None:
     got, why = status(_MINUTES, control)
     assert got == expected, why
+    if control == "DISCLOSE":  # the reason quotes the outcome
+        assert "(clause c3: \u201cREJECTED 1-6.\u201d)" in why, why
 
 
 def test_an_outcome_reaches_no_further_than_its_item() -> None:
