@@ -30,8 +30,13 @@ def check_analysis(analysis: Analysis, baseline: Baseline) -> Check:
     try:
         near, topic = _nearest(controls, clauses)
         read = _read_by_model(baseline, clauses)
+        # The outcome negations are the baseline's defaults: one reading of the minutes serves
+        # every control that shares them.
+        decided = {c.outcome_negations: _decided(c.outcome_negations, clauses)
+                   for c in controls}
         return Check(analysis=analysis, controls=tuple(
-            evaluate_control(c, clauses, near, topic, read) for c in controls))
+            evaluate_control(c, clauses, near, topic, read, decided[c.outcome_negations])
+            for c in controls))
     finally:
         _NAMES.reset(named)
 
@@ -144,6 +149,7 @@ def _as_read(control: Control, clauses: list[Clause], read: dict[str, dict[str, 
 
 
 _CELL = " | "
+_CELL_TURN = re.compile(r"\s\|\s")  # where a row's cells meet, however they were spaced
 # Words that state a requirement without a modal verb: a checked box, "requires",
 # "mandatory", "always", "no exceptions", "in place".
 _REQUIRED = re.compile(r"^\W*\[x\]|\brequire[sd]?\b|\bmandatory\b|\bcompulsory\b|\balways\b"
@@ -254,11 +260,13 @@ def _weakened(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
 def evaluate_control(control: Control, clauses: tuple[Clause, ...],
                      near: dict[str, str] | None = None,
                      topic: dict[str, str] | None = None,
-                     read: dict[str, dict[str, _ReadAs]] | None = None) -> ControlResult:
+                     read: dict[str, dict[str, _ReadAs]] | None = None,
+                     decided: dict[str, Reasoned] | None = None) -> ControlResult:
     """The status of one control over a policy's clauses, with the reason in words. `near`
     maps a clause id to the control whose examples it is nearest to (nearest_controls);
     `topic` to the control it is most like, however little (for exceptions to a rule);
-    `read` to how the trained reader reads it for each control it finds it speaks to."""
+    `read` to how the trained reader reads it for each control it finds it speaks to;
+    `decided` the motions decided against (_decided; read here when not given)."""
     near = near or {}
     read = read or {}
 
@@ -270,7 +278,8 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
         return ControlResult(control.id, control.title, status,
                              tuple(c.id for c in evidence), why, control.references)
 
-    decided = _decided(control, clauses)
+    if decided is None:
+        decided = _decided(control.outcome_negations, clauses)
 
     def void(clause: Clause) -> Reasoned | None:
         return _negated(control, clause, decided)
@@ -429,12 +438,13 @@ _ITEM_OPENS = re.compile(r"\W*(?:\d+(?:\.\d+)*\.?|[a-z]\)|\([a-z0-9]+\))\s")
 OUTCOME_REACH = 4
 
 
-def _decided(control: Control, clauses: tuple[Clause, ...]) -> dict[str, Reasoned]:
+def _decided(outcomes: tuple[Reasoned, ...], clauses: tuple[Clause, ...]
+             ) -> dict[str, Reasoned]:
     """The motions that a later clause of their own item decides against: a numbered item or
     a motion ("That ...") followed by "LOST 2-3." or "The Committee agreed to defer the
     matter.", in the same section, before the next numbered item or an outcome that carries
     it ("CARRIED 5-0.")."""
-    if not control.outcome_negations:
+    if not outcomes:
         return {}
     decided: dict[str, Reasoned] = {}
     for at, clause in enumerate(clauses):
@@ -444,7 +454,7 @@ def _decided(control: Control, clauses: tuple[Clause, ...]) -> dict[str, Reasone
             if (later.section != clause.section or later.marker or _ITEM_OPENS.match(later.text)
                     or _MOTION.match(later.text)):
                 break
-            why = _hit(control.outcome_negations, later.text)
+            why = _hit(outcomes, later.text)
             if why is not None:  # the reason quotes the outcome: "... (clause c13: “LOST 2-3.”)"
                 decided[clause.id] = replace(
                     why, reason=f"{why.reason} (clause {later.id}: \u201c{later.text}\u201d)")
@@ -486,7 +496,6 @@ def _excepted(control: Control, clause: Clause) -> Reasoned | None:
     return None
 
 
-_CELL_TURN = re.compile(r"\s\|\s")
 # A table row is read at its first cells only: a rule and its waiver sit in a few columns, and
 # each turn reads the row again.
 MAX_CELL_TURNS = 12
@@ -496,9 +505,8 @@ def _not_in_force(control: Control, clause: Clause, decided: dict[str, Reasoned]
     """A clause that describes what is not in force: a plan, an earlier rule, a lapsed waiver
     ("W-05 | Intake agent may contact clients unprompted | Expired; not renewed"), an item
     voted down, anything under a heading of ideas or history."""
-    return clause.id in decided or _lapsed_row(control, _read(clause)) or any(
-        h.pattern.search(_folded(heading)) for heading in clause.section
-        for h in control.section_negations)
+    return clause.id in decided or _lapsed_row(control, _read(clause)) or (
+        _headed(control, clause) is not None)
 
 
 def _lapsed_row(control: Control, text: str) -> bool:
@@ -522,8 +530,13 @@ def _negated(control: Control, clause: Clause,
     if own is not None and clause.text.endswith("? No.") and _contradiction(
             control.contradictions, clause.text):
         own = None  # "Can the bot post on its own? No." denies the opposite of the control
-    return own or next((h for heading in clause.section for h in control.section_negations
-                        if h.pattern.search(_folded(heading))), None)
+    return own or _headed(control, clause)
+
+
+def _headed(control: Control, clause: Clause) -> Reasoned | None:
+    """A heading over the clause that lists ideas, plans or history ("Roadmap")."""
+    return next((h for heading in clause.section for h in control.section_negations
+                 if h.pattern.search(_folded(heading))), None)
 
 
 def _negation(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
@@ -557,7 +570,7 @@ _ASIDE = re.compile(r":\s|\s[-\u2013\u2014]\s|\u2014|\s\|\s")
 
 # A sentence that opens by forbidding what follows: "Don't build ...", "Never let ...",
 # "You must not set up ...", "It is prohibited to ...".
-_FORBIDDING = re.compile(r"\W*(?:(?:[\d.]+|[a-z]\)|\([a-z0-9]+\))\s+)?(?:please\s+)?(?:do\s+not"
+_FORBIDDING = re.compile(r"(?:" + _ITEM_OPENS.pattern + r")?\W*(?:please\s+)?(?:do\s+not"
                          r"(?!\s+(?:worry|forget|hesitate|panic|bother))"
                          r"|(?:an?|the|each|every|all|any|our|your)\s+(?:[\w-]+\s+){0,3}?"
                          r"(?:must|shall|may|should)\s+(?:not|never)"
