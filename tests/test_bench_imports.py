@@ -35,3 +35,12 @@ def test_checkout_module_prefers_the_scripts_own_analyzer(tmp_path: Path) -> Non
     done = subprocess.run([sys.executable, str(other / "bench" / "probe.py")],
                           capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "other checkout"
+
+
+def test_the_held_out_statements_never_show_their_disagreements() -> None:
+    done = subprocess.run([sys.executable, str(BENCH / "policy_statements.py"), "--held-out",
+                           "--errors", "AUTH-SCOPE"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2
+    assert "held-out set must not show" in done.stderr
+    assert "expected" not in done.stdout
