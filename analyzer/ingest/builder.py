@@ -12,6 +12,7 @@ from analyzer.settings import Settings
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_DIGIT = re.compile(r"\d")
 _HEADING_NUMBER = re.compile(
     r"^\s*((?:article|section|part|chapter)\s+[0-9ivxlc]+[.:]?|\d+(?:\.\d+)*\.?|[ivxlc]+\.|[a-z]\.)\s+",
     re.IGNORECASE,
@@ -367,13 +368,44 @@ def _strip(text: str, spans: tuple[Span, ...]) -> tuple[str, tuple[Span, ...]]:
     return stripped, tuple(s for s in moved if s.start < s.end)
 
 
+# A plain paragraph that is one Title Case line ("Universal Usage Standards", "Do Not
+# Compromise Computer or Network Systems") over a paragraph or a list is a title too: pages
+# saved as text or Markdown keep their headings' words but not their markup. The shape is
+# stricter than a bold title's, since nothing but the words says so: two to ten words, every
+# word of four letters or more capitalised, no digit, no closing punctuation, no sentence
+# word (an imperative "Do Not" / "Never" may open it), no company name, and no styling at
+# all (a line partly in bold is a writer's emphasis, not a lost heading).
+_PLAIN_TITLE_MAX_WORDS = 10
+_IMPERATIVE_OPENER = re.compile(r"^(?:do\s+not|don['’]t|never)\s+", re.IGNORECASE)
+_PLAIN_TITLE_END = (".", "!", "?", ":", ";", ",", ")", "]", "”", '"')
+
+
+def plain_title_line(block: PendingBlock, after: PendingBlock) -> bool:
+    """A paragraph whose whole text is a short plain Title Case line, followed by text."""
+    text = block.text.strip()
+    if (block.kind != "paragraph" or block.spans or after.kind not in ("paragraph", "list_item")
+            or "\n" in text or text.endswith(_PLAIN_TITLE_END) or _DIGIT.search(text)
+            or "?" in text or "!" in text):
+        return False
+    words, numbered, title_case = _title_words(text)
+    if numbered or not title_case or not 2 <= len(words) <= _PLAIN_TITLE_MAX_WORDS:
+        return False
+    if sum(w[:1].isupper() for w in words) < 2 or any(not w[:1].isalpha() for w in words):
+        return False
+    rest = _IMPERATIVE_OPENER.sub("", text)
+    return (_SENTENCE_WORD.search(rest) is None and _COMPANY_END.search(text) is None
+            and not any(_VERB_S.fullmatch(w.strip(",;")) for w in rest.split()[:-1]))
+
+
 def promote_bold_titles(blocks: list[PendingBlock]) -> list[PendingBlock]:
-    """Bold title lines followed by text (or by a run-in heading and its text) become
-    headings at BOLD_TITLE_LEVEL."""
+    """Bold title lines followed by text (or by a run-in heading and its text), and plain
+    Title Case lines followed by text, become headings at BOLD_TITLE_LEVEL."""
     out = list(blocks)
     for k, block in enumerate(blocks[:-1]):
         after = blocks[k + 1]
-        if (after.kind != "heading" or after.level >= RUN_IN_LEVEL) and bold_title_line(block):
+        if plain_title_line(block, after):
+            out[k] = replace(block, kind="heading", level=BOLD_TITLE_LEVEL, marker=None)
+        elif (after.kind != "heading" or after.level >= RUN_IN_LEVEL) and bold_title_line(block):
             depth = max(block.level, 1) if block.kind == "list_item" else 0
             out[k] = replace(block, kind="heading", level=BOLD_TITLE_LEVEL,
                              marker=block.marker or heading_marker(block.text),
@@ -435,8 +467,10 @@ def choose_title(title: str | None, blocks: list[Block], source: str) -> str:
                     if b.kind == "heading" and b.level < BOLD_TITLE_LEVEL), None)
     if heading is not None and _HEADING_NUMBER.match(heading.text) is None:
         return heading.text[:300]
-    if blocks and blocks[0].kind == "paragraph" and _title_line(blocks[0].text):
-        return blocks[0].text
+    first = blocks[0] if blocks else None
+    if (first is not None and (first.kind == "paragraph" or first.level == BOLD_TITLE_LEVEL)
+            and _title_line(first.text)):
+        return first.text
     if heading is not None:
         return heading.text[:300]
     name = source.replace("\\", "/").rsplit("/", 1)[-1]

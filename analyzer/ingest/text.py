@@ -6,7 +6,13 @@ import hashlib
 import re
 
 from analyzer.errors import LimitExceeded
-from analyzer.ingest.builder import PendingBlock, choose_title, heading_marker, section_paths
+from analyzer.ingest.builder import (
+    PendingBlock,
+    choose_title,
+    heading_marker,
+    promote_bold_titles,
+    section_paths,
+)
 from analyzer.ingest.sniff import decode_text
 from analyzer.model import Block, BlockKind, Document
 from analyzer.settings import Settings
@@ -34,7 +40,7 @@ _LINE = re.compile(r"[^\n]*(?:\n|$)")
 def read_text(data: bytes, source: str, settings: Settings) -> Document:
     """Paragraphs by blank lines; numbered and ALL-CAPS short lines are headings, and so is a
     short line underlined, or boxed, by a rule of dashes or equals signs (the rules are
-    dropped)."""
+    dropped), and a plain Title Case line over text."""
     text = decode_text(data, source)
     if len(text) > settings.max_chars:
         raise LimitExceeded("characters", len(text), settings.max_chars, "TERMSHIFT_MAX_CHARS")
@@ -46,6 +52,7 @@ def read_text(data: bytes, source: str, settings: Settings) -> Document:
         marker = heading_marker(body) if kind == "heading" else _list_marker(body, kind)
         pending.append(PendingBlock(kind, body, (), level, marker))
         offsets.append((start, end))
+    pending = promote_bold_titles(pending)  # plain Title Case lines over text
     blocks = tuple(
         Block(kind=p.kind, text=p.text, start=start, end=end, level=p.level, section=section,
               marker=p.marker)

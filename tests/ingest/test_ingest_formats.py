@@ -499,3 +499,31 @@ def test_a_bold_label_and_its_short_value_is_a_field_not_a_heading(header: str) 
     clauses = analyze(text.encode(), name="a.md").clauses
     assert clauses[-1].section == ("Answers",)
     assert clauses[0].text.startswith(header.split("**")[1])
+
+
+@pytest.mark.parametrize("name", ["t.md", "t.txt"])
+def test_plain_title_case_lines_over_text_are_headings(name: str) -> None:
+    text = ("Club Rules\n\nThe rules below apply to every member.\n\nUniversal Standards\n\n"
+            "Do Not Damage the Club Property\n\nThis includes:\n\n- breaking the chairs\n\n"
+            "Guests and Visitors\n\nGuests sign the book at the door.\n")
+    doc = ingest(text.encode(), name)
+    headings = [b.text for b in doc.blocks if b.kind == "heading"]
+    assert headings[-3:] == ["Universal Standards", "Do Not Damage the Club Property",
+                             "Guests and Visitors"]
+    last = doc.blocks[-1]
+    assert last.section[-1] == "Guests and Visitors"
+
+
+@pytest.mark.parametrize("line", [
+    "English",  # one word: a language switch, not a title
+    "Effective September 15, 2025",
+    "You Must Keep Your Password Secret",
+    "Acme Disclaims All Warranties",
+    "Acme Holdings Inc.",
+    "Partly **Bold Title**",
+    "Questions? Write to Us",
+    "the rules that follow",
+])
+def test_a_plain_line_that_is_not_a_title_stays_a_paragraph(line: str) -> None:
+    doc = ingest(f"# Terms\n\n{line}\n\nMore text follows here.\n".encode(), "t.md")
+    assert [b.kind for b in doc.blocks] == ["heading", "paragraph", "paragraph"]
