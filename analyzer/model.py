@@ -160,6 +160,10 @@ class Finding:
     new_clause: str | None
     evidence_old: str | None = None
     evidence_new: str | None = None
+    # A finding about several clauses (a rewritten section) names them here, with
+    # old_clause and new_clause left empty; a finding on one clause leaves these empty.
+    old_clauses: tuple[str, ...] = ()
+    new_clauses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

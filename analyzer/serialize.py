@@ -109,7 +109,7 @@ def change_to_json(change: Change) -> JSON:
 
 
 def finding_to_json(finding: Finding) -> JSON:
-    return {
+    out: dict[str, Any] = {
         "id": finding.id,
         "type": finding.type,
         "category": finding.category,
@@ -122,6 +122,10 @@ def finding_to_json(finding: Finding) -> JSON:
         "new_clause": finding.new_clause,
         "evidence": {"old": finding.evidence_old, "new": finding.evidence_new},
     }
+    if finding.old_clauses or finding.new_clauses:  # a finding about several clauses
+        out["old_clauses"] = list(finding.old_clauses)
+        out["new_clauses"] = list(finding.new_clauses)
+    return out
 
 
 def comparison_summary(comparison: Comparison) -> JSON:

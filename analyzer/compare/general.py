@@ -19,13 +19,15 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from analyzer.compare.align import is_label
-from analyzer.model import Change, Clause, Finding
+from analyzer.model import CATEGORIES, Change, Clause, Finding
 from analyzer.rules import fold
 
 RULE = "analyzer/compare/general.py"
 RANKS = {"info": 0, "low": 1, "medium": 2, "high": 3}
 # Finding types of this module (schema 1.1): one per change kind.
 GENERAL_TYPES = ("clause_added", "clause_removed", "clause_modified")
+# Several general findings in one section, folded into one (see _sections).
+SECTION_TYPE = "section_changed"
 
 _LINK = re.compile(r"\]\([^)]*\)|https?://\S+|www\.\S+")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -292,6 +294,8 @@ def wording_only(change: Change, renames: Renames) -> str | None:
         return "only a date changed"
     if _renumbered_references(old, new):
         return "only the number of a cross-reference changed"
+    if _pronoun_for_name(old, new):
+        return "only a pronoun put for a name the clause repeats, or the other way round"
     if renames.covers(edit):
         return _RENAMED
     return None
@@ -318,6 +322,36 @@ def _one_phrase_moved(old: Sequence[str], new: Sequence[str]) -> bool:
     if _ORDER_MATTERS & set(was):
         return False
     return any(now == was[k:] + was[:k] for k in range(1, len(was)))
+
+
+_PRONOUNS = frozenset(("it", "its", "they", "them", "their", "theirs", "yours", "ours",
+                       "mine", "this", "these"))
+_NAME_WORDS = 3  # the longest name a pronoun stands for
+
+
+def _pronoun_for_name(old: Sequence[str], new: Sequence[str]) -> bool:
+    """Whether every edit puts a pronoun for a name of up to three words that the clause
+    names elsewhere, or that name for the pronoun: "Your Content remains Your Content" ->
+    "Your Content remains yours". The clause then says the same of the same thing."""
+    matcher = difflib.SequenceMatcher(None, list(old), list(new), autojunk=False)
+    edits = [o for o in matcher.get_opcodes() if o[0] != "equal"]
+    if not edits:
+        return False
+    for op, i1, i2, j1, j2 in edits:
+        if op != "replace":
+            return False
+        was, now = list(old[i1:i2]), list(new[j1:j2])
+        name, pronoun, rest = ((was, now, [*old[:i1], *old[i2:]]) if len(now) == 1
+                               else (now, was, [*new[:j1], *new[j2:]]))
+        if (len(pronoun) != 1 or pronoun[0] not in _PRONOUNS or not 1 <= len(name) <= _NAME_WORDS
+                or _WEIGHTY & set(name) or not _contains(rest, name)):
+            return False
+    return True
+
+
+def _contains(seq: Sequence[str], part: Sequence[str]) -> bool:
+    n = len(part)
+    return any(list(seq[k:k + n]) == list(part) for k in range(len(seq) - n + 1))
 
 
 def _renumbered_references(old: Sequence[str], new: Sequence[str]) -> bool:
@@ -637,7 +671,10 @@ def general_findings(changes: Sequence[Change], covered: dict[str, int],
             new_clause=change.new.id if change.new else None,
             evidence_old=change.old.text if change.old else None,
             evidence_new=change.new.text if change.new else None))
-    return _blocks(_name_renames(out, renamed, changes), changes)
+    leads = {_first_categorised(out, indexes, changes) for indexes in renamed.values()}
+    out = _name_renames(out, renamed, changes)
+    leads |= _blocks(out, changes)
+    return _sections(out, leads, old, new)
 
 
 # A run of this many clauses added (or removed) together is a block: a document appended
@@ -645,31 +682,33 @@ def general_findings(changes: Sequence[Change], covered: dict[str, int],
 BLOCK = 40
 
 
-def _blocks(out: list[Finding], changes: Sequence[Change]) -> list[Finding]:
+def _blocks(out: list[Finding], changes: Sequence[Change]) -> set[int]:
     """Folds each block of BLOCK or more consecutive added (removed) clauses into one
     finding at the highest severity of its clauses, so 700 appended clauses are one entry on
-    the first screen, not 700. Shift-rule findings in the block stay as they are."""
+    the first screen, not 700. Shift-rule findings in the block stay as they are. Returns
+    the indexes of the findings that now speak for a block."""
     by_clause = {(f.type, f.new_clause or f.old_clause): i for i, f in enumerate(out)}
     run: list[Change] = []
+    leads: set[int] = set()
     for change in [*changes, None]:
         if change is not None and run and change.kind == run[0].kind:
             run.append(change)
             continue
-        if len(run) >= BLOCK:
-            _fold(out, run, by_clause)
+        if len(run) >= BLOCK and (lead := _fold(out, run, by_clause)) is not None:
+            leads.add(lead)
         run = [change] if change is not None and change.kind in ("added", "removed") else []
-    return out
+    return leads
 
 
 def _fold(out: list[Finding], run: list[Change], by_clause: dict[tuple[str, str | None], int]
-          ) -> None:
+          ) -> int | None:
     kind = run[0].kind
     side = [c.new if kind == "added" else c.old for c in run]
     members = [i for c in side if c is not None
                and (i := by_clause.get((f"clause_{kind}", c.id))) is not None]
     loud = [i for i in members if out[i].severity != "info"]
     if not loud:
-        return
+        return None
     lead = min(loud, key=lambda i: RANKS_DOWN[out[i].severity])
     sections = list(dict.fromkeys(c.section[0] for c in side if c and c.section))
     cats = sorted({cat for c in side if c for cat in c.categories})
@@ -690,6 +729,89 @@ def _fold(out: list[Finding], run: list[Change], by_clause: dict[tuple[str, str 
                         else "")
                      + f". The first of them that binds someone is quoted; the others are "
                      f"listed at info. {first.title}."))
+    return lead
+
+
+# A section in which SECTION_FOLD or more clauses changed with no shift rule to speak for
+# them was rewritten: one finding names the section and what changed in it, at the highest
+# severity of those changes, and quotes the changed clauses; each change stays listed at
+# info. A real rewrite (an acceptable-use policy reorganised, a rewards programme redone)
+# otherwise fills the first screen with a dozen "clause added" entries in one place. High
+# findings, the shift rules' findings and changes to who answers (responsibility, liability,
+# indemnity, agents' authority, oversight, arbitration) are never folded. A "section" is
+# the shortest heading path that holds less than SECTION_SHARE of the clauses of the two
+# versions: the document's title, or a heading over most of it, is no section to fold by.
+SECTION_FOLD = 3
+SECTION_SHARE = 0.5
+_FOLDABLE = frozenset({"low", "medium"})
+_QUOTED = 4  # member titles quoted in the explanation
+_CATEGORY_ORDER = {category: rank for rank, category in enumerate(CATEGORIES)}
+
+
+def _sections(out: list[Finding], leads: set[int], old: Sequence[Clause],
+              new: Sequence[Clause]) -> list[Finding]:
+    clauses = {("old", c.id): c for c in old} | {("new", c.id): c for c in new}
+    share: Counter[tuple[str, ...]] = Counter()
+    for clause in clauses.values():
+        for depth in range(1, len(clause.section) + 1):
+            share[clause.section[:depth]] += 1
+    limit = SECTION_SHARE * len(clauses)
+
+    def section_of(finding: Finding) -> tuple[str, ...]:
+        clause = (clauses.get(("new", finding.new_clause or ""))
+                  or clauses.get(("old", finding.old_clause or "")))
+        path = clause.section if clause else ()
+        return next((path[:d] for d in range(1, len(path) + 1) if share[path[:d]] < limit), ())
+
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i, finding in enumerate(out):
+        if (i not in leads and finding.type in GENERAL_TYPES and finding.severity in _FOLDABLE
+                and finding.category not in _HIGH_CATEGORIES
+                and (section := section_of(finding))):
+            groups.setdefault(section, []).append(i)
+    for section, members in groups.items():
+        if len(members) >= SECTION_FOLD:
+            _fold_section(out, section, members)
+    return out
+
+
+def _fold_section(out: list[Finding], section: tuple[str, ...], members: list[int]) -> None:
+    found = [out[i] for i in members]
+    name = section[-1].rstrip(" :.")
+    kinds = Counter(f.type.removeprefix("clause_") for f in found)
+    counts = ", ".join(f"{n} {'changed' if kind == 'modified' else kind}"
+                       for kind in ("added", "removed", "modified") if (n := kinds[kind]))
+    loudest = sorted(found, key=lambda f: (RANKS_DOWN[f.severity], f.category is None,
+                                           _CATEGORY_ORDER.get(f.category or "", 0)))
+    cats = list(dict.fromkeys(f.category for f in loudest if f.category))
+    category = cats[0] if cats else None
+    severity = loudest[0].severity
+    directions = {f.direction for f in found}
+    quoted = "; ".join(f.title for f in loudest[:_QUOTED])
+    more = len(found) - _QUOTED
+    read = (f" Read as {', '.join(c.replace('_', ' ') for c in cats)}." if cats else "")
+    title = f"Section “{name}” rewritten: {counts}"
+    out[members[0]] = Finding(
+        id="", type=SECTION_TYPE, category=category,
+        severity=severity,
+        direction=directions.pop() if len(directions) == 1 else "neutral",
+        title=title,
+        explanation=(f"The new version changes {len(found)} clauses in “{name}” that no shift "
+                     f"rule speaks for: {quoted}" + (f"; and {more} more" if more > 0 else "")
+                     + f".{read} Each is quoted below and listed at info with its clause."),
+        rule=RULE, old_clause=None, new_clause=None,
+        old_clauses=tuple(f.old_clause for f in found if f.old_clause),
+        new_clauses=tuple(f.new_clause for f in found if f.new_clause),
+        evidence_old="\n\n".join(f.evidence_old for f in found if f.evidence_old) or None,
+        evidence_new="\n\n".join(f.evidence_new for f in found if f.evidence_new) or None)
+    for i, finding in zip(members[1:], found[1:], strict=True):
+        out[i] = _member(finding, title)
+    out.append(_member(found[0], title))
+
+
+def _member(finding: Finding, title: str) -> Finding:
+    return replace(finding, severity="info", explanation=(
+        f"Part of a rewritten section (see the finding “{title}”). {finding.explanation}"))
 
 
 RANKS_DOWN = {"high": 0, "medium": 1, "low": 2, "info": 3}
@@ -701,9 +823,8 @@ def _name_renames(out: list[Finding],
     """One low finding per rename, on the first clause it touches that has a category (the
     rename changes what that allocation covers), else on its first clause; the other
     clauses stay at info and are counted in its explanation."""
-    categorised = {c.new.id for c in changes if c.new and c.new.categories}
     for (old_name, new_name), indexes in renamed.items():
-        first = next((i for i in indexes if out[i].new_clause in categorised), indexes[0])
+        first = _first_categorised(out, indexes, changes)
         order = [first, *indexes]
         was = _as_written(old_name, [out[i].evidence_old or "" for i in order])
         now = _as_written(new_name, [out[i].evidence_new or "" for i in order])
@@ -722,6 +843,13 @@ def _name_renames(out: list[Finding],
                          f"info. Check that what the clauses allocate still covers the same "
                          f"thing. {rest}"))
     return out
+
+
+def _first_categorised(out: list[Finding], indexes: list[int], changes: Sequence[Change]
+                       ) -> int:
+    """Of the findings of one rename, the first on a clause with a category, else the first."""
+    categorised = {c.new.id for c in changes if c.new and c.new.categories}
+    return next((i for i in indexes if out[i].new_clause in categorised), indexes[0])
 
 
 def _rewritten(change: Change) -> bool:

@@ -184,7 +184,9 @@ def render_docx(comparison: Comparison, title: str | None = None,
     for finding in comparison.findings:
         if not _commented(finding, triage):
             continue
-        key = f"new:{finding.new_clause}" if finding.new_clause else f"old:{finding.old_clause}"
+        new_id = finding.new_clause or next(iter(finding.new_clauses), None)
+        old_id = finding.old_clause or next(iter(finding.old_clauses), None)
+        key = f"new:{new_id}" if new_id else f"old:{old_id}"
         by_clause.setdefault(key, []).append(finding)
 
     placed: set[int] = set()

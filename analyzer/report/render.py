@@ -237,11 +237,19 @@ def triage_markdown(triage: Mapping[str, Any]) -> str:
     return out
 
 
-def finding_clauses(comparison: Comparison) -> dict[str, tuple[Clause | None, Clause | None]]:
-    """Each finding's (old clause, new clause), looked up once for every map below."""
+def finding_clauses(comparison: Comparison, *, placed: bool = False
+                    ) -> dict[str, tuple[Clause | None, Clause | None]]:
+    """Each finding's (old clause, new clause), looked up once for every map below.
+    `placed`: a finding about several clauses (a rewritten section) is placed at the first
+    of them, for where it is in the document (its evidence has no one clause's styling)."""
     old = {c.id: c for c in comparison.old.clauses}
     new = {c.id: c for c in comparison.new.clauses}
-    return {f.id: (old.get(f.old_clause or ""), new.get(f.new_clause or ""))
+
+    def first(one: str | None, several: tuple[str, ...]) -> str:
+        return one or (next(iter(several), "") if placed else "")
+
+    return {f.id: (old.get(first(f.old_clause, f.old_clauses)),
+                   new.get(first(f.new_clause, f.new_clauses)))
             for f in comparison.findings}
 
 
@@ -249,7 +257,7 @@ def finding_sections(comparison: Comparison) -> dict[str, str]:
     """Each finding's place in the document: the section path of its new clause (of its
     old clause when the clause was removed), "" for a clause outside every section."""
     return {fid: " › ".join((new.section if new else ()) or (old.section if old else ()))
-            for fid, (old, new) in finding_clauses(comparison).items()}
+            for fid, (old, new) in finding_clauses(comparison, placed=True).items()}
 
 
 def finding_emphasis(comparison: Comparison) -> dict[str, tuple[str, str]]:

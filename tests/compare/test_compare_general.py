@@ -8,6 +8,8 @@ import pytest
 from analyzer.api import analyze, compare_versions
 from analyzer.compare.general import canon, words
 from analyzer.model import Comparison, Finding
+from analyzer.report.render import render_comparison
+from analyzer.serialize import finding_to_json
 
 HEAD = '# Terms\n\nAcme Inc. ("Acme", "we", "us") runs the Service.\n\n## 3. Rules\n\n'
 TAIL = "\n\nFees are billed monthly and are set out on the pricing page."
@@ -243,3 +245,86 @@ def test_two_words_that_swap_places_are_a_change() -> None:
     comparison = run("“Actions” refers to the set of tasks the assistant takes for you.",
                      "“Tasks” refers to the set of actions the assistant takes for you.")
     assert above_info(comparison) != []
+
+
+
+_PARTS = {
+    "Fees": ["We will send invoices by email on the first working day of the month.",
+             "You may pay in euros, and prices include the sales tax of your country.",
+             "We will keep a receipt for each payment in the billing page of your profile.",
+             "You may enter discount codes on the checkout page before paying."],
+    "Events": ["Members may meet on the second Tuesday of every month in the main hall.",
+               "We will post the programme of talks on the notice board a week ahead.",
+               "Guests may attend the open evenings held twice a year."],
+    "Library": ["You may use the reading room from nine to six on weekdays.",
+                "You may borrow books for three weeks and renew them twice.",
+                "You must read maps and rare prints only in the reading room."],
+}
+
+
+def _sectioned(parts: dict[str, list[str]]) -> bytes:
+    body = "\n\n".join(f"## {name}\n\n" + "\n\n".join(texts) for name, texts in parts.items())
+    return f"# Club terms\n\n{body}\n".encode()
+
+
+def test_a_rewritten_section_is_one_finding_with_its_changes_listed_at_info() -> None:
+    fees = ["We will send invoices by post on the last working day of the month.",
+            "You may pay in euros or dollars, and prices include the sales tax of your country.",
+            "You may ask for a refund of a cancelled year within thirty days.",
+            "You may enter discount codes on the checkout page before paying.",
+            "You are solely responsible for any bank charges on your payments."]
+    comparison = compare_versions(analyze(_sectioned(_PARTS)),
+                                  analyze(_sectioned({**_PARTS, "Fees": fees})))
+    loud = above_info(comparison)
+    (section,) = [f for f in loud if f.type == "section_changed"]
+    assert section.title.startswith("Section “Fees” rewritten:")
+    assert section.old_clause is None and section.new_clause is None
+    for text in ("by post on the last working day", "euros or dollars", "refund of a cancelled"):
+        assert text in (section.evidence_new or "")
+    assert "first working day" in (section.evidence_old or "")
+    # who answers for what is never folded away: the new duty stands on its own
+    assert any(f.category == "responsibility" and f.type != "section_changed" for f in loud)
+    members = [f for f in comparison.findings if f.severity == "info"
+               and f.explanation.startswith("Part of a rewritten section")]
+    assert len(members) >= 3
+    assert all(f.type in ("clause_added", "clause_removed", "clause_modified") for f in members)
+    # the finding names the clauses it covers, in the JSON and in every report
+    assert set(section.new_clauses) == {f.new_clause for f in members if f.new_clause}
+    data = finding_to_json(section)
+    assert data["old_clause"] is None and data["new_clauses"] == list(section.new_clauses)
+    markdown = render_comparison(comparison, "md")
+    assert "(None)" not in markdown and f"after ({', '.join(section.new_clauses)})" in markdown
+    html = render_comparison(comparison, "html")
+    assert all(f'href="#new-{cid}"' in html for cid in section.new_clauses)
+
+
+def test_changes_spread_over_sections_or_under_the_title_alone_are_not_folded() -> None:
+    edits = {"Fees": ("email", "post"), "Events": ("second", "first"), "Library": ("nine", "ten")}
+    spread = {name: [texts[0].replace(*edits[name]), *texts[1:]]
+              for name, texts in _PARTS.items()}
+    comparison = compare_versions(analyze(_sectioned(_PARTS)), analyze(_sectioned(spread)))
+    assert len(above_info(comparison)) == 3
+    assert not [f for f in comparison.findings if f.type == "section_changed"]
+    # one heading over the whole document is no section to fold by
+    flat = b"# Club terms\n\n" + "\n\n".join(t for ts in _PARTS.values() for t in ts).encode()
+    changed = flat.replace(b"email", b"post").replace(b"euros", b"pounds").replace(
+        b"nine", b"ten").replace(b"three weeks", b"two weeks")
+    comparison = compare_versions(analyze(flat), analyze(changed))
+    assert not [f for f in comparison.findings if f.type == "section_changed"]
+    assert len(above_info(comparison)) == 4
+
+
+@pytest.mark.parametrize(("old", "new", "info"), [
+    ("Feedback you send stays your Feedback, and you may withdraw your Feedback at any time.",
+     "Feedback you send stays yours, and you may withdraw it at any time.", True),
+    ("Each Workspace has an owner, and the owner answers for it.",
+     "Each Workspace has an owner, and the owner answers for the Workspace.", True),
+    # a pronoun for something the clause does not name is a change of what it covers
+    ("You may export your Reports at any time.", "You may export them at any time.", False),
+    ("You own your Feedback, and we may use your Feedback.",
+     "You own your Feedback, and we may use it and your Posts.", False),
+])
+def test_a_pronoun_for_a_name_the_clause_repeats_is_wording(old: str, new: str,
+                                                             info: bool) -> None:
+    loud = above_info(run(old, new))
+    assert (not loud) == info, [f.title for f in loud]
