@@ -894,9 +894,23 @@ _REVISION_NOTE = re.compile(
     re.IGNORECASE)
 
 
+# "This Policy is intended to help our users stay safe", "The purpose of these Guidelines is
+# to explain ...": what the document is for, said of the document itself, in a verb that
+# binds no one ("intended to bind you" stays a change).
+_PURPOSE_NOTE = re.compile(
+    r"^\W*(?:(?:the|this|these|our)\s+(?:\w+\s+){0,3}?(?:policy|policies|terms|guidelines|"
+    r"agreement|standards|rules|notice|page|document)\s+(?:is|are)\s+(?:\w+\s+)?(?:intended|"
+    r"designed|meant|written)|the\s+(?:purpose|aim|goal)\s+of\s+(?:the|this|these|our)\s+"
+    r"(?:\w+\s+){0,3}?(?:policy|policies|terms|guidelines|agreement|standards|rules|notice|"
+    r"page|document)\s+is)\s+to\s+(?:help|explain|describe|set\s+out|outline|summari[sz]e|"
+    r"promote|encourage|support|guide|inform|clarify|give\s+(?:you\s+)?an\s+overview)\b",
+    re.IGNORECASE)
+
+
 def _pointer(clause: Clause) -> str | None:
-    """A sentence that only points elsewhere ("For more information, see ..."), or a note
-    about the revision itself ("We've rewritten our Terms to be clearer")."""
+    """A sentence that only points elsewhere ("For more information, see ..."), a note
+    about the revision itself ("We've rewritten our Terms to be clearer"), or one that says
+    what the document is for ("This Policy is intended to help you ...")."""
     text = clause.text.strip()
     if clause.categories:
         return None
@@ -904,6 +918,8 @@ def _pointer(clause: Clause) -> str | None:
         return "it only points to more information elsewhere"
     if _REVISION_NOTE.search(text) and len(text) < 200:
         return "it describes the revision, and binds no one"
+    if _PURPOSE_NOTE.search(text) and len(text) < 200:
+        return "it states the document's purpose, and binds no one"
     return None
 
 

@@ -141,6 +141,18 @@ def test_a_pointer_to_more_information_is_info() -> None:
                           "For more information, see our Help Center.")) == []
 
 
+@pytest.mark.parametrize(("added", "info"), [
+    ("These Guidelines are intended to help our members stay safe.", True),
+    ("The purpose of this Policy is to explain how the club works.", True),
+    ("This page is written to help you find your way around.", True),
+    ("These Terms are intended to bind you and every member of your household.", False),
+])
+def test_a_statement_of_the_documents_purpose_is_info(added: str, info: bool) -> None:
+    loud = above_info(run("You are responsible for your posts.",
+                          f"You are responsible for your posts.\n\n{added}"))
+    assert (not loud) == info, [f.title for f in loud]
+
+
 def test_words_fold_spelling_variants_and_numbers() -> None:
     assert words("We'll cancel the Programme") == words("We will cancel the program")
     assert canon("10.000") == canon("10,000") == "10000"
