@@ -592,8 +592,10 @@ def _modal_phrase(clause: Clause) -> str:
 _LIST_MARK = re.compile(r"^(?:[a-z]|[ivx]{1,4})$")
 _POINTER = re.compile(
     r"^(?:(?:to|you can|you may|please)\s+(?:learn|read|find out|see)\s+more\b"
-    r"|for\s+(?:more|further)\s+(?:information|details)\b|(?:more|further)\s+(?:information|details)\b.{0,80}\b(?:is|are)"
-    r"\s+available\b|see\s+(?:also\s+)?(?:our|the|section)\b)", re.IGNORECASE)
+    r"|for\s+(?:more|further)\s+(?:information|details)\b"
+    r"|(?:an?\s+)?(?:more|further|additional)\s+(?:information|details|explanations?)\b.{0,200}?"
+    r"\b(?:is|are|(?:can|may)\s+be)\s+(?:available|found)\b"
+    r"|see\s+(?:also\s+)?(?:our|the|section)\b)", re.IGNORECASE)
 
 
 def _flat(clause: Clause) -> str:

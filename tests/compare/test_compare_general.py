@@ -135,10 +135,15 @@ def test_a_new_list_item_is_read_with_its_lead_in() -> None:
     assert all(f.severity != "info" for f in findings)
 
 
-def test_a_pointer_to_more_information_is_info() -> None:
+@pytest.mark.parametrize("pointer", [
+    "For more information, see our Help Center.",
+    "A further explanation of the appeal steps, including how to ask for a second look, may "
+    "be found at our Help Center.",
+    "Additional details on fees can be found in the pricing page.",
+])
+def test_a_pointer_to_more_information_is_info(pointer: str) -> None:
     assert above_info(run("You are responsible for your posts.",
-                          "You are responsible for your posts.\n\n"
-                          "For more information, see our Help Center.")) == []
+                          f"You are responsible for your posts.\n\n{pointer}")) == []
 
 
 @pytest.mark.parametrize(("added", "info"), [
