@@ -87,7 +87,9 @@ def render_pdf(comparison: Comparison, title: str | None = None, *,
         evidence = [(label, text) for label, text in
                     (("Before", finding.evidence_old), ("After", finding.evidence_new)) if text]
         for label, text in evidence:
-            story.append(Paragraph(f"<i>{label}:</i> " + _text(text or ""), small))
+            # a rewritten section's finding quotes several clauses, one paragraph each
+            story.append(Paragraph(f"<i>{label}:</i> " + _text(text).replace("\n\n", "<br/>"),
+                                   small))
         if triage is not None:
             story.append(Paragraph("<b>" + _text(line(triage.of(finding.id))) + "</b>", small))
         story.append(Spacer(1, 2 * mm))

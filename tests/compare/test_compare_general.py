@@ -3,6 +3,9 @@ nothing stays at info (analyzer/compare/general.py)."""
 
 from __future__ import annotations
 
+import io
+
+import pdfplumber
 import pytest
 
 from analyzer.api import analyze, compare_versions
@@ -313,6 +316,10 @@ def test_a_rewritten_section_is_one_finding_with_its_changes_listed_at_info() ->
     assert "(None)" not in markdown and f"after ({', '.join(section.new_clauses)})" in markdown
     html = render_comparison(comparison, "html")
     assert all(f'href="#new-{cid}"' in html for cid in section.new_clauses)
+    with pdfplumber.open(io.BytesIO(render_comparison(comparison, "pdf"))) as pdf:
+        lines = [line for page in pdf.pages for line in (page.extract_text() or "").splitlines()]
+    after = next(i for i, line in enumerate(lines) if line.startswith("After: We will send"))
+    assert lines[after + 1].startswith("You may pay in euros or dollars")  # one per line
 
 
 def test_changes_spread_over_sections_or_under_the_title_alone_are_not_folded() -> None:
