@@ -372,12 +372,22 @@ def _strip(text: str, spans: tuple[Span, ...]) -> tuple[str, tuple[Span, ...]]:
 # Compromise Computer or Network Systems") over a paragraph or a list is a title too: pages
 # saved as text or Markdown keep their headings' words but not their markup. The shape is
 # stricter than a bold title's, since nothing but the words says so: two to ten words, every
-# word of four letters or more capitalised, no digit, no closing punctuation, no sentence
-# word (an imperative "Do Not" / "Never" may open it), no company name, and no styling at
-# all (a line partly in bold is a writer's emphasis, not a lost heading).
+# word of four letters or more capitalised, no digit, no punctuation but a hyphen, an
+# apostrophe or the commas of a list, no sentence word (an imperative "Do Not" / "Never" may
+# open it) and no word of a short rule ("no", "only", "without" ...), no salutation, no
+# company name, and no styling at all (a line partly in bold is a writer's emphasis, not a
+# lost heading).
 _PLAIN_TITLE_MAX_WORDS = 10
 _IMPERATIVE_OPENER = re.compile(r"^(?:do\s+not|don['’]t|never)\s+", re.IGNORECASE)
 _PLAIN_TITLE_END = (".", "!", "?", ":", ";", ",", ")", "]", "”", '"')
+# Not a title: a mark inside ("Attn: Legal", "Mountain View, California"; a comma only in a
+# list, "Fraudulent, Abusive, or Predatory Practices"), a salutation or a
+# closing, a company's legal name, or a word that makes a short rule of it ("No Refunds Or
+# Exchanges", "Prices Subject To Change Without Notice").
+_PLAIN_TITLE_NOT = re.compile(
+    r"[?!:;]|,(?!.*\b(?:and|or)\b)|^(?:dear|hi|hello|sincerely|regards|yours)\b"
+    r"|\b(?:corporation|limited|company|incorporated|llp|plc|gmbh)\s*$|" + _RULE_WORD.pattern,
+    re.IGNORECASE)
 
 
 def plain_title_line(block: PendingBlock, after: PendingBlock) -> bool:
@@ -385,7 +395,7 @@ def plain_title_line(block: PendingBlock, after: PendingBlock) -> bool:
     text = block.text.strip()
     if (block.kind != "paragraph" or block.spans or after.kind not in ("paragraph", "list_item")
             or "\n" in text or text.endswith(_PLAIN_TITLE_END) or _DIGIT.search(text)
-            or "?" in text or "!" in text):
+            or _PLAIN_TITLE_NOT.search(text)):
         return False
     words, numbered, title_case = _title_words(text)
     if numbered or not title_case or not 2 <= len(words) <= _PLAIN_TITLE_MAX_WORDS:

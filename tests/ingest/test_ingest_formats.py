@@ -504,11 +504,13 @@ def test_a_bold_label_and_its_short_value_is_a_field_not_a_heading(header: str) 
 @pytest.mark.parametrize("name", ["t.md", "t.txt"])
 def test_plain_title_case_lines_over_text_are_headings(name: str) -> None:
     text = ("Club Rules\n\nThe rules below apply to every member.\n\nUniversal Standards\n\n"
-            "Do Not Damage the Club Property\n\nThis includes:\n\n- breaking the chairs\n\n"
+            "Do Not Damage, Soil, or Break the Club Property\n\nThis includes:\n\n"
+            "- breaking the chairs\n\n"
             "Guests and Visitors\n\nGuests sign the book at the door.\n")
     doc = ingest(text.encode(), name)
     headings = [b.text for b in doc.blocks if b.kind == "heading"]
-    assert headings[-3:] == ["Universal Standards", "Do Not Damage the Club Property",
+    assert headings[-3:] == ["Universal Standards",
+                             "Do Not Damage, Soil, or Break the Club Property",
                              "Guests and Visitors"]
     last = doc.blocks[-1]
     assert last.section[-1] == "Guests and Visitors"
@@ -523,6 +525,13 @@ def test_plain_title_case_lines_over_text_are_headings(name: str) -> None:
     "Partly **Bold Title**",
     "Questions? Write to Us",
     "the rules that follow",
+    "Attn: Legal Department",
+    "Mountain View, California",
+    "Dear Valued Customer",
+    "Sincerely, The Acme Team",
+    "Acme Widgets Corporation",
+    "No Refunds Or Exchanges",
+    "Prices Subject To Change Without Notice",
 ])
 def test_a_plain_line_that_is_not_a_title_stays_a_paragraph(line: str) -> None:
     doc = ingest(f"# Terms\n\n{line}\n\nMore text follows here.\n".encode(), "t.md")
