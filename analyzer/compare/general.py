@@ -324,29 +324,28 @@ def _one_phrase_moved(old: Sequence[str], new: Sequence[str]) -> bool:
     return any(now == was[k:] + was[:k] for k in range(1, len(was)))
 
 
-_PRONOUNS = frozenset(("it", "its", "they", "them", "their", "theirs", "yours", "ours",
-                       "mine", "this", "these"))
-_NAME_WORDS = 3  # the longest name a pronoun stands for
+_NAME_WORDS = 3  # the longest name ("your User Content") a pronoun stands for
 
 
 def _pronoun_for_name(old: Sequence[str], new: Sequence[str]) -> bool:
-    """Whether every edit puts a pronoun for a name of up to three words that the clause
-    names elsewhere, or that name for the pronoun: "Your Content remains Your Content" ->
-    "Your Content remains yours". The clause then says the same of the same thing."""
+    """Whether every edit puts "yours" for a name of yours that the clause names elsewhere
+    ("Your Content remains Your Content" -> "Your Content remains yours"), or that name for
+    "yours". Only "yours": it can stand for nothing but what is yours, where "it", "they" or
+    "ours" may stand for something else, or change whose it is."""
+    if "yours" not in old and "yours" not in new:
+        return False
     matcher = difflib.SequenceMatcher(None, list(old), list(new), autojunk=False)
     edits = [o for o in matcher.get_opcodes() if o[0] != "equal"]
-    if not edits:
-        return False
     for op, i1, i2, j1, j2 in edits:
         if op != "replace":
             return False
         was, now = list(old[i1:i2]), list(new[j1:j2])
-        name, pronoun, rest = ((was, now, [*old[:i1], *old[i2:]]) if len(now) == 1
+        name, pronoun, rest = ((was, now, [*old[:i1], *old[i2:]]) if now == ["yours"]
                                else (now, was, [*new[:j1], *new[j2:]]))
-        if (len(pronoun) != 1 or pronoun[0] not in _PRONOUNS or not 1 <= len(name) <= _NAME_WORDS
+        if (pronoun != ["yours"] or not 2 <= len(name) <= _NAME_WORDS or name[0] != "your"
                 or _WEIGHTY & set(name) or not _contains(rest, name)):
             return False
-    return True
+    return bool(edits)
 
 
 def _contains(seq: Sequence[str], part: Sequence[str]) -> bool:
@@ -735,16 +734,20 @@ def _fold(out: list[Finding], run: list[Change], by_clause: dict[tuple[str, str 
 
 
 # A section in which SECTION_FOLD or more clauses changed with no shift rule to speak for
-# them was rewritten: one finding names the section and what changed in it, at the highest
-# severity of those changes, and quotes the changed clauses; each change stays listed at
-# info. A real rewrite (an acceptable-use policy reorganised, a rewards programme redone)
-# otherwise fills the first screen with a dozen "clause added" entries in one place. High
-# findings, the shift rules' findings and changes to who answers (responsibility, liability,
-# indemnity, agents' authority, oversight, arbitration) are never folded. A "section" is
-# the shortest heading path that holds less than SECTION_SHARE of the clauses of the two
-# versions: the document's title, or a heading over most of it, is no section to fold by.
+# them (rewritten, when that is at least SECTION_CHANGED of what it holds): one finding names
+# the section and what changed in it, at the highest severity of those changes and leaning the
+# way its loudest one-sided change leans, and quotes the changed clauses (every medium one
+# by title in its explanation); each change stays listed at info, in place. A real rewrite
+# (an acceptable-use policy reorganised, a rewards programme redone) otherwise fills the
+# first screen with a dozen "clause added" entries in one place. High findings, the shift
+# rules' findings and changes to clauses read as who answers (responsibility, liability,
+# indemnity, agents' authority, oversight, arbitration: any category of either side) are
+# never folded. The section is the clause's own (its full heading path), and only one that
+# holds less than SECTION_SHARE of the two versions' clauses: the document's title, or a
+# heading over most of it, is no section to fold by.
 SECTION_FOLD = 3
 SECTION_SHARE = 0.5
+SECTION_CHANGED = 0.4  # at least this share of the section's clauses changed
 _FOLDABLE = frozenset({"low", "medium"})
 _QUOTED = 4  # member titles quoted in the explanation
 _CATEGORY_ORDER = {category: rank for rank, category in enumerate(CATEGORIES)}
@@ -753,62 +756,70 @@ _CATEGORY_ORDER = {category: rank for rank, category in enumerate(CATEGORIES)}
 def _sections(out: list[Finding], leads: set[int], old: Sequence[Clause],
               new: Sequence[Clause]) -> list[Finding]:
     clauses = {("old", c.id): c for c in old} | {("new", c.id): c for c in new}
-    share: Counter[tuple[str, ...]] = Counter()
-    for clause in clauses.values():
-        for depth in range(1, len(clause.section) + 1):
-            share[clause.section[:depth]] += 1
+    sizes: Counter[tuple[str, ...]] = Counter(_section_key(c) for c in clauses.values())
     limit = SECTION_SHARE * len(clauses)
 
-    def section_of(finding: Finding) -> tuple[str, ...]:
-        clause = (clauses.get(("new", finding.new_clause or ""))
-                  or clauses.get(("old", finding.old_clause or "")))
-        path = clause.section if clause else ()
-        return next((path[:d] for d in range(1, len(path) + 1) if share[path[:d]] < limit), ())
+    def clauses_of(finding: Finding) -> list[Clause]:
+        return [c for c in (clauses.get(("old", finding.old_clause or "")),
+                            clauses.get(("new", finding.new_clause or ""))) if c is not None]
 
     groups: dict[tuple[str, ...], list[int]] = {}
     for i, finding in enumerate(out):
-        if (i not in leads and finding.type in GENERAL_TYPES and finding.severity in _FOLDABLE
-                and finding.category not in _HIGH_CATEGORIES
-                and (section := section_of(finding))):
+        if (i in leads or finding.type not in GENERAL_TYPES
+                or finding.severity not in _FOLDABLE or not (found := clauses_of(finding))):
+            continue
+        if any(_HIGH_CATEGORIES.intersection(c.categories) for c in found):
+            continue  # who answers, on either side, stands alone
+        section = _section_key(found[-1])  # the new clause's own section, else the old one's
+        if section and sizes[section] < limit:
             groups.setdefault(section, []).append(i)
+    folded: list[Finding] = []
     for section, members in groups.items():
         if len(members) >= SECTION_FOLD:
-            _fold_section(out, section, members)
-    return out
+            # "rewritten" when a real share of what it holds (both versions) changed
+            rewritten = len(members) >= SECTION_CHANGED * sizes[section] / 2
+            folded.append(_fold_section(out, section, members, rewritten))
+    return out + folded
 
 
-def _fold_section(out: list[Finding], section: tuple[str, ...], members: list[int]) -> None:
+def _section_key(clause: Clause) -> tuple[str, ...]:
+    """A clause's own section, its headings compared without a closing colon or stop."""
+    return tuple(heading.rstrip(" :.") for heading in clause.section)
+
+
+def _fold_section(out: list[Finding], section: tuple[str, ...], members: list[int],
+                  rewritten: bool) -> Finding:
+    """The finding for a rewritten section; its members are set to info in place."""
     found = [out[i] for i in members]
-    name = section[-1].rstrip(" :.")
+    name = section[-1]
     kinds = Counter(f.type.removeprefix("clause_") for f in found)
     counts = ", ".join(f"{n} {'changed' if kind == 'modified' else kind}"
                        for kind in ("added", "removed", "modified") if (n := kinds[kind]))
     loudest = sorted(found, key=lambda f: (RANKS_DOWN[f.severity], f.category is None,
                                            _CATEGORY_ORDER.get(f.category or "", 0)))
     cats = list(dict.fromkeys(f.category for f in loudest if f.category))
-    category = cats[0] if cats else None
     severity = loudest[0].severity
-    directions = {f.direction for f in found}
-    quoted = "; ".join(f.title for f in loudest[:_QUOTED])
-    more = len(found) - _QUOTED
+    # every medium change is quoted, however many; low ones up to _QUOTED in all
+    shown = [f for f in loudest if f.severity != "low"]
+    shown += [f for f in loudest if f.severity == "low"][:max(0, _QUOTED - len(shown))]
+    more = len(found) - len(shown)
+    leaning = [f.direction for f in loudest if f.direction != "neutral"]
     read = (f" Read as {', '.join(c.replace('_', ' ') for c in cats)}." if cats else "")
-    title = f"Section “{name}” rewritten: {counts}"
-    out[members[0]] = Finding(
-        id="", type=SECTION_TYPE, category=category,
-        severity=severity,
-        direction=directions.pop() if len(directions) == 1 else "neutral",
-        title=title,
+    title = f"Section “{name}” {'rewritten' if rewritten else 'changed'}: {counts}"
+    for i in members:
+        out[i] = _member(out[i], title)
+    return Finding(
+        id="", type=SECTION_TYPE, category=cats[0] if cats else None,
+        severity=severity, direction=leaning[0] if leaning else "neutral", title=title,
         explanation=(f"The new version changes {len(found)} clauses in “{name}” that no shift "
-                     f"rule speaks for: {quoted}" + (f"; and {more} more" if more > 0 else "")
+                     f"rule speaks for: {'; '.join(f.title for f in shown)}"
+                     + (f"; and {more} more at low" if more > 0 else "")
                      + f".{read} Each is quoted below and listed at info with its clause."),
         rule=RULE, old_clause=None, new_clause=None,
         old_clauses=tuple(f.old_clause for f in found if f.old_clause),
         new_clauses=tuple(f.new_clause for f in found if f.new_clause),
         evidence_old="\n\n".join(f.evidence_old for f in found if f.evidence_old) or None,
         evidence_new="\n\n".join(f.evidence_new for f in found if f.evidence_new) or None)
-    for i, finding in zip(members[1:], found[1:], strict=True):
-        out[i] = _member(finding, title)
-    out.append(_member(found[0], title))
 
 
 def _member(finding: Finding, title: str) -> Finding:
@@ -909,13 +920,18 @@ _PURPOSE_NOTE = re.compile(
     re.IGNORECASE)
 
 
+# Words that make a sentence that opens as a pointer or a note bind someone after all.
+_BINDS = re.compile(r"\b(?:must|shall|required?|agrees?|cannot|can\s*not|may\s+not|will\s+not"
+                    r"|prohibited|forbidden|responsible|liable)\b", re.IGNORECASE)
+
+
 def _pointer(clause: Clause) -> str | None:
     """A sentence that only points elsewhere ("For more information, see ..."), a note
     about the revision itself ("We've rewritten our Terms to be clearer"), or one that says
     what the document is for ("This Policy is intended to help you ...")."""
     text = clause.text.strip()
-    if clause.categories:
-        return None
+    if clause.categories or _BINDS.search(text):
+        return None  # "... can be found below, and you must pay a $50 fee" binds
     if _POINTER.search(text):
         return "it only points to more information elsewhere"
     if _REVISION_NOTE.search(text) and len(text) < 200:

@@ -71,17 +71,32 @@ def finding_keys(findings: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     The key hashes the finding's type with its evidence: the texts of its old and new
     clauses as the finding quotes them (whitespace does not count). They are in the finding
     itself, so a stored result's long list of changes need not be read. Two findings that
-    agree on all three are told apart by their order among themselves."""
-    seen: Counter[str] = Counter()
-    keys: dict[str, str] = {}
-    for finding in findings:
+    agree on all three (one sentence added in two places) are told apart by their order in
+    the document, which a change of their severities (and so of the report's order) leaves
+    as it was."""
+    bases: dict[str, list[tuple[int, int, str]]] = {}
+    for order, finding in enumerate(findings):
         evidence = finding.get("evidence") or {}
         base = "\x00".join((finding["type"], _words(evidence.get("old")),
                             _words(evidence.get("new"))))
-        seen[base] += 1
-        text = f"{base}\x00{seen[base]}"
-        keys[finding["id"]] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+        bases.setdefault(base, []).append((_place(finding), order, finding["id"]))
+    keys: dict[str, str] = {}
+    for base, found in bases.items():
+        for ordinal, (_, _, finding_id) in enumerate(sorted(found), start=1):
+            text = f"{base}\x00{ordinal}"
+            keys[finding_id] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
     return keys
+
+
+def _place(finding: Mapping[str, Any]) -> int:
+    """Where a finding sits in the document: the number of its clause ("c42": 42), new
+    version first; a finding on several clauses sits at the first."""
+    for key, several in (("new_clause", "new_clauses"), ("old_clause", "old_clauses")):
+        clause = finding.get(key) or next(iter(finding.get(several) or ()), None)
+        digits = "".join(ch for ch in str(clause or "") if ch.isdigit())
+        if digits:
+            return int(digits) + (0 if key == "new_clause" else 10**9)
+    return 2 * 10**9
 
 
 def summarise(states: Iterable[str]) -> dict[str, int]:

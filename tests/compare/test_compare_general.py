@@ -149,11 +149,20 @@ def test_a_pointer_to_more_information_is_info(pointer: str) -> None:
                           f"You are responsible for your posts.\n\n{pointer}")) == []
 
 
+def test_a_pointer_that_goes_on_to_bind_someone_is_a_change() -> None:
+    added = ("Additional details can be found in the help pages, and you must pay a "
+             "cancellation fee of $50.")
+    assert above_info(run("You are responsible for your posts.",
+                          f"You are responsible for your posts.\n\n{added}"))
+
+
 @pytest.mark.parametrize(("added", "info"), [
     ("These Guidelines are intended to help our members stay safe.", True),
     ("The purpose of this Policy is to explain how the club works.", True),
     ("This page is written to help you find your way around.", True),
     ("These Terms are intended to bind you and every member of your household.", False),
+    ("This Policy is intended to help us comply with the law, and you must pay a late fee.",
+     False),
 ])
 def test_a_statement_of_the_documents_purpose_is_info(added: str, info: bool) -> None:
     loud = above_info(run("You are responsible for your posts.",
@@ -291,6 +300,7 @@ def test_a_rewritten_section_is_one_finding_with_its_changes_listed_at_info() ->
     fees = ["We will send invoices by post on the last working day of the month.",
             "You may pay in euros or dollars, and prices include the sales tax of your country.",
             "You may ask for a refund of a cancelled year within thirty days.",
+            "You must pay ten euros for each paper invoice.",
             "You may enter discount codes on the checkout page before paying.",
             "You are solely responsible for any bank charges on your payments."]
     comparison = compare_versions(analyze(_sectioned(_PARTS)),
@@ -299,6 +309,7 @@ def test_a_rewritten_section_is_one_finding_with_its_changes_listed_at_info() ->
     (section,) = [f for f in loud if f.type == "section_changed"]
     assert section.title.startswith("Section “Fees” rewritten:")
     assert section.old_clause is None and section.new_clause is None
+    assert section.direction == "against_user"  # as its one-sided change (a new charge) leans
     for text in ("by post on the last working day", "euros or dollars", "refund of a cancelled"):
         assert text in (section.evidence_new or "")
     assert "first working day" in (section.evidence_old or "")
@@ -336,19 +347,30 @@ def test_changes_spread_over_sections_or_under_the_title_alone_are_not_folded() 
     comparison = compare_versions(analyze(flat), analyze(changed))
     assert not [f for f in comparison.findings if f.type == "section_changed"]
     assert len(above_info(comparison)) == 4
+    # subsections of one part are sections of their own: a fee, an age limit and a support
+    # promise changed under "Part A" are three findings, not one
+    nested = ("# Club terms\n\n# Part A\n\n" + "".join(
+        f"## {name}\n\n" + "\n\n".join(texts) + "\n\n" for name, texts in _PARTS.items())
+        + "# Part B\n\n" + "\n\n".join(f"Members may bring guest {n} on open days."
+                                            for n in range(12)) + "\n")
+    comparison = compare_versions(analyze(nested.encode()), analyze(nested.replace(
+        "email", "post").replace("second", "first").replace("nine", "ten").encode()))
+    assert not [f for f in comparison.findings if f.type == "section_changed"]
+    assert len(above_info(comparison)) == 3
 
 
 @pytest.mark.parametrize(("old", "new", "info"), [
-    ("Feedback you send stays your Feedback, and you may withdraw your Feedback at any time.",
-     "Feedback you send stays yours, and you may withdraw it at any time.", True),
-    ("Each Workspace has an owner, and the owner answers for it.",
-     "Each Workspace has an owner, and the owner answers for the Workspace.", True),
-    # a pronoun for something the clause does not name is a change of what it covers
-    ("You may export your Reports at any time.", "You may export them at any time.", False),
-    ("You own your Feedback, and we may use your Feedback.",
-     "You own your Feedback, and we may use it and your Posts.", False),
+    ("Your Feedback stays your Feedback, and you may withdraw it at any time.",
+     "Your Feedback stays yours, and you may withdraw it at any time.", True),
+    ("Your Feedback stays yours, and you may withdraw it at any time.",
+     "Your Feedback stays your Feedback, and you may withdraw it at any time.", True),
+    # whose it is changes, or the pronoun may stand for more than the name did
+    ("Your Feedback stays your Feedback.", "Your Feedback stays ours.", False),
+    ("We share data with Partners and Advertisers, and Advertisers may sell your data.",
+     "We share data with Partners and Advertisers, and they may sell your data.", False),
+    ("You may export your Reports at any time.", "You may export yours at any time.", False),
 ])
-def test_a_pronoun_for_a_name_the_clause_repeats_is_wording(old: str, new: str,
+def test_yours_for_a_name_of_yours_the_clause_repeats_is_wording(old: str, new: str,
                                                              info: bool) -> None:
     loud = above_info(run(old, new))
     assert (not loud) == info, [f.title for f in loud]

@@ -329,3 +329,11 @@ def test_a_findings_key_does_not_depend_on_its_id_or_place() -> None:
     assert finding_keys([dict(findings[0], type="clause_modified")])["f1"] != keys["f1"]
     reworded = dict(findings[0], evidence={"old": None, "new": "You are responsible."})
     assert finding_keys([reworded])["f1"] != keys["f1"]
+    # One sentence added in two places: each keeps its key, whichever the report lists first
+    # (their severities may part when one of them is folded into a rewritten section).
+    added = {"type": "clause_added", "evidence": {"old": None, "new": "Fees are due monthly."}}
+    billing = dict(added, id="fa", old_clause=None, new_clause="c12")
+    accounts = dict(added, id="fb", old_clause=None, new_clause="c40")
+    first = finding_keys([billing, accounts])
+    assert finding_keys([dict(accounts, id="fb"), dict(billing, id="fa")]) == first
+    assert first["fa"] != first["fb"]
