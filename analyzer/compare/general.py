@@ -742,9 +742,10 @@ def _fold(out: list[Finding], run: list[Change], by_clause: dict[tuple[str, str 
 # first screen with a dozen "clause added" entries in one place. High findings, the shift
 # rules' findings and changes to clauses read as who answers (responsibility, liability,
 # indemnity, agents' authority, oversight, arbitration: any category of either side) are
-# never folded. The section is the clause's own (its full heading path), and only one that
-# holds less than SECTION_SHARE of the two versions' clauses: the document's title, or a
-# heading over most of it, is no section to fold by.
+# never folded. The section is the clause's own (its full heading path); what is left of a
+# part whose small sections changed one or two clauses each folds into the part when that is
+# SECTION_CHANGED of it. Only a section that holds less than SECTION_SHARE of the two
+# versions' clauses folds: the document's title, or a heading over most of it, is none.
 SECTION_FOLD = 3
 SECTION_SHARE = 0.5
 SECTION_CHANGED = 0.4  # at least this share of the section's clauses changed
@@ -756,29 +757,42 @@ _CATEGORY_ORDER = {category: rank for rank, category in enumerate(CATEGORIES)}
 def _sections(out: list[Finding], leads: set[int], old: Sequence[Clause],
               new: Sequence[Clause]) -> list[Finding]:
     clauses = {("old", c.id): c for c in old} | {("new", c.id): c for c in new}
-    sizes: Counter[tuple[str, ...]] = Counter(_section_key(c) for c in clauses.values())
+    # clauses under each heading path, its subsections included (both versions)
+    within: Counter[tuple[str, ...]] = Counter(
+        key[:depth] for key in map(_section_key, clauses.values())
+        for depth in range(1, len(key) + 1))
     limit = SECTION_SHARE * len(clauses)
 
     def clauses_of(finding: Finding) -> list[Clause]:
         return [c for c in (clauses.get(("old", finding.old_clause or "")),
                             clauses.get(("new", finding.new_clause or ""))) if c is not None]
 
-    groups: dict[tuple[str, ...], list[int]] = {}
+    paths: dict[int, tuple[str, ...]] = {}
     for i, finding in enumerate(out):
         if (i in leads or finding.type not in GENERAL_TYPES
                 or finding.severity not in _FOLDABLE or not (found := clauses_of(finding))):
             continue
         if any(_HIGH_CATEGORIES.intersection(c.categories) for c in found):
             continue  # who answers, on either side, stands alone
-        section = _section_key(found[-1])  # the new clause's own section, else the old one's
-        if section and sizes[section] < limit:
-            groups.setdefault(section, []).append(i)
+        paths[i] = _section_key(found[-1])  # the new clause's own section, else the old one's
     folded: list[Finding] = []
-    for section, members in groups.items():
-        if len(members) >= SECTION_FOLD:
-            # "rewritten" when a real share of what it holds (both versions) changed
-            rewritten = len(members) >= SECTION_CHANGED * sizes[section] / 2
-            folded.append(_fold_section(out, section, members, rewritten))
+    # Each section's own changes first; then, deepest first, what is left in a part whose
+    # subsections changed one or two clauses each, when the changes are a real share of it
+    # (a programme redone across its small sections), never a part's scattered edits.
+    for depth in range(max(map(len, paths.values()), default=0), 0, -1):
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for i, path in paths.items():
+            if len(path) >= depth:
+                groups.setdefault(path[:depth], []).append(i)
+        for section, members in groups.items():
+            own = all(len(paths[i]) == depth for i in members)
+            share = len(members) / (within[section] / 2)
+            if (len(members) < SECTION_FOLD or within[section] >= limit
+                    or (not own and share < SECTION_CHANGED)):
+                continue
+            folded.append(_fold_section(out, section, members, share >= SECTION_CHANGED))
+            for i in members:
+                del paths[i]
     return out + folded
 
 

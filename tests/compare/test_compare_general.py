@@ -359,6 +359,22 @@ def test_changes_spread_over_sections_or_under_the_title_alone_are_not_folded() 
     assert len(above_info(comparison)) == 3
 
 
+def test_a_part_redone_across_its_small_sections_is_one_finding() -> None:
+    part = ("# Club terms\n\n# Part A\n\n" + "".join(
+        f"## {name}\n\n" + "\n\n".join(texts) + "\n\n" for name, texts in _PARTS.items())
+        + "# Part B\n\n" + "\n\n".join(f"Members may bring guest {n} on open days."
+                                            for n in range(20)) + "\n")
+    redone = part
+    for was, now in (("email", "post"), ("euros", "pounds"), ("second", "first"),
+                     ("a week ahead", "two weeks ahead"), ("nine", "ten"),
+                     ("three weeks", "two weeks")):
+        redone = redone.replace(was, now)
+    comparison = compare_versions(analyze(part.encode()), analyze(redone.encode()))
+    (section,) = [f for f in above_info(comparison) if f.type == "section_changed"]
+    assert section.title.startswith("Section “Part A” rewritten:")
+    assert len(section.new_clauses) == 6 and len(above_info(comparison)) == 1
+
+
 @pytest.mark.parametrize(("old", "new", "info"), [
     ("Your Feedback stays your Feedback, and you may withdraw it at any time.",
      "Your Feedback stays yours, and you may withdraw it at any time.", True),
