@@ -381,21 +381,29 @@ _PLAIN_TITLE_MAX_WORDS = 10
 _IMPERATIVE_OPENER = re.compile(r"^(?:do\s+not|don['’]t|never)\s+", re.IGNORECASE)
 _PLAIN_TITLE_END = (".", "!", "?", ":", ";", ",", ")", "]", "”", '"')
 # Not a title: a mark inside ("Attn: Legal", "Mountain View, California"; a comma only in a
-# list, "Fraudulent, Abusive, or Predatory Practices"), a salutation or a
+# line with a list, "Fraudulent, Abusive, or Predatory Practices"), a salutation or a
 # closing, a company's legal name, or a word that makes a short rule of it ("No Refunds Or
-# Exchanges", "Prices Subject To Change Without Notice").
+# Exchanges", "Prices Subject To Change Without Notice"); a first "No", "Any" or "All" before
+# a plain noun phrase is a heading's ("No Waiver", "All Other Terms").
 _PLAIN_TITLE_NOT = re.compile(
-    r"[?!:;]|,(?!.*\b(?:and|or)\b)|^(?:dear|hi|hello|sincerely|regards|yours)\b"
-    r"|\b(?:corporation|limited|company|incorporated|llp|plc|gmbh)\s*$|" + _RULE_WORD.pattern,
-    re.IGNORECASE)
+    r"[?!:;]|^(?:dear|hi|hello|sincerely|regards|yours)\b"
+    r"|\b(?:corporation|limited|incorporated|llp|plc|gmbh)\s*$", re.IGNORECASE)
+_PLAIN_TITLE_LIST = re.compile(r"\b(?:and|or)\b", re.IGNORECASE)
+_PLAIN_TITLE_OPENER = re.compile(r"^(?:no|any|all)\s+", re.IGNORECASE)
+_PLAIN_TITLE_MAX_CHARS = 100
 
 
 def plain_title_line(block: PendingBlock, after: PendingBlock) -> bool:
     """A paragraph whose whole text is a short plain Title Case line, followed by text."""
     text = block.text.strip()
     if (block.kind != "paragraph" or block.spans or after.kind not in ("paragraph", "list_item")
-            or "\n" in text or text.endswith(_PLAIN_TITLE_END) or _DIGIT.search(text)
+            or len(text) > _PLAIN_TITLE_MAX_CHARS or "\n" in text
+            or text.endswith(_PLAIN_TITLE_END) or _DIGIT.search(text)
             or _PLAIN_TITLE_NOT.search(text)):
+        return False
+    listed = _PLAIN_TITLE_LIST.search(text) is not None
+    if ("," in text and not listed) or _RULE_WORD.search(
+            text if listed else _PLAIN_TITLE_OPENER.sub("", text)):
         return False
     words, numbered, title_case = _title_words(text)
     if numbered or not title_case or not 2 <= len(words) <= _PLAIN_TITLE_MAX_WORDS:

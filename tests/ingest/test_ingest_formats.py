@@ -509,6 +509,10 @@ def test_plain_title_case_lines_over_text_are_headings(name: str) -> None:
             "Guests and Visitors\n\nGuests sign the book at the door.\n")
     doc = ingest(text.encode(), name)
     headings = [b.text for b in doc.blocks if b.kind == "heading"]
+    for title in ("No Waiver", "About the Company", "All Other Terms",
+                  "Privacy and Security, Generally"):
+        boilerplate = ingest(f"# Terms\n\n{title}\n\nText follows.\n".encode(), name)
+        assert [b.kind for b in boilerplate.blocks][1] == "heading", title
     assert headings[-3:] == ["Universal Standards",
                              "Do Not Damage, Soil, or Break the Club Property",
                              "Guests and Visitors"]
