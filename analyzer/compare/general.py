@@ -736,8 +736,9 @@ def _fold(out: list[Finding], run: list[Change], by_clause: dict[tuple[str, str 
 # A section in which SECTION_FOLD or more clauses changed with no shift rule to speak for
 # them (rewritten, when that is at least SECTION_CHANGED of what it holds): one finding names
 # the section and what changed in it, at the highest severity of those changes and leaning the
-# way its loudest one-sided change leans, and quotes the changed clauses (every medium one
-# by title in its explanation); each change stays listed at info, in place. A real rewrite
+# way its loudest one-sided changes lean (neutral when they lean both ways), and quotes the
+# changed clauses (every medium one by title in its explanation); each change stays listed
+# at info, in place. A real rewrite
 # (an acceptable-use policy reorganised, a rewards programme redone) otherwise fills the
 # first screen with a dozen "clause added" entries in one place. High findings, the shift
 # rules' findings and changes to clauses read as who answers (responsibility, liability,
@@ -785,10 +786,11 @@ def _sections(out: list[Finding], leads: set[int], old: Sequence[Clause],
             if len(path) >= depth:
                 groups.setdefault(path[:depth], []).append(i)
         for section, members in groups.items():
-            own = all(len(paths[i]) == depth for i in members)
+            own = sum(len(paths[i]) == depth for i in members)
             share = len(members) / (within[section] / 2)
-            if (len(members) < SECTION_FOLD or within[section] >= limit
-                    or (not own and share < SECTION_CHANGED)):
+            if within[section] >= limit or not (
+                    own >= SECTION_FOLD or (len(members) >= SECTION_FOLD
+                                            and share >= SECTION_CHANGED)):
                 continue
             folded.append(_fold_section(out, section, members, share >= SECTION_CHANGED))
             for i in members:
@@ -817,14 +819,17 @@ def _fold_section(out: list[Finding], section: tuple[str, ...], members: list[in
     shown = [f for f in loudest if f.severity != "low"]
     shown += [f for f in loudest if f.severity == "low"][:max(0, _QUOTED - len(shown))]
     more = len(found) - len(shown)
-    leaning = [f.direction for f in loudest if f.direction != "neutral"]
+    # the way the loudest one-sided changes lean; neutral when those lean both ways
+    sided = [f for f in loudest if f.direction != "neutral"]
+    leaning = {f.direction for f in sided if f.severity == sided[0].severity} if sided else set()
     read = (f" Read as {', '.join(c.replace('_', ' ') for c in cats)}." if cats else "")
     title = f"Section “{name}” {'rewritten' if rewritten else 'changed'}: {counts}"
     for i in members:
         out[i] = _member(out[i], title)
     return Finding(
         id="", type=SECTION_TYPE, category=cats[0] if cats else None,
-        severity=severity, direction=leaning[0] if leaning else "neutral", title=title,
+        severity=severity, direction=leaning.pop() if len(leaning) == 1 else "neutral",
+        title=title,
         explanation=(f"The new version changes {len(found)} clauses in “{name}” that no shift "
                      f"rule speaks for: {'; '.join(f.title for f in shown)}"
                      + (f"; and {more} more at low" if more > 0 else "")
@@ -838,7 +843,7 @@ def _fold_section(out: list[Finding], section: tuple[str, ...], members: list[in
 
 def _member(finding: Finding, title: str) -> Finding:
     return replace(finding, severity="info", explanation=(
-        f"Part of a rewritten section (see the finding “{title}”). {finding.explanation}"))
+        f"Part of the changes to one section (see the finding “{title}”). {finding.explanation}"))
 
 
 RANKS_DOWN = {"high": 0, "medium": 1, "low": 2, "info": 3}

@@ -316,7 +316,7 @@ def test_a_rewritten_section_is_one_finding_with_its_changes_listed_at_info() ->
     # who answers for what is never folded away: the new duty stands on its own
     assert any(f.category == "responsibility" and f.type != "section_changed" for f in loud)
     members = [f for f in comparison.findings if f.severity == "info"
-               and f.explanation.startswith("Part of a rewritten section")]
+               and f.explanation.startswith("Part of the changes to one section")]
     assert len(members) >= 3
     assert all(f.type in ("clause_added", "clause_removed", "clause_modified") for f in members)
     # the finding names the clauses it covers, in the JSON and in every report
@@ -390,3 +390,25 @@ def test_yours_for_a_name_of_yours_the_clause_repeats_is_wording(old: str, new: 
                                                              info: bool) -> None:
     loud = above_info(run(old, new))
     assert (not loud) == info, [f.title for f in loud]
+
+
+def test_a_section_folds_with_a_change_left_over_from_its_subsection_and_leans_neutral(
+        ) -> None:
+    old = ("# Club terms\n\n## Conduct\n\nMembers may post notices on the board.\n\n"
+           "### Spam\n\nMembers may send one newsletter a month.\n\n## Other\n\n"
+           + "\n\n".join(f"Members may bring guest {n} on open days." for n in range(12)))
+    new = old.replace("Members may post notices on the board.", (
+        "Members may post notices on the board.\n\n"
+        "We must refund the $10 fee for a cancelled event within a week.\n\n"
+        "You must pay a $25 fee for each cancelled booking.\n\n"
+        "We may publish the list of events on the club website.")).replace(
+        "one newsletter a month.", "one newsletter a month.\n\nYou must not send chain letters.")
+    comparison = compare_versions(analyze(old.encode()), analyze(new.encode()))
+    (section,) = [f for f in above_info(comparison) if f.type == "section_changed"]
+    assert section.title.startswith("Section “Conduct”") and len(section.new_clauses) == 4
+    leaning = {f.direction for f in comparison.findings
+               if f.explanation.startswith("Part of the changes")}
+    # a refund owed to the user and a fee charged to them, both about money (medium): it
+    # leans neither way
+    assert {"for_user", "against_user"} <= leaning and section.severity == "medium"
+    assert section.direction == "neutral"
