@@ -343,14 +343,9 @@ def _pronoun_for_name(old: Sequence[str], new: Sequence[str]) -> bool:
         name, pronoun, rest = ((was, now, [*old[:i1], *old[i2:]]) if now == ["yours"]
                                else (now, was, [*new[:j1], *new[j2:]]))
         if (pronoun != ["yours"] or not 2 <= len(name) <= _NAME_WORDS or name[0] != "your"
-                or _WEIGHTY & set(name) or not _contains(rest, name)):
+                or _WEIGHTY & set(name) or f" {' '.join(name)} " not in f" {' '.join(rest)} "):
             return False
     return bool(edits)
-
-
-def _contains(seq: Sequence[str], part: Sequence[str]) -> bool:
-    n = len(part)
-    return any(list(seq[k:k + n]) == list(part) for k in range(len(seq) - n + 1))
 
 
 def _renumbered_references(old: Sequence[str], new: Sequence[str]) -> bool:
@@ -672,8 +667,7 @@ def general_findings(changes: Sequence[Change], covered: dict[str, int],
             new_clause=change.new.id if change.new else None,
             evidence_old=change.old.text if change.old else None,
             evidence_new=change.new.text if change.new else None))
-    leads = {_first_categorised(out, indexes, changes) for indexes in renamed.values()}
-    out = _name_renames(out, renamed, changes)
+    leads = _name_renames(out, renamed, changes)
     leads |= _blocks(out, changes)
     return _sections(out, leads, old, new)
 
@@ -738,9 +732,9 @@ def _fold(out: list[Finding], run: list[Change], by_clause: dict[tuple[str, str 
 # the section and what changed in it, at the highest severity of those changes and leaning the
 # way its loudest one-sided changes lean (neutral when they lean both ways), and quotes the
 # changed clauses (every medium one by title in its explanation); each change stays listed
-# at info, in place. A real rewrite
-# (an acceptable-use policy reorganised, a rewards programme redone) otherwise fills the
-# first screen with a dozen "clause added" entries in one place. High findings, the shift
+# at info, in place. A real rewrite (an acceptable-use policy reorganised, a rewards
+# programme redone) otherwise fills the first screen with a dozen "clause added" entries in
+# one place. High findings, the shift
 # rules' findings and changes to clauses read as who answers (responsibility, liability,
 # indemnity, agents' authority, oversight, arbitration: any category of either side) are
 # never folded. The section is the clause's own (its full heading path); what is left of a
@@ -851,12 +845,16 @@ RANKS_DOWN = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
 def _name_renames(out: list[Finding],
                   renamed: dict[tuple[tuple[str, ...], tuple[str, ...]], list[int]],
-                  changes: Sequence[Change]) -> list[Finding]:
+                  changes: Sequence[Change]) -> set[int]:
     """One low finding per rename, on the first clause it touches that has a category (the
     rename changes what that allocation covers), else on its first clause; the other
-    clauses stay at info and are counted in its explanation."""
+    clauses stay at info and are counted in its explanation. Returns the indexes of the
+    findings that now speak for a rename."""
+    categorised = {c.new.id for c in changes if c.new and c.new.categories}
+    leads: set[int] = set()
     for (old_name, new_name), indexes in renamed.items():
-        first = _first_categorised(out, indexes, changes)
+        first = next((i for i in indexes if out[i].new_clause in categorised), indexes[0])
+        leads.add(first)
         order = [first, *indexes]
         was = _as_written(old_name, [out[i].evidence_old or "" for i in order])
         now = _as_written(new_name, [out[i].evidence_new or "" for i in order])
@@ -874,14 +872,7 @@ def _name_renames(out: list[Finding],
                          f"other{'s' if others != 1 else ''}; the other clauses are listed at "
                          f"info. Check that what the clauses allocate still covers the same "
                          f"thing. {rest}"))
-    return out
-
-
-def _first_categorised(out: list[Finding], indexes: list[int], changes: Sequence[Change]
-                       ) -> int:
-    """Of the findings of one rename, the first on a clause with a category, else the first."""
-    categorised = {c.new.id for c in changes if c.new and c.new.categories}
-    return next((i for i in indexes if out[i].new_clause in categorised), indexes[0])
+    return leads
 
 
 def _rewritten(change: Change) -> bool:

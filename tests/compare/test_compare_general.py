@@ -412,3 +412,21 @@ def test_a_section_folds_with_a_change_left_over_from_its_subsection_and_leans_n
     # leans neither way
     assert {"for_user", "against_user"} <= leaning and section.severity == "medium"
     assert section.direction == "neutral"
+
+
+def test_a_rename_stays_its_own_finding_beside_a_changed_section() -> None:
+    fees = ["The Treasurer will send invoices on the first working day.",
+            "The Treasurer will keep a receipt for each payment in your profile.",
+            "You may enter discount codes on the checkout page before paying.",
+            "You may pay by card or by bank transfer.",
+            "You may ask for a printed invoice once a year."]
+    parts = {**_PARTS, "Fees": fees}
+    changed = [fees[0].replace("Treasurer", "Bursar"), fees[1].replace("Treasurer", "Bursar"),
+               fees[2].replace("checkout page", "basket"), "You may pay by card only.",
+               fees[4].replace("once a year", "twice a year")]
+    comparison = compare_versions(analyze(_sectioned(parts)),
+                                  analyze(_sectioned({**parts, "Fees": changed})))
+    loud = above_info(comparison)
+    assert any(f.title.startswith("“Treasurer” renamed “Bursar”") for f in loud)
+    (section,) = [f for f in loud if f.type == "section_changed"]
+    assert len(section.new_clauses) == 3  # the rename speaks for its own clauses
