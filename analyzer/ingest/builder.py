@@ -370,27 +370,24 @@ def _strip(text: str, spans: tuple[Span, ...]) -> tuple[str, tuple[Span, ...]]:
 
 # A plain paragraph that is one Title Case line ("Universal Usage Standards", "Do Not
 # Compromise Computer or Network Systems") over a paragraph or a list is a title too: pages
-# saved as text or Markdown keep their headings' words but not their markup. The shape is
-# stricter than a bold title's, since nothing but the words says so: two to ten words, every
-# word of four letters or more capitalised, no digit, no punctuation but a hyphen, an
-# apostrophe or the commas of a list, no sentence word (an imperative "Do Not" / "Never" may
-# open it) and no word of a short rule ("no", "only", "without" ...), no salutation, no
-# company name, and no styling at all (a line partly in bold is a writer's emphasis, not a
-# lost heading).
+# saved as text or Markdown keep their headings' words but not their markup. Nothing but the
+# words says so, so the shape is stricter than a bold title's: two to ten words in at most
+# 100 characters, every word of four letters or more capitalised, no styling at all (a line
+# partly in bold is a writer's emphasis), no digit, no closing mark, no "?", "!", ":" or ";"
+# ("Attn: Legal"), a comma only in a line with a list ("Fraudulent, Abusive, or Predatory
+# Practices", not "Mountain View, California"), no salutation or closing, no company's legal
+# name (here and in _COMPANY_END), no sentence word (an imperative "Do Not" / "Never" may
+# open it) and no word of a short rule ("No Refunds Or Exchanges", "... Without Notice"),
+# though a first "No", "Any" or "All" before a plain noun phrase is a title's ("No Waiver").
 _PLAIN_TITLE_MAX_WORDS = 10
+_PLAIN_TITLE_MAX_CHARS = 100
 _IMPERATIVE_OPENER = re.compile(r"^(?:do\s+not|don['’]t|never)\s+", re.IGNORECASE)
-_PLAIN_TITLE_END = (".", "!", "?", ":", ";", ",", ")", "]", "”", '"')
-# Not a title: a mark inside ("Attn: Legal", "Mountain View, California"; a comma only in a
-# line with a list, "Fraudulent, Abusive, or Predatory Practices"), a salutation or a
-# closing, a company's legal name, or a word that makes a short rule of it ("No Refunds Or
-# Exchanges", "Prices Subject To Change Without Notice"); a first "No", "Any" or "All" before
-# a plain noun phrase is a heading's ("No Waiver", "All Other Terms").
+_PLAIN_TITLE_END = (".", ",", ")", "]", "”", '"')
 _PLAIN_TITLE_NOT = re.compile(
     r"[?!:;]|^(?:dear|hi|hello|sincerely|regards|yours)\b"
-    r"|\b(?:corporation|limited|incorporated|llp|plc|gmbh)\s*$", re.IGNORECASE)
+    r"|\b(?:corporation|limited|incorporated|llp)\s*$", re.IGNORECASE)
 _PLAIN_TITLE_LIST = re.compile(r"\b(?:and|or)\b", re.IGNORECASE)
 _PLAIN_TITLE_OPENER = re.compile(r"^(?:no|any|all)\s+", re.IGNORECASE)
-_PLAIN_TITLE_MAX_CHARS = 100
 
 
 def plain_title_line(block: PendingBlock, after: PendingBlock) -> bool:
