@@ -141,6 +141,9 @@ def main() -> None:
             "docx-bomb.docx (190 MB of text)": ("bomb.docx", docx_bomb(190)),
             "deep.html (depth 40,000)": ("deep.html", deep_html(40_000)),
             "deep.html (depth 400)": ("ok.html", deep_html(400)),
+            # a title check once re-read a line's rest after every comma (10 s at 512 KB)
+            "long-line.md (one 512 KB line of commas)": (
+                "line.md", ("Aa, " * 128_000 + "And Bb\n\nYou must pay the fee.\n").encode()),
         }
         for label, (name, data) in files.items():
             path = folder / name
