@@ -38,8 +38,9 @@ _NUMBERED_MAX_WORDS = 10  # "4.2 Violations by End Users or Third Parties."
 _NUMBERED_MAX_PLAIN_WORDS = 3  # "4.2 Disputes go to binding arbitration." is a rule
 # A document that has already shown RUN_IN_HABIT run-in headings writes its titles that
 # way: from then on a plain-case title may have up to six words ("Delay in enforcing these
-# Terms."), unless it holds a word that makes a short rule of it ("No refunds after a
-# month.", "Disputes go to arbitration.").
+# Terms."), as a numbered one always may ("2.1 Creating and Safeguarding your Account."),
+# unless it holds a word that makes a short rule of it ("No refunds after a month.",
+# "Disputes go to arbitration.").
 RUN_IN_HABIT = 3
 _HABIT_MAX_PLAIN_WORDS = 6
 _RULE_WORD = re.compile(
@@ -81,8 +82,11 @@ def _reads_as_title(head: str, *, plain_ok: bool, habit: bool = False) -> bool:
     words, numbered, title_case = _title_words(head)
     if not words or (not title_case and not plain_ok):
         return False
-    if numbered:
-        limit = _NUMBERED_MAX_WORDS if title_case else _NUMBERED_MAX_PLAIN_WORDS
+    if numbered and title_case:
+        limit = _NUMBERED_MAX_WORDS
+    elif numbered:
+        limit = (_HABIT_MAX_PLAIN_WORDS if _RULE_WORD.search(head) is None
+                 else _NUMBERED_MAX_PLAIN_WORDS)
     elif title_case:
         limit = _RUN_IN_MAX_WORDS
     elif habit and _RULE_WORD.search(head) is None:

@@ -439,6 +439,16 @@ def test_a_document_that_uses_run_in_titles_may_use_longer_plain_ones() -> None:
     assert [b.kind for b in alone.blocks] == ["heading", "paragraph"]  # no habit yet
 
 
+def test_a_numbered_plain_case_title_is_a_heading_without_a_habit() -> None:
+    # "your" kept lower case: the next version writes "Your", which must not read as a clause
+    # removed and a heading added.
+    for title in ("2.1 Creating and Safeguarding your Account.",
+                  "2.1 Creating and Safeguarding Your Account."):
+        doc = ingest(f"# Terms\n\n**{title}** You need an account.\n".encode(), "t.md")
+        assert [(b.kind, b.text) for b in doc.blocks][1:] == [
+            ("heading", title), ("paragraph", "You need an account.")]
+
+
 @pytest.mark.parametrize("paragraph", [
     "**4.2 Disputes go to binding arbitration.** Contact support first.",
     "**Disputes go to binding arbitration.** Contact support first.",
