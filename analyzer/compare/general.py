@@ -930,9 +930,11 @@ _PURPOSE_NOTE = re.compile(
     re.IGNORECASE)
 
 
-# Words that make a sentence that opens as a pointer or a note bind someone after all.
+# Words that make a sentence that opens as a pointer or a note bind someone after all; a
+# party "responsible" or "liable", not an adjective of use ("promote the responsible use").
 _BINDS = re.compile(r"\b(?:must|shall|required?|agrees?|cannot|can\s*not|may\s+not|will\s+not"
-                    r"|prohibited|forbidden|responsible|liable)\b", re.IGNORECASE)
+                    r"|prohibited|forbidden|(?:responsible|liable)\s+(?:for|to)|(?:is|are|be|"
+                    r"remains?|solely|fully|held)\s+(?:responsible|liable))\b", re.IGNORECASE)
 
 
 def _pointer(clause: Clause) -> str | None:

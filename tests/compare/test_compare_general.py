@@ -160,6 +160,9 @@ def test_a_pointer_that_goes_on_to_bind_someone_is_a_change() -> None:
     ("These Guidelines are intended to help our members stay safe.", True),
     ("The purpose of this Policy is to explain how the club works.", True),
     ("This page is written to help you find your way around.", True),
+    ("The Club Rules are intended to help members stay safe and promote the responsible use "
+     "of the courts.", True),
+    ("This Policy is intended to help, and you remain responsible for your guests.", False),
     ("These Terms are intended to bind you and every member of your household.", False),
     ("This Policy is intended to help us comply with the law, and you must pay a late fee.",
      False),
