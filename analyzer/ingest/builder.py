@@ -38,9 +38,8 @@ _NUMBERED_MAX_WORDS = 10  # "4.2 Violations by End Users or Third Parties."
 _NUMBERED_MAX_PLAIN_WORDS = 3  # "4.2 Disputes go to binding arbitration." is a rule
 # A document that has already shown RUN_IN_HABIT run-in headings writes its titles that
 # way: from then on a plain-case title may have up to six words ("Delay in enforcing these
-# Terms."), as a numbered one always may ("2.1 Creating and Safeguarding your Account."),
-# unless it holds a word that makes a short rule of it ("No refunds after a month.",
-# "Disputes go to arbitration.").
+# Terms."), unless it holds a word that makes a short rule of it ("No refunds after a
+# month.", "Disputes go to arbitration.").
 RUN_IN_HABIT = 3
 _HABIT_MAX_PLAIN_WORDS = 6
 _RULE_WORD = re.compile(
@@ -69,12 +68,21 @@ _MARKER_ONLY = re.compile(
     r"\s*(?:\(?\d{1,3}(?:\.\d+)*[.)]?|\(?[a-z]{1,2}[.)]|\(?[ivxlc]{1,6}[.)])\s+", re.IGNORECASE)
 
 
+# Words of four letters or more that titles leave in lower case ("Creating and Safeguarding
+# your Account", "Evolution of these Additional Terms").
+_MINOR_WORDS = frozenset((
+    "your", "their", "these", "those", "this", "that", "with", "from", "into", "onto", "upon",
+    "over", "under", "about", "after", "before", "other", "such", "than", "within", "without"))
+
+
 def _title_words(head: str) -> tuple[list[str], bool, bool]:
     """The words of a title without its leading number, whether it had one, and whether it
-    is in Title Case (or capitals): every word of four letters or more capitalised."""
+    is in Title Case (or capitals): every word of four letters or more capitalised, but for
+    the few that titles leave in lower case."""
     number = _HEADING_NUMBER.match(head)
     words = head[number.end():].split() if number else head.split()
-    title_case = all(w[:1].isupper() or not w[:1].isalpha() or len(w) < 4 for w in words)
+    title_case = all(w[:1].isupper() or not w[:1].isalpha() or len(w) < 4
+                     or w.lower().strip(".,:;") in _MINOR_WORDS for w in words)
     return words, number is not None, title_case
 
 
@@ -82,11 +90,8 @@ def _reads_as_title(head: str, *, plain_ok: bool, habit: bool = False) -> bool:
     words, numbered, title_case = _title_words(head)
     if not words or (not title_case and not plain_ok):
         return False
-    if numbered and title_case:
-        limit = _NUMBERED_MAX_WORDS
-    elif numbered:
-        limit = (_HABIT_MAX_PLAIN_WORDS if _RULE_WORD.search(head) is None
-                 else _NUMBERED_MAX_PLAIN_WORDS)
+    if numbered:
+        limit = _NUMBERED_MAX_WORDS if title_case else _NUMBERED_MAX_PLAIN_WORDS
     elif title_case:
         limit = _RUN_IN_MAX_WORDS
     elif habit and _RULE_WORD.search(head) is None:
