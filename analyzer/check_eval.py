@@ -29,6 +29,8 @@ class Score:
     correct: int
     confusion: Counter[tuple[str, str]]  # (expected, got) -> count
     misses: tuple[Miss, ...]
+    # (right, pairs) where the trained control reader reads the control otherwise
+    differ: tuple[int, int] = (0, 0)
 
     @property
     def accuracy(self) -> float:
@@ -53,13 +55,17 @@ def score_policies(folder: Path, expected_file: Path, only: str | None = None) -
         expected = {name: want for name, want in expected.items() if halves.get(name) == only}
     confusion: Counter[tuple[str, str]] = Counter()
     misses: list[Miss] = []
+    differ = [0, 0]
     for name, wanted in expected.items():
         results = {c.id: c for c in check(folder / name).controls}
         for control, status in wanted.items():
             got = results[control]
             confusion[(status, got.status)] += 1
+            if got.second_reading is not None:
+                differ[0] += got.status == status
+                differ[1] += 1
             if got.status != status:
                 misses.append(Miss(name, control, status, got.status, got.explanation))
     total = sum(confusion.values())
     correct = sum(n for (want, got), n in confusion.items() if want == got)
-    return Score(total, correct, confusion, tuple(misses))
+    return Score(total, correct, confusion, tuple(misses), (differ[0], differ[1]))

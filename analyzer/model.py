@@ -181,6 +181,15 @@ ControlStatus = Literal["met", "partial", "missing"]
 
 
 @dataclass(frozen=True)
+class SecondReading:
+    """How the trained control reader reads a control where that differs from the check:
+    the reading of the clause it is surest speaks to the control."""
+
+    status: ControlStatus
+    clause: str  # clause id
+
+
+@dataclass(frozen=True)
 class ControlResult:
     id: str
     title: str
@@ -188,6 +197,8 @@ class ControlResult:
     evidence: tuple[str, ...]  # clause ids
     explanation: str
     references: tuple[str, ...] = ()
+    # Set when the trained reader reads the control otherwise: a status to review first.
+    second_reading: SecondReading | None = None
 
 
 @dataclass(frozen=True)

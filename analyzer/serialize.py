@@ -165,6 +165,8 @@ def check_to_json(check: Check) -> JSON:
                 "evidence": list(c.evidence),
                 "explanation": c.explanation,
                 "references": list(c.references),
+                "second_reading": None if c.second_reading is None else {
+                    "status": c.second_reading.status, "clause": c.second_reading.clause},
             }
             for c in check.controls
         ],

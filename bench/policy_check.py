@@ -46,12 +46,18 @@ def main() -> None:
                 print(f"{half}: {part.correct}/{part.total} = {part.accuracy:.3f}")
         dev, held = halves["dev"], halves["held-out"]
         score = Score(dev.total + held.total, dev.correct + held.correct,
-                      dev.confusion + held.confusion, dev.misses + held.misses)
+                      dev.confusion + held.confusion, dev.misses + held.misses,
+                      (dev.differ[0] + held.differ[0], dev.differ[1] + held.differ[1]))
     else:
         score = score_policies(args.policies, args.expected, args.split)
     elapsed = time.perf_counter() - started
     print(f"\n(policy, control) pairs: {score.total}; exact status accuracy: "
           f"{score.accuracy:.3f} (target >= 0.9); {elapsed:.2f} s")
+    right, flagged = score.differ
+    rest_right, rest = score.correct - right, score.total - flagged
+    print(f"with a second reading (the trained reader reads it otherwise): {right}/{flagged}"
+          f"{f' = {right / flagged:.3f}' if flagged else ''} right; without: {rest_right}/{rest}"
+          f"{f' = {rest_right / rest:.3f}' if rest else ''}")
     print("\nconfusion (rows expected, columns got):")
     print(f"{'':>10}" + "".join(f"{s:>10}" for s in STATUSES))
     for want in STATUSES:

@@ -15,6 +15,7 @@ from analyzer.api import analyze
 from analyzer.check import check_analysis
 from analyzer.control_reader import READER_DIR, load_reader
 from analyzer.errors import InputError
+from analyzer.model import Check
 from analyzer.rulebook import load_rulebook
 from analyzer.train import STATEMENTS_DIR, train_control_reader
 from tests.helpers.cli_support import run_cli
@@ -124,3 +125,43 @@ def test_a_partial_reading_says_what_is_missing() -> None:
                            "tickets and post replies.")["PRIV-LEAST"]
     assert status == "partial"
     assert "least privilege" in why and "trained control reader" in why
+
+
+# An owner kept in a register, with no person named: the check reads it as partial, the
+# reader as met.
+REGISTERED_OWNER = ("Each agent has an owner, listed in the agent register, who answers for "
+                    "what it does.")
+
+
+def _check(text: str, *, reader: bool = True) -> Check:
+    return check_analysis(analyze(f"# Policy\n\n{text}\n".encode(), name="p.md"),
+                          load_rulebook(reader=reader).controls)
+
+
+def test_where_the_reader_reads_a_control_otherwise_the_result_says_so() -> None:
+    from analyzer.report.render import render_check
+
+    result = _check(REGISTERED_OWNER)
+    owner = next(c for c in result.controls if c.id == "ACCT-OWNER")
+    assert owner.status == "partial"
+    assert owner.second_reading is not None
+    assert (owner.second_reading.status, owner.second_reading.clause) == ("met", "c1")
+    as_json = json.loads(render_check(result, "json"))
+    row = next(c for c in as_json["controls"] if c["id"] == "ACCT-OWNER")
+    assert row["second_reading"] == {"status": "met", "clause": "c1"}
+    assert all(c["second_reading"] is None for c in as_json["controls"]
+               if c["id"] != "ACCT-OWNER")
+    assert "Review first: ACCT-OWNER" in render_check(result, "md")
+    html = render_check(result, "html")
+    assert "Review first" in html and 'reads clause <a href="#c-c1">c1</a> as' in html
+
+
+def test_where_the_reader_agrees_or_is_left_out_there_is_no_second_reading() -> None:
+    from analyzer.report.render import render_check
+
+    agreed = _check("Every action an agent takes is written to the audit log with the agent's "
+                    "name and the name of the person who asked for it.")
+    assert next(c for c in agreed.controls if c.id == "LOG-ACTIONS").status == "met"
+    assert all(c.second_reading is None for c in agreed.controls)
+    assert "Review first" not in render_check(agreed, "html")
+    assert all(c.second_reading is None for c in _check(REGISTERED_OWNER, reader=False).controls)
