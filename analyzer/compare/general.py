@@ -478,7 +478,10 @@ def _as_written(stems: tuple[str, ...], texts: Iterable[str]) -> str:
 
 
 def _numbers(text: str) -> list[str]:
-    return [m.group(0) for m in re.finditer(r"\d+(?:[.,]\d+)*", _LINK.sub(" ", text))]
+    """The distinct numbers of a text, in order: "Microsoft 365" said once more is no new
+    number."""
+    return list(dict.fromkeys(m.group(0) for m in re.finditer(r"\d+(?:[.,]\d+)*",
+                                                             _LINK.sub(" ", text))))
 
 
 def describe(change: Change) -> tuple[str, str]:
@@ -523,7 +526,7 @@ def describe(change: Change) -> tuple[str, str]:
         parts.append("Removed words: " + "; ".join(_quote(t, 90) for t in deleted[:4])
                      + (f" and {len(deleted) - 4} more" if len(deleted) > 4 else "") + ".")
     old_n, new_n = _numbers(change.old.text if change.old else ""), _numbers(clause.text)
-    if old_n != new_n and (old_n or new_n):
+    if set(old_n) != set(new_n):
         parts.append(f"Numbers: {', '.join(old_n) or 'none'} became {', '.join(new_n) or 'none'}.")
     shape = _shape(change, inserted, deleted)
     body = " ".join(parts) or "The clause was reworded."

@@ -60,6 +60,13 @@ def test_changed_numbers_are_named() -> None:
     assert "Numbers: 30 became 10" in findings[0].explanation
 
 
+def test_a_number_said_once_more_is_no_changed_number() -> None:
+    findings = run("Office 365 Home and Office 365 Personal are for personal use.",
+                   "Office 365 Family, Office 365 Personal and Office 365 Basic are for "
+                   "personal use.").findings
+    assert findings and not any("Numbers:" in f.explanation for f in findings)
+
+
 @pytest.mark.parametrize(("old", "new"), [
     ("You must not infringe any licence we grant you.",
      "You must not infringe any license we grant you."),
