@@ -526,7 +526,7 @@ def describe(change: Change) -> tuple[str, str]:
         parts.append("Removed words: " + "; ".join(_quote(t, 90) for t in deleted[:4])
                      + (f" and {len(deleted) - 4} more" if len(deleted) > 4 else "") + ".")
     old_n, new_n = _numbers(change.old.text if change.old else ""), _numbers(clause.text)
-    if set(old_n) != set(new_n):
+    if old_n != new_n:
         parts.append(f"Numbers: {', '.join(old_n) or 'none'} became {', '.join(new_n) or 'none'}.")
     shape = _shape(change, inserted, deleted)
     body = " ".join(parts) or "The clause was reworded."
@@ -934,10 +934,11 @@ _PURPOSE_NOTE = re.compile(
 
 
 # Words that make a sentence that opens as a pointer or a note bind someone after all; a
-# party "responsible" or "liable", not an adjective of use ("promote the responsible use").
+# party "responsible", not an adjective of use ("promote the responsible use").
 _BINDS = re.compile(r"\b(?:must|shall|required?|agrees?|cannot|can\s*not|may\s+not|will\s+not"
-                    r"|prohibited|forbidden|(?:responsible|liable)\s+(?:for|to)|(?:is|are|be|"
-                    r"remains?|solely|fully|held)\s+(?:responsible|liable))\b", re.IGNORECASE)
+                    r"|prohibited|forbidden|liable|responsible\s+(?:for|to|if|when|in)|(?:is|are"
+                    r"|be|remains?|solely|fully|held|personally|re)\s+(?:\w+\s+){0,2}?"
+                    r"responsible)\b", re.IGNORECASE)
 
 
 def _pointer(clause: Clause) -> str | None:

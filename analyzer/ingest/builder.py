@@ -68,21 +68,26 @@ _MARKER_ONLY = re.compile(
     r"\s*(?:\(?\d{1,3}(?:\.\d+)*[.)]?|\(?[a-z]{1,2}[.)]|\(?[ivxlc]{1,6}[.)])\s+", re.IGNORECASE)
 
 
-# Words of four letters or more that titles leave in lower case ("Creating and Safeguarding
-# your Account", "Evolution of these Additional Terms").
+# The words titles leave in lower case ("Creating and Safeguarding your Account", "Changes
+# to these Terms").
 _MINOR_WORDS = frozenset((
-    "your", "their", "these", "those", "this", "that", "with", "from", "into", "onto", "upon",
-    "over", "under", "about", "after", "before", "other", "such", "than", "within", "without"))
+    "a", "an", "the", "and", "or", "nor", "but", "of", "to", "in", "on", "at", "by", "for",
+    "as", "via", "per", "your", "their", "these", "those", "this", "that", "with", "from",
+    "into", "onto", "upon", "over", "under", "about", "after", "before", "other", "such",
+    "than", "within"))
 
 
 def _title_words(head: str) -> tuple[list[str], bool, bool]:
     """The words of a title without its leading number, whether it had one, and whether it
-    is in Title Case (or capitals): every word of four letters or more capitalised, but for
-    the few that titles leave in lower case."""
+    is in Title Case (or capitals): every word of four letters or more capitalised; or every
+    word but the small ones titles leave in lower case, when no word makes a short rule of
+    it ("Bots log in with SSO", "No AI use without MFA" stay rules)."""
     number = _HEADING_NUMBER.match(head)
     words = head[number.end():].split() if number else head.split()
-    title_case = all(w[:1].isupper() or not w[:1].isalpha() or len(w) < 4
-                     or w.lower().strip(".,:;") in _MINOR_WORDS for w in words)
+    title_case = all(w[:1].isupper() or not w[:1].isalpha() or len(w) < 4 for w in words) or (
+        _RULE_WORD.search(head) is None
+        and all(w[:1].isupper() or not w[:1].isalpha() or w.lower().strip(".,:;") in _MINOR_WORDS
+                for w in words))
     return words, number is not None, title_case
 
 

@@ -165,3 +165,6 @@ def test_where_the_reader_agrees_or_is_left_out_there_is_no_second_reading() -> 
     assert all(c.second_reading is None for c in agreed.controls)
     assert "Review first" not in render_check(agreed, "html")
     assert all(c.second_reading is None for c in _check(REGISTERED_OWNER, reader=False).controls)
+    # a question states nothing, so the reader's reading of it is no second opinion
+    asked = _check("Are all actions of the AI agent logged with the agent and the user?")
+    assert all(c.second_reading is None for c in asked.controls)

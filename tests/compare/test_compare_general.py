@@ -60,6 +60,12 @@ def test_changed_numbers_are_named() -> None:
     assert "Numbers: 30 became 10" in findings[0].explanation
 
 
+def test_numbers_that_swap_places_are_named() -> None:
+    findings = above_info(run("You may cancel within 30 days and we refund within 10 days.",
+                              "You may cancel within 10 days and we refund within 30 days."))
+    assert any("Numbers: 30, 10 became 10, 30" in f.explanation for f in findings)
+
+
 def test_a_number_said_once_more_is_no_changed_number() -> None:
     findings = run("Office 365 Home and Office 365 Personal are for personal use.",
                    "Office 365 Family, Office 365 Personal and Office 365 Basic are for "
@@ -170,6 +176,8 @@ def test_a_pointer_that_goes_on_to_bind_someone_is_a_change() -> None:
     ("The Club Rules are intended to help members stay safe and promote the responsible use "
      "of the courts.", True),
     ("This Policy is intended to help, and you remain responsible for your guests.", False),
+    ("This Policy is intended to help members; members are personally liable.", False),
+    ("This Policy is intended to help, and you're responsible if a guest breaks it.", False),
     ("These Terms are intended to bind you and every member of your household.", False),
     ("This Policy is intended to help us comply with the law, and you must pay a late fee.",
      False),

@@ -448,6 +448,11 @@ def test_a_document_that_uses_run_in_titles_may_use_longer_plain_ones() -> None:
     # a short rule in bold stays a clause, numbered or not
     ("1. Agents work on request.", "paragraph"),
     ("7. Guard your own login.", "paragraph"),
+    ("No AI use without MFA.", "paragraph"),
+    ("2. No AI use without MFA.", "paragraph"),
+    ("Bots log in with SSO.", "paragraph"),
+    ("No PHI with the Copilot.", "paragraph"),
+    ("Agents act for their Owner.", "paragraph"),
 ])
 def test_a_title_may_keep_its_small_words_in_lower_case(title: str, kind: str) -> None:
     doc = ingest(f"# Terms\n\n**{title}** You need an account.\n".encode(), "t.md")
