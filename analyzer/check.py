@@ -66,7 +66,7 @@ def _with_second_reading(control: Control, result: ControlResult, clauses: tuple
     if not about:
         return result
     _, clause_id = max(about)
-    reading = read[clause_id][result.id].reading
+    reading = read[clause_id][control.id].reading
     if reading == result.status:
         return result
     return replace(result, second_reading=SecondReading(cast(ControlStatus, reading), clause_id))
