@@ -28,6 +28,11 @@ _INLINE_MARKER = re.compile(
 _LEAD_IN_END = re.compile(r"(?::|—|–|\bfollowing|\bto|\bnot|\bmay|\bmust|\bshall)\s*$",
                           re.IGNORECASE)
 _SOFT_BREAK = re.compile(r"[;:]\s+")
+# A short lead-in that only points back ("This includes:", "These are as follows:", "For
+# example:") says nothing by itself: the sentence before it is what the items complete.
+_POINTER_LEAD_IN = re.compile(
+    r"(?:this|these|those|such|examples?|for\s+(?:example|instance)|e\.g\.|including|namely|"
+    r"specifically|in\s+particular)\b\W*(?:\w+\W*){0,9}$", re.IGNORECASE)
 _LONG_NUMBER = re.compile(r"\d{3,}")
 _CLAUSE_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})+\.?|\(?[a-z0-9]{1,3}\)")
 _NUMBER_LIKE = re.compile(r"(?:\d+\.)*\d+|[a-z]|\(?[a-z0-9]{1,4}\)")
@@ -69,7 +74,7 @@ def segment(doc: Document, rules: SegmentRules) -> tuple[Clause, ...]:
         if block.kind != "list_item":
             lead_in = None
         elif lead_in is None and _LEAD_IN_END.search(previous_text):
-            lead_in = _last_sentence(previous_text, rules)
+            lead_in = _lead_in(previous_text, rules)
         pieces.extend(_block_pieces(block, lead_in, rules))
         previous_text = block.text
     clauses = []
@@ -208,11 +213,15 @@ def _family(label: str, expected: str | None) -> str:
     return "letter"
 
 
-def _last_sentence(text: str, rules: SegmentRules) -> str | None:
+def _lead_in(text: str, rules: SegmentRules) -> str | None:
+    """The sentence that introduces a list: the paragraph's last, with the one before it when
+    the last only points back to it ("... may be removed. This includes:")."""
     spans = split_sentences(text, rules) if text else []
     if not spans:
         return None
     start, end = spans[-1]
+    if len(spans) > 1 and _POINTER_LEAD_IN.match(text[start:end].strip()):
+        start = spans[-2][0]
     return text[start:end].strip() or None
 
 

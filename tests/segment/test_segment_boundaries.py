@@ -64,6 +64,26 @@ def test_list_items_take_the_lead_in_of_the_paragraph_before() -> None:
     assert clauses[1].marker == "1."
 
 
+@pytest.mark.parametrize(("paragraph", "lead_in"), [
+    # A lead-in that only points back takes the sentence it points to.
+    ("Posts that break these rules may be hidden from the public gallery. This includes:",
+     "Posts that break these rules may be hidden from the public gallery. This includes:"),
+    ("We may suspend an agent. For example, when it:",
+     "We may suspend an agent. For example, when it:"),
+    ("Agents log every action. These include, but are not limited to, the following:",
+     "Agents log every action. These include, but are not limited to, the following:"),
+    # A lead-in that says something itself stands alone.
+    ("Read this section carefully. Agents must not do the following:",
+     "Agents must not do the following:"),
+    ("Thank you. This policy applies to every agent and to every team that runs one:",
+     "This policy applies to every agent and to every team that runs one:"),
+])
+def test_a_pointing_lead_in_keeps_the_sentence_it_points_to(paragraph: str, lead_in: str
+                                                             ) -> None:
+    doc = document(paragraph, "graphic content", kinds=("paragraph", "list_item"))
+    assert segment(doc, RULES)[-1].lead_in == lead_in
+
+
 def test_headings_are_sections_not_clauses() -> None:
     doc = document("7. Agents", "You are responsible.", kinds=("heading", "paragraph"))
     clauses = segment(doc, RULES)
