@@ -125,3 +125,46 @@ def test_categories_output_over_a_file_is_input_error(training_file: Path,
     blocker.write_text("not a folder", encoding="utf-8")
     with pytest.raises(InputError, match="cannot create the model folder"):
         train_classifier(training_file, blocker / "model", READING)
+
+
+def test_the_log_count_ratio_folds_into_plain_weights() -> None:
+    """The recipe's NB-weighted fit saves an ordinary linear model: its weights on the plain
+    columns score exactly as the model fitted on the scaled columns, and it still learns."""
+    pytest.importorskip("sklearn", reason="scikit-learn (termshift[train]) is not installed")
+    import numpy as np
+
+    from analyzer.classifier import FeatureSettings, featurize
+    from analyzer.train import fit_classifier
+
+    texts = LAW + REMOVAL + OTHER
+    labels = [frozenset({"governing_law"})] * len(LAW) + [frozenset({"content_removal"})] * len(
+        REMOVAL) + [frozenset()] * len(OTHER)
+    features = FeatureSettings(hash_bits=12)
+    matrix = featurize(texts, features, rule_hits(texts, READING))
+    plain = fit_classifier(matrix, labels, ["governing_law", "content_removal"], features)
+    ratio = fit_classifier(matrix, labels, ["governing_law", "content_removal"], features,
+                           log_count_ratio=True)
+    assert not np.allclose(plain.weights, ratio.weights)  # the scaling changed the model
+    probe = ["Swedish law governs these terms.", "We may delete your photos.",
+             "Our shop is closed on Sundays."]
+    predicted = ratio.predict(probe, rule_hits(probe, READING))
+    assert "governing_law" in predicted[0] and "content_removal" in predicted[1]
+    assert predicted[2] == frozenset()
+
+
+def test_the_ratio_model_scores_as_its_scaled_fit() -> None:
+    pytest.importorskip("sklearn", reason="scikit-learn (termshift[train]) is not installed")
+    import numpy as np
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+
+    from analyzer.classifier import FeatureSettings, featurize
+    from analyzer.train import _ratio_logistic
+
+    texts = LAW + REMOVAL + OTHER
+    column = [1] * len(LAW) + [0] * (len(REMOVAL) + len(OTHER))
+    matrix = featurize(texts, FeatureSettings(hash_bits=12), rule_hits(texts, READING))
+    model = _ratio_logistic(LogisticRegression(C=16, solver="liblinear")).fit(matrix, column)
+    scaled = np.asarray(model.model_.decision_function(matrix @ sparse.diags(model.ratio_)))
+    assert np.allclose(model.decision_function(matrix), scaled)
+    assert list(model.predict(matrix)) == column
