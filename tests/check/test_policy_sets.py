@@ -14,7 +14,7 @@ from analyzer.rulebook import default_rulebook
 
 CORPORA = Path(__file__).resolve().parents[2] / "corpora"
 SETS = ["policies", "policies-fresh", "policies-fresh-2", "policies-fresh-3", "policies-dev-2",
-        "policies-fresh-4", "policies-fresh-5", "policies-fresh-6"]
+        "policies-fresh-4", "policies-fresh-5", "policies-fresh-6", "policies-fresh-7"]
 
 
 @pytest.mark.parametrize("name", SETS)
@@ -39,7 +39,8 @@ def test_the_fresh_sets_are_held_out_whole(name: str) -> None:
     assert set(split_of(CORPORA / name).values()) == {"held-out"}
 
 
-@pytest.mark.parametrize("name", ["policies-fresh", "policies-dev-2", "policies-fresh-4"])
+@pytest.mark.parametrize("name", ["policies-fresh", "policies-dev-2", "policies-fresh-4",
+                                  "policies-fresh-7"])
 def test_the_development_sets_are_dev_whole(name: str) -> None:
     # Read and tuned on (their READMEs); their figures are not held-out ones.
     assert set(split_of(CORPORA / name).values()) == {"dev"}
