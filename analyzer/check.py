@@ -333,7 +333,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
         elif contradiction:
             return result("missing", [clause], _said(clause, contradiction.reason))
     # A question ("Is there a record of what Skye did?") provides nothing; its answer may.
-    evidence = [c for c in clauses if not _asks(c) and (
+    evidence = [c for c in clauses if not _asks(c) and not _header_row(c.text) and (
         (any(p.search(_folded(_read(c))) for p in control.evidence)
          and not _about_people(control, c))
         or (control.requires_are_evidence and _AGENT_NOUN.search(_folded(_read(c)))
@@ -347,7 +347,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     if not evidence:
         by_reader = [c for c in clauses if control.id in read.get(c.id, {})
                      and read[c.id][control.id].margin > READER_FALLBACK_MARGIN
-                     and not _asks(c) and not void(c)]
+                     and not _asks(c) and not void(c) and not _header_row(c.text)]
         if by_reader:
             return _as_read(control, by_reader, read, result)
         return result("missing", [],
@@ -452,7 +452,7 @@ def _with_next(rules: list[Clause], clauses: tuple[Clause, ...]) -> list[Clause]
 
 # "without approval" inside a prohibition ("must never send anything without approval") is
 # the rule itself, not a waiver of it.
-_DENIED = re.compile(r"\b(?:not|never|no|nothing|nobody|none)\b")
+_DENIED = re.compile(r"\b(?:not|never|no|nothing|nobody|none|cannot)\b")
 
 
 # Where a sentence turns to an exception: "..., but ...", "...; ...", "whereas", "except".
@@ -513,6 +513,8 @@ def _excepted(control: Control, clause: Clause) -> Reasoned | None:
     and denies nothing. A table row turns at each cell ("T3 | ... | The clinician approves
     each letter. | Reminder texts go out without review.")."""
     text = _read(clause)
+    if _status_out_of_force(control, text):
+        return None  # "| ... | Not implemented | - |": the whole row is out of force
     turns = [(t, False) for t in _CONTRAST.finditer(text)]
     turns += [(t, True) for t in _CELL_TURN.finditer(text)][:MAX_CELL_TURNS]
     for turn, cell in turns:
@@ -525,6 +527,36 @@ def _excepted(control: Control, clause: Clause) -> Reasoned | None:
         if why is not None and not (cell and why.voids):
             return why  # (a status cell "| Deferred to 2028 |" puts the whole row out of force)
     return None
+
+
+_STATUS_CELL = re.compile(r"(?:yes|no|y|n|n/a|na|met|partial|done|none|true|false|on|off|"
+                          r"enabled|disabled|in\s+place|not\s+\w+|open|closed|planned)",
+                          re.IGNORECASE)
+
+
+def _header_row(text: str) -> bool:
+    """A table's header row ("# | Action | Assigned to | Due"): three or more cells of at
+    most three words each, none a number or an answer; it names columns and states nothing."""
+    if _CELL not in text:
+        return False
+    cells = [c.strip() for c in _CELL_TURN.split(text)]
+    return len(cells) >= 3 and all(
+        len(c.split()) <= 3 and not any(ch.isdigit() for ch in c)
+        and not _STATUS_CELL.fullmatch(c) for c in cells)
+
+
+def _status_out_of_force(control: Control, text: str) -> bool:
+    """A table row whose status cell, one of its last two short cells, puts it out of force
+    ("| Not implemented |", "| Deferred to 2028 |")."""
+    if _CELL not in text:
+        return False
+    cells = [c for c in _CELL_TURN.split(text)[-3:] if any(ch.isalnum() for ch in c)][-2:]
+    return any(len(cell.split()) <= STATUS_WORDS and n.voids
+               and n.pattern.search(_folded(f"| {cell.strip()} |"))
+               for cell in cells for n in control.negations)
+
+
+STATUS_WORDS = 6  # a status cell is short: "Not implemented", "Deferred to Q3 2027"
 
 
 # A table row is read at its first cells only: a rule and its waiver sit in a few columns, and
@@ -574,9 +606,23 @@ def _negation(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
     folded = _folded(text)
     for item in items:
         for hit in item.pattern.finditer(folded):
-            if not (hit.group().startswith("without") and _DENIED.search(folded, 0, hit.start())):
+            if not (hit.group().startswith("without") and _DENIED.search(folded, 0, hit.start())
+                    ) and not _barred_without(folded, hit):
                 return item
     return None
+
+
+# "An agent with no owner cannot be deployed", "Agents without a log entry may not run": what
+# lacks the safeguard is barred, so the sentence demands the safeguard.
+_LACKING = re.compile(r"\b(?:with\s+no|without)\b")
+_THEN_BARRED = re.compile(r"\s*(?:[\w-]+\s+){0,3}?(?:cannot|can\s*not|can't|may\s+not|must\s+not"
+                          r"|will\s+not|won't|(?:is|are)\s+(?:not\s+(?:allowed|permitted)"
+                          r"|refused|blocked|rejected|stopped))\b")
+
+
+def _barred_without(folded: str, hit: re.Match[str]) -> bool:
+    lacking = _LACKING.search(folded, max(0, hit.start() - 5), hit.end())
+    return bool(lacking and _THEN_BARRED.match(folded, hit.end()))
 
 
 def _contradiction(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
@@ -586,6 +632,8 @@ def _contradiction(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
     for item in items:
         for hit in item.pattern.finditer(folded):
             before = folded[:hit.start()]
+            if _DENYING_HIT.match(hit.group()) or _barred_without(folded, hit):
+                continue  # "Agents may not act unprompted", "a bot with no owner cannot run"
             if not _DENIED.search(folded, max(0, hit.start() - 25), hit.start()) and not (
                     _CONDITION.search(folded[max(0, hit.start() - 50):hit.start()])) and not (
                     _FORBIDDING.match(before) and not _CONTRAST.search(before)
@@ -593,6 +641,10 @@ def _contradiction(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
                 return item
     return None
 
+
+# A contradiction's own words that forbid it: "may not take any action unprompted".
+_DENYING_HIT = re.compile(r"(?:may|can|could|must|shall|should|will|would)\s*(?:not|never)\b"
+                          r"|cannot\b|can't\b")
 
 # Where a sentence turns from what it forbids to what it says next: "Don't worry about
 # starting it: it runs on its own", "... - it runs every night".

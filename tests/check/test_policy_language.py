@@ -322,3 +322,47 @@ _INVOKE = "Each agent acts only when an employee asks it to, and only for that e
 def test_look_alikes_of_this_sessions_kinds(text: str, control: str, expected: str) -> None:
     got, why = status(f"# Policy\n\n{text}\n", control)
     assert got == expected, why
+
+
+@pytest.mark.parametrize(("text", "control", "expected"), [
+    # a safeguard said not to be provided, or a status cell that says so: missing
+    ("Monitoring of what the assistants do is not provided under this contract.",
+     "MON-DETECT", "missing"),
+    ("| C-7 | Labels on assistant drafts | Not implemented | - |", "DISCLOSE", "missing"),
+    ("Labels on assistant drafts are not implemented to date.", "DISCLOSE", "missing"),
+    # not waiting for a person's go-ahead is acting without approval
+    ("The rota bot doesn't wait for a manager's go-ahead before it emails the staff.",
+     "HITL-EXTERNAL", "missing"),
+    # what a review found is no safeguard
+    ("Last spring's audit identified several gaps in who approves permission changes made "
+     "by the bots.", "HITL-ACCESS", "missing"),
+    # a record that names the person, not the agent: partial
+    ("Every change is logged, but bot changes appear under the employee who started the "
+     "bot.", "LOG-ACTIONS", "partial"),
+    # negative ways of demanding the safeguard: met
+    ("Each bot has a named manager who is accountable for it. A bot with no owner cannot "
+     "go live.", "ACCT-OWNER", "met"),
+    ("Each bot acts only when an employee asks it to, and only for that employee. Bots may "
+     "not take any step unprompted.", "AUTH-INVOKE", "met"),
+    ("Each bot acts only when an employee asks it to, and only for that employee. There are "
+     "no timers or scheduled triggers.", "AUTH-INVOKE", "met"),
+    ("IT is developing a procedure for pausing the bots and handling bot incidents.",
+     "IR-STOP", "missing"),
+    ("No register lists which systems each bot may use or which records it may read.",
+     "AUTH-SCOPE", "missing"),
+    ("Each bot has access to the firm's entire document archive and every client file.",
+     "AUTH-SCOPE", "missing"),
+    ("A manager approves every message a bot sends. No approval means no message.",
+     "HITL-EXTERNAL", "met"),
+    ("Each bot acts only when an employee asks it to, and only for that employee; a bot "
+     "cannot begin a job on its own.", "AUTH-INVOKE", "met"),
+    # look-alikes that stay as they were
+    ("Staff are not provided with the bots' credentials, and each bot has its own service "
+     "account with only the permissions it needs.", "PRIV-LEAST", "met"),
+    ("Bots may post to the public forum without a manager's go-ahead.", "HITL-EXTERNAL",
+     "missing"),
+    ("There is no named owner for the bots.", "ACCT-OWNER", "missing"),
+])
+def test_kinds_of_fresh_wording(text: str, control: str, expected: str) -> None:
+    got, why = status(f"# Policy\n\n{text}\n", control)
+    assert got == expected, why
