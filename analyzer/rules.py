@@ -62,6 +62,16 @@ class _LineLoader(_SAFE_LOADER):  # type: ignore[misc, valid-type]  # a base cho
     """A safe loader that records the 1-based line of every mapping as key `__line__`."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        # A key written twice keeps only its last value in YAML: a rule's second `examples:`
+        # or `pattern:` would silently replace the first. Refuse it, naming the line.
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, str) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} appears twice in one mapping",
+                    key_node.start_mark)
+            seen.add(key)
         mapping = super().construct_mapping(node, deep=deep)
         mapping["__line__"] = node.start_mark.line + 1
         return mapping

@@ -482,6 +482,16 @@ def test_a_users_control_file_is_validated(tmp_path: Path) -> None:
     assert "mine.yaml:5" in str(err.value) and "BAD-CTL" in str(err.value)
 
 
+def test_a_key_written_twice_is_refused_not_half_read(tmp_path: Path) -> None:
+    # YAML keeps the last of two equal keys: the first evidence list would be lost unseen.
+    path = tmp_path / "mine.yaml"
+    path.write_text("controls:\n  - id: MY-CTL\n    title: Mine\n    evidence: ['logged']\n"
+                    "    evidence: ['retained']\n", encoding="utf-8")
+    with pytest.raises(RuleError) as err:
+        check(b"# P\n\nAgent actions are logged.\n", path)
+    assert "mine.yaml:5" in str(err.value) and "'evidence' appears twice" in str(err.value)
+
+
 def test_a_users_own_controls_are_used(tmp_path: Path) -> None:
     path = tmp_path / "mine.yaml"
     path.write_text("controls:\n  - id: RETAIN\n    title: Logs are kept a year\n"
