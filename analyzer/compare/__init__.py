@@ -206,6 +206,7 @@ def evaluate(changes: list[Change], rules: tuple[ShiftRule, ...],
     already: dict[str, bool] = {}  # rule id -> the old version had it (asked when needed)
     first: dict[tuple[str, str], int] = {}  # (finding type, list lead-in) -> finding index
     more: dict[int, list[str]] = {}  # finding index -> ids of the items it also speaks for
+    old_lists: dict[str, set[str]] | None = None  # the old version's lists, when asked
     for change in changes:
         clause = change.new or change.old
         if clause is None:
@@ -240,7 +241,13 @@ def evaluate(changes: list[Change], rules: tuple[ShiftRule, ...],
                     more.setdefault(first[key], []).append(clause.id)
                     continue
                 first.setdefault(key, len(findings))
-                findings.append(_finding(rule, change))
+                found = _finding(rule, change)
+                if change.kind == "added" and in_list:
+                    if old_lists is None:
+                        old_lists = _lists_of(old_clauses)
+                    if found.category in old_lists.get(normalise(group), ()):
+                        found = _in_old_list(found, group)
+                findings.append(found)
     for index, ids in more.items():
         shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
         items = "item" if len(ids) == 1 else "items"
@@ -253,6 +260,26 @@ def evaluate(changes: list[Change], rules: tuple[ShiftRule, ...],
 def _keys(change: Change) -> set[str]:
     return ({f"old:{change.old.id}"} if change.old else set()) | (
         {f"new:{change.new.id}"} if change.new else set())
+
+
+def _lists_of(clauses: tuple[Clause, ...]) -> dict[str, set[str]]:
+    """One version's lists: each normalised lead-in with the categories of its items."""
+    lists: dict[str, set[str]] = {}
+    for c in clauses:
+        if c.lead_in and c.marker:
+            lists.setdefault(normalise(c.lead_in), set()).update(c.categories)
+    return lists
+
+
+def _in_old_list(found: Finding, lead_in: str) -> Finding:
+    """An item added to a list the old version already had, whose items were of the same
+    category: the right or duty was there before, and the report says that it grew."""
+    topic = (found.category or "the clause").replace("_", " ")
+    return replace(found, title=f"{topic[:1].upper()}{topic[1:]} widened: one more item in a "
+                                f"list the old version had",
+                   explanation=(f"An item was added to the list under “{lead_in}”, which the "
+                                f"old version already had: what that list allows or requires "
+                                f"now reaches this item too."))
 
 
 def _finding(rule: ShiftRule, change: Change) -> Finding:

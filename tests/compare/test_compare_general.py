@@ -448,3 +448,21 @@ def test_a_rename_stays_its_own_finding_beside_a_changed_section() -> None:
     assert any(f.title.startswith("“Treasurer” renamed “Bursar”") for f in loud)
     (section,) = [f for f in loud if f.type == "section_changed"]
     assert len(section.new_clauses) == 3  # the rename speaks for its own clauses
+
+
+_REMOVABLE = ("Posts that break these rules may be removed from the public gallery. This "
+              "includes:\n\n- spam;\n- scams;\n")
+
+
+def test_an_item_added_to_a_list_the_old_version_had_says_the_list_grew() -> None:
+    findings = above_info(run(_REMOVABLE, _REMOVABLE + "- deepfakes of real people;\n"))
+    (finding,) = [f for f in findings if f.category == "content_removal"]
+    assert finding.title.startswith("Content removal widened: one more item")
+    assert "already had" in finding.explanation and "deepfakes" in (finding.evidence_new or "")
+
+
+def test_a_new_list_with_the_right_is_still_a_new_right() -> None:
+    findings = above_info(run("Be kind to other members.", "Be kind to other members.\n\n"
+                              + _REMOVABLE))
+    assert any(f.category == "content_removal" and "widened" not in f.title
+               for f in findings)
