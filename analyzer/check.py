@@ -333,7 +333,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
         elif contradiction:
             return result("missing", [clause], _said(clause, contradiction.reason))
     # A question ("Is there a record of what Skye did?") provides nothing; its answer may.
-    evidence = [c for c in clauses if not _asks(c) and not _header_row(c.text) and (
+    evidence = [c for c in clauses if not _asks(c) and (
         (any(p.search(_folded(_read(c))) for p in control.evidence)
          and not _about_people(control, c))
         or (control.requires_are_evidence and _AGENT_NOUN.search(_folded(_read(c)))
@@ -347,7 +347,7 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
     if not evidence:
         by_reader = [c for c in clauses if control.id in read.get(c.id, {})
                      and read[c.id][control.id].margin > READER_FALLBACK_MARGIN
-                     and not _asks(c) and not void(c) and not _header_row(c.text)]
+                     and not _asks(c) and not void(c)]
         if by_reader:
             return _as_read(control, by_reader, read, result)
         return result("missing", [],
@@ -358,7 +358,8 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
             return result("missing", evidence, _said(waiver[0], waiver[1].reason))
         clause, why = negated[0]  # a negation's reason says what it is ("it describes a plan")
         return result("missing", evidence, _said(clause, f"mentions it, but {why.reason}"))
-    binding = [c for c in evidence if (_binding(c) or (
+    headers = header_rows(clauses)  # a header names columns: it may point, it binds nothing
+    binding = [c for c in evidence if c.id not in headers and (_binding(c) or (
                    control.capability_binds and c.attributes.modality == "permission"))
                and not _weakened(control.weakeners, _read(c))
                and not void(c) and c.id not in excepted]
@@ -452,7 +453,9 @@ def _with_next(rules: list[Clause], clauses: tuple[Clause, ...]) -> list[Clause]
 
 # "without approval" inside a prohibition ("must never send anything without approval") is
 # the rule itself, not a waiver of it.
-_DENIED = re.compile(r"\b(?:not|never|no|nothing|nobody|none|cannot)\b")
+_DENIED = re.compile(r"\b(?:not|never|no|nothing|nobody|none)\b")
+# Before a contradiction ("an agent cannot start a task on its own") it forbids it too.
+_DENIED_BEFORE = re.compile(r"\b(?:not|never|no|nothing|nobody|none|cannot|can't)\b")
 
 
 # Where a sentence turns to an exception: "..., but ...", "...; ...", "whereas", "except".
@@ -534,23 +537,29 @@ _STATUS_CELL = re.compile(r"(?:yes|no|y|n|n/a|na|met|partial|done|none|true|fals
                           re.IGNORECASE)
 
 
-def _header_row(text: str) -> bool:
-    """A table's header row ("# | Action | Assigned to | Due"): three or more cells of at
-    most three words each, none a number or an answer; it names columns and states nothing."""
-    if _CELL not in text:
-        return False
-    cells = [c.strip() for c in _CELL_TURN.split(text)]
-    return len(cells) >= 3 and all(
-        len(c.split()) <= 3 and not any(ch.isdigit() for ch in c)
-        and not _STATUS_CELL.fullmatch(c) for c in cells)
+def header_rows(clauses: tuple[Clause, ...]) -> frozenset[str]:
+    """The ids of the tables' header rows ("# | Action | Assigned to | Due"): a table's first
+    row (the clause before it is no row with as many cells) of three or more cells of at most
+    three words each, none a number or an answer; it names columns and states nothing."""
+    found = []
+    before = 0
+    for clause in clauses:
+        cells = ([c.strip() for c in _CELL_TURN.split(clause.text)]
+                 if _CELL in clause.text else [])
+        if len(cells) >= 3 and len(cells) != before and all(
+                len(c.split()) <= 3 and not any(ch.isdigit() for ch in c)
+                and not _STATUS_CELL.fullmatch(c) for c in cells):
+            found.append(clause.id)
+        before = len(cells)
+    return frozenset(found)
 
 
 def _status_out_of_force(control: Control, text: str) -> bool:
-    """A table row whose status cell, one of its last two short cells, puts it out of force
-    ("| Not implemented |", "| Deferred to 2028 |")."""
+    """A table row whose status cell, its last short cell with words, puts it out of force
+    ("| Not implemented | - |", "| Deferred to 2028 |")."""
     if _CELL not in text:
         return False
-    cells = [c for c in _CELL_TURN.split(text)[-3:] if any(ch.isalnum() for ch in c)][-2:]
+    cells = [c for c in _CELL_TURN.split(text)[1:] if any(ch.isalnum() for ch in c)][-1:]
     return any(len(cell.split()) <= STATUS_WORDS and n.voids
                and n.pattern.search(_folded(f"| {cell.strip()} |"))
                for cell in cells for n in control.negations)
@@ -615,9 +624,10 @@ def _negation(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
 # "An agent with no owner cannot be deployed", "Agents without a log entry may not run": what
 # lacks the safeguard is barred, so the sentence demands the safeguard.
 _LACKING = re.compile(r"\b(?:with\s+no|without)\b")
-_THEN_BARRED = re.compile(r"\s*(?:[\w-]+\s+){0,3}?(?:cannot|can\s*not|can't|may\s+not|must\s+not"
-                          r"|will\s+not|won't|(?:is|are)\s+(?:not\s+(?:allowed|permitted)"
-                          r"|refused|blocked|rejected|stopped))\b")
+_THEN_BARRED = re.compile(r"\s*(?:(?!(?:and|or|but|so|yet|while|because|as)\b)[\w-]+\s+){0,3}?"
+                          r"(?:cannot|can\s*not|can't|may\s+not|must\s+not|will\s+not|won't"
+                          r"|(?:is|are)\s+(?:not\s+(?:allowed|permitted)|refused|blocked"
+                          r"|rejected|stopped))\b")
 
 
 def _barred_without(folded: str, hit: re.Match[str]) -> bool:
@@ -634,7 +644,7 @@ def _contradiction(items: tuple[Reasoned, ...], text: str) -> Reasoned | None:
             before = folded[:hit.start()]
             if _DENYING_HIT.match(hit.group()) or _barred_without(folded, hit):
                 continue  # "Agents may not act unprompted", "a bot with no owner cannot run"
-            if not _DENIED.search(folded, max(0, hit.start() - 25), hit.start()) and not (
+            if not _DENIED_BEFORE.search(folded, max(0, hit.start() - 25), hit.start()) and not (
                     _CONDITION.search(folded[max(0, hit.start() - 50):hit.start()])) and not (
                     _FORBIDDING.match(before) and not _CONTRAST.search(before)
                     and not _ASIDE.search(before)):

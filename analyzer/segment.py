@@ -31,8 +31,12 @@ _SOFT_BREAK = re.compile(r"[;:]\s+")
 # A short lead-in that only points back ("This includes:", "These are as follows:", "For
 # example:") says nothing by itself: the sentence before it is what the items complete.
 _POINTER_LEAD_IN = re.compile(
-    r"(?:this|these|those|such|examples?|for\s+(?:example|instance)|e\.g\.|including|namely|"
-    r"specifically|in\s+particular)\b\W*(?:\w+\W*){0,9}$", re.IGNORECASE)
+    r"(?:(?:this|these|those|such)\s+(?:includes?|including|covers?|means?|comprises?|are|is)"
+    r"(?:,?\s+(?:but\s+(?:is|are)\s+not\s+limited\s+to|without\s+limitation|among\s+others"
+    r"|in\s+particular|for\s+example))?,?(?:\s+the\s+following)?(?:\s+as\s+follows)?"
+    r"|for\s+(?:example|instance)(?:,\s+(?:when|where|if)\s+(?:it|they|you|we))?"
+    r"|e\.g\.|examples?(?:\s+include)?|including|namely|specifically|in\s+particular)"
+    r"\s*[:\u2014\u2013-]?\s*$", re.IGNORECASE)
 _LONG_NUMBER = re.compile(r"\d{3,}")
 _CLAUSE_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})+\.?|\(?[a-z0-9]{1,3}\)")
 _NUMBER_LIKE = re.compile(r"(?:\d+\.)*\d+|[a-z]|\(?[a-z0-9]{1,4}\)")

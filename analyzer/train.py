@@ -166,10 +166,11 @@ def fit_classifier(matrix: Any, label_sets: Sequence[frozenset[str]], labels: Se
 
 def _ratio_logistic(model: Any) -> Any:
     """A logistic model on columns scaled by their log-count ratio for the label (Wang and
-    Manning 2012, "Baselines and bigrams", the NB weighting of NBSVM): log of a column's
-    smoothed share of the label's sentences over its share of the others'. The ratio comes
-    from each fit's own training rows, so held-out scores stay held out; `coef_` is the
-    scaled model's weights times the ratio, an ordinary linear model on the plain columns."""
+    Manning 2012, "Baselines and bigrams", the NB weighting of NBSVM): the log of how many of
+    the label's sentences hold the column (+1), as a share of that count summed over all
+    columns, over the same share among the other sentences. The ratio comes from each fit's
+    own training rows, so held-out scores stay held out; `coef_` is the scaled model's
+    weights times the ratio, an ordinary linear model on the plain columns. Labels are 0/1."""
     from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
     class _RatioLogistic(ClassifierMixin, BaseEstimator):
@@ -180,6 +181,8 @@ def _ratio_logistic(model: Any) -> Any:
             from scipy import sparse
 
             y = np.asarray(column)
+            if not np.isin(y, (0, 1)).all():
+                raise ValueError("the log-count ratio needs 0/1 labels")
             present = (matrix > 0).astype(np.float64)
             ratio = np.log(_share(present[y == 1]) / _share(present[y == 0]))
             self.ratio_ = ratio
@@ -199,7 +202,7 @@ def _ratio_logistic(model: Any) -> Any:
 
 
 def _share(rows: Any) -> Any:
-    """Each column's smoothed count (+1) over all columns' (the ratio's two halves)."""
+    """Each column's count of rows that hold it, +1, over the sum of those counts."""
     counts = 1.0 + np.asarray(rows.sum(axis=0)).ravel()
     return counts / counts.sum()
 

@@ -357,6 +357,23 @@ def test_look_alikes_of_this_sessions_kinds(text: str, control: str, expected: s
     ("Each bot acts only when an employee asks it to, and only for that employee; a bot "
      "cannot begin a job on its own.", "AUTH-INVOKE", "met"),
     # look-alikes that stay as they were
+    ("Every bot action is logged with the bot ID and the employee who started it, and the "
+     "logs are not provided to customers.", "LOG-ACTIONS", "met"),
+    ("A manager approves every message a bot sends; that approval is not performed by the "
+     "bot itself, and every irreversible step needs it too.", "HITL-EXTERNAL", "met"),
+    ("The bot posts replies to customers without approval and staff cannot override it.",
+     "HITL-EXTERNAL", "missing"),
+    ("If the manager cannot be reached, the bot emails customers without review.",
+     "HITL-EXTERNAL", "missing"),
+    ("Every permission change a bot proposes is reviewed by the security team before it is "
+     "applied; last year's audit found no issues with this.", "HITL-ACCESS", "met"),
+    ("Each bot may use only the tools and data its requester granted, listed in its card. "
+     "Employees have access to the full list of each bot's permissions.", "AUTH-SCOPE",
+     "met"),
+    ("Every bot action is logged with the bot ID and stored under the requester's user ID.",
+     "LOG-ACTIONS", "met"),
+    ("Any bot can be suspended at once from the console and incidents follow the incident "
+     "plan; the security team is developing a new runbook for next year.", "IR-STOP", "met"),
     ("Staff are not provided with the bots' credentials, and each bot has its own service "
      "account with only the permissions it needs.", "PRIV-LEAST", "met"),
     ("Bots may post to the public forum without a manager's go-ahead.", "HITL-EXTERNAL",
@@ -366,3 +383,24 @@ def test_look_alikes_of_this_sessions_kinds(text: str, control: str, expected: s
 def test_kinds_of_fresh_wording(text: str, control: str, expected: str) -> None:
     got, why = status(f"# Policy\n\n{text}\n", control)
     assert got == expected, why
+
+
+def test_a_header_row_binds_nothing_but_its_table_still_speaks() -> None:
+    # "# | Action | Assigned to | Due" made a control met; the rows under a header still count.
+    got, why = status("# Actions\n\n| # | Action | Assigned to | Due |\n|---|---|---|---|\n"
+                      "| A1 | Publish the bot rules | Dana Okoro | 9 Dec |\n", "AUTH-INVOKE")
+    assert got != "met", why
+    table = ("# Bots\n\n| Bot | Accountable owner | Stop switch |\n|---|---|---|\n"
+             "| Invoice bot | Jane Smith | Admin console |\n")
+    got, why = status(table, "ACCT-OWNER")
+    assert got != "missing", why
+
+
+def test_a_status_cell_voids_its_row_only_as_the_last_cell() -> None:
+    rows = ("# Controls\n\n| Control | Legacy | Main platform |\n|---|---|---|\n"
+            "| Every bot action is logged with the bot ID and the employee who started it "
+            "| Not implemented | {last} |\n")
+    got, why = status(rows.format(last="In place"), "LOG-ACTIONS")
+    assert got != "missing", why
+    got, why = status(rows.format(last="Not implemented"), "LOG-ACTIONS")
+    assert got == "missing", why

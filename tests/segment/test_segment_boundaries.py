@@ -77,6 +77,9 @@ def test_list_items_take_the_lead_in_of_the_paragraph_before() -> None:
      "Agents must not do the following:"),
     ("Thank you. This policy applies to every agent and to every team that runs one:",
      "This policy applies to every agent and to every team that runs one:"),
+    ("Drafts for internal use need no review. These are the rules for external messages:",
+     "These are the rules for external messages:"),
+    ("Approvals are optional for internal drafts. Such bots must:", "Such bots must:"),
 ])
 def test_a_pointing_lead_in_keeps_the_sentence_it_points_to(paragraph: str, lead_in: str
                                                              ) -> None:
