@@ -279,6 +279,14 @@ def in_document(rule: ShiftRule, clauses: Sequence[Clause]) -> bool:
                for c in clauses)
 
 
+def _whole_words(hit: re.Match[str]) -> str:
+    """A hit as the words it reaches into: "third part" in "third parties" is "third parties"."""
+    text, end = hit.string, hit.end()
+    while end < len(text) and (text[end].isalnum() or text[end] in "-'"):
+        end += 1
+    return text[hit.start():end].strip()
+
+
 def finding_context(change: Change, rule: ShiftRule) -> dict[str, str]:
     """The values a title or explanation template may use."""
     o, n = change.old, change.new
@@ -296,7 +304,7 @@ def finding_context(change: Change, rule: ShiftRule) -> dict[str, str]:
         "emphasis_note": f", in a clause newly set in {loud}" if loud else "",
         "loud": loud or "capitals or bold",
         "category": rule.spec.category.replace("_", " "),
-        "gained": gained.group(0) if gained else "",
+        "gained": _whole_words(gained) if gained else "",
         "lost": lost.group(0) if lost else "",
     }
 

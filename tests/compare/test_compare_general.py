@@ -466,3 +466,11 @@ def test_a_new_list_with_the_right_is_still_a_new_right() -> None:
                               + _REMOVABLE))
     assert any(f.category == "content_removal" and "widened" not in f.title
                for f in findings)
+
+
+def test_a_gained_purpose_is_named_in_whole_words() -> None:
+    findings = above_info(run("We use your content to provide the Service.",
+                              "We use your content to provide the Service and disclose it to "
+                              "third parties."))
+    (finding,) = [f for f in findings if f.type == "data_use_expanded"]
+    assert finding.title.endswith("(third parties)"), finding.title
