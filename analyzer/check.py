@@ -539,14 +539,15 @@ _STATUS_CELL = re.compile(r"(?:yes|no|y|n|n/a|na|met|partial|done|none|true|fals
 
 def header_rows(clauses: tuple[Clause, ...]) -> frozenset[str]:
     """The ids of the tables' header rows ("# | Action | Assigned to | Due"): a table's first
-    row (the clause before it is no row with as many cells) of three or more cells of at most
-    three words each, none a number or an answer; it names columns and states nothing."""
+    row (the clause before it is no table row; a data row may have fewer cells, as empty
+    cells are dropped) of three or more cells of at most three words each, none a number or
+    an answer; it names columns and states nothing."""
     found = []
     before = 0
     for clause in clauses:
         cells = ([c.strip() for c in _CELL_TURN.split(clause.text)]
                  if _CELL in clause.text else [])
-        if len(cells) >= 3 and len(cells) != before and all(
+        if len(cells) >= 3 and not before and all(
                 len(c.split()) <= 3 and not any(ch.isdigit() for ch in c)
                 and not _STATUS_CELL.fullmatch(c) for c in cells):
             found.append(clause.id)
