@@ -54,7 +54,8 @@ _LEANS_BACK = re.compile(r"\W*(?:this|that|these|those|such|it|they|which)\b")
 _STRENGTH = {"permission": 0, None: 0, "exclusion": 1, "obligation": 2, "prohibition": 2}
 _NO_ATTRIBUTES = Attributes()  # what an absent clause (an addition's old side) has
 CONTEXT_KEYS = ("old_bearer", "new_bearer", "old_cap", "new_cap", "old_place", "new_place",
-                "agent_note", "emphasis_note", "loud", "category", "gained", "lost")
+                "agent_note", "emphasis_note", "loud", "category", "gained", "lost",
+                "changed", "binds_note")
 
 
 class _Side(BaseModel):
@@ -306,7 +307,32 @@ def finding_context(change: Change, rule: ShiftRule) -> dict[str, str]:
         "category": rule.spec.category.replace("_", " "),
         "gained": _whole_words(gained) if gained else "",
         "lost": lost.group(0) if lost else "",
+        "changed": (changed := _changed(n)),
+        "binds_note": ("; continued use may bind the user to versions they never saw"
+                       if changed == "the terms" else ""),
     }
+
+
+# What a right to change reaches: "may change, modify, discontinue or cancel the Rewards
+# Programme or any part thereof" changes the programme; "these Terms", "this Agreement" and
+# the like are the terms.
+_CHANGE_VERB = (r"(?:change|modify|amend|update|revise|replace|discontinue|cancel|alter|end"
+                r"|terminate)")
+_CHANGED = re.compile(
+    rf"\b{_CHANGE_VERB}\b(?:\s*(?:,|\bor\b|\band\b|\band/or\b)\s*{_CHANGE_VERB}\b)*\s+"
+    r"((?:these|this|the|our|its|any|all|such)\s+(?:[A-Za-z][\w'-]*\s+){0,4}?[A-Za-z][\w'-]*)"
+    r"(?=\s+(?:or|and|at|in|without|from|by|for|to|with|on|if|when|as|any)\b|\s*[,.;:)]|\s*$)",
+    re.IGNORECASE)
+_TERMS_WORD = re.compile(r"\b(?:terms?|agreements?|polic(?:y|ies)|conditions|contracts?|eula"
+                         r"|rules|guidelines|provisions)\b", re.IGNORECASE)
+
+
+def _changed(clause: Clause | None) -> str:
+    """What the clause lets the provider change, as it names it, or "the terms"."""
+    hit = _CHANGED.search(clause.text) if clause else None
+    if hit is None or _TERMS_WORD.search(hit.group(1)):
+        return "the terms"
+    return hit.group(1)
 
 
 def _party(bearer: str | None) -> str:

@@ -474,3 +474,16 @@ def test_a_gained_purpose_is_named_in_whole_words() -> None:
                               "third parties."))
     (finding,) = [f for f in findings if f.type == "data_use_expanded"]
     assert finding.title.endswith("(third parties)"), finding.title
+
+
+@pytest.mark.parametrize(("new", "changed", "binds"), [
+    ("We may change these Terms at any time without notice.", "the terms", True),
+    ("We reserve the right to change, modify, discontinue or cancel the Rewards Programme or "
+     "any part thereof at any time, in our sole discretion.", "the Rewards Programme", False),
+])
+def test_a_right_to_change_names_what_it_changes(new: str, changed: str, binds: bool) -> None:
+    findings = [f for f in above_info(run("Be kind to other members.", f"Be kind to other "
+                                          f"members.\n\n{new}"))
+                if f.type == "unilateral_change_added"]
+    assert findings and all(changed in f.title for f in findings), findings
+    assert any(("continued use may bind" in f.explanation) == binds for f in findings)
