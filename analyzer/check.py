@@ -43,9 +43,10 @@ def check_analysis(analysis: Analysis, baseline: Baseline) -> Check:
         # every control that shares them.
         decided = {c.outcome_negations: _decided(c.outcome_negations, clauses)
                    for c in controls}
+        headers = header_rows(clauses)
         return Check(analysis=analysis, controls=tuple(
             _with_second_reading(c, evaluate_control(c, clauses, near, topic, read,
-                                                     decided[c.outcome_negations]),
+                                                     decided[c.outcome_negations], headers),
                                  clauses, read, decided[c.outcome_negations])
             for c in controls))
     finally:
@@ -292,12 +293,14 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
                      near: dict[str, str] | None = None,
                      topic: dict[str, str] | None = None,
                      read: dict[str, dict[str, _ReadAs]] | None = None,
-                     decided: dict[str, Reasoned] | None = None) -> ControlResult:
+                     decided: dict[str, Reasoned] | None = None,
+                     headers: frozenset[str] | None = None) -> ControlResult:
     """The status of one control over a policy's clauses, with the reason in words. `near`
     maps a clause id to the control whose examples it is nearest to (nearest_controls);
     `topic` to the control it is most like, however little (for exceptions to a rule);
     `read` to how the trained reader reads it for each control it finds it speaks to;
-    `decided` the motions decided against (_decided; read here when not given)."""
+    `decided` the motions decided against (_decided; read here when not given); `headers`
+    the tables' header rows (header_rows; read here when not given)."""
     near = near or {}
     read = read or {}
 
@@ -358,7 +361,9 @@ def evaluate_control(control: Control, clauses: tuple[Clause, ...],
             return result("missing", evidence, _said(waiver[0], waiver[1].reason))
         clause, why = negated[0]  # a negation's reason says what it is ("it describes a plan")
         return result("missing", evidence, _said(clause, f"mentions it, but {why.reason}"))
-    headers = header_rows(clauses)  # a header names columns: it may point, it binds nothing
+    if headers is None:
+        headers = header_rows(clauses)
+    # A header names columns: it may point to a control, it binds nothing.
     binding = [c for c in evidence if c.id not in headers and (_binding(c) or (
                    control.capability_binds and c.attributes.modality == "permission"))
                and not _weakened(control.weakeners, _read(c))
@@ -453,9 +458,10 @@ def _with_next(rules: list[Clause], clauses: tuple[Clause, ...]) -> list[Clause]
 
 # "without approval" inside a prohibition ("must never send anything without approval") is
 # the rule itself, not a waiver of it.
-_DENIED = re.compile(r"\b(?:not|never|no|nothing|nobody|none)\b")
+_DENIALS = "not|never|no|nothing|nobody|none"
+_DENIED = re.compile(rf"\b(?:{_DENIALS})\b")
 # Before a contradiction ("an agent cannot start a task on its own") it forbids it too.
-_DENIED_BEFORE = re.compile(r"\b(?:not|never|no|nothing|nobody|none|cannot|can't)\b")
+_DENIED_BEFORE = re.compile(rf"\b(?:{_DENIALS}|cannot|can't)\b")
 
 
 # Where a sentence turns to an exception: "..., but ...", "...; ...", "whereas", "except".

@@ -473,23 +473,18 @@ def test_missing_control_explains_why() -> None:
     assert "unsolicited" in invoke.explanation and "forum threads" in invoke.explanation
 
 
-def test_a_users_control_file_is_validated(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("body", "said"), [
+    ("  - id: BAD-CTL\n    title: Broken\n    evidence: []\n", "BAD-CTL"),
+    # YAML keeps the last of two equal keys: the first evidence list would be lost unseen.
+    ("    evidence: ['retained']\n", "'evidence' appears twice"),
+])
+def test_a_users_control_file_is_validated(tmp_path: Path, body: str, said: str) -> None:
     path = tmp_path / "mine.yaml"
-    path.write_text("controls:\n  - id: MY-CTL\n    title: Mine\n    evidence: ['ok']\n"
-                    "  - id: BAD-CTL\n    title: Broken\n    evidence: []\n", encoding="utf-8")
+    path.write_text("controls:\n  - id: MY-CTL\n    title: Mine\n    evidence: ['ok']\n" + body,
+                    encoding="utf-8")
     with pytest.raises(RuleError) as err:
         check(b"# P\n\nAgents must log.\n", path)
-    assert "mine.yaml:5" in str(err.value) and "BAD-CTL" in str(err.value)
-
-
-def test_a_key_written_twice_is_refused_not_half_read(tmp_path: Path) -> None:
-    # YAML keeps the last of two equal keys: the first evidence list would be lost unseen.
-    path = tmp_path / "mine.yaml"
-    path.write_text("controls:\n  - id: MY-CTL\n    title: Mine\n    evidence: ['logged']\n"
-                    "    evidence: ['retained']\n", encoding="utf-8")
-    with pytest.raises(RuleError) as err:
-        check(b"# P\n\nAgent actions are logged.\n", path)
-    assert "mine.yaml:5" in str(err.value) and "'evidence' appears twice" in str(err.value)
+    assert "mine.yaml:5" in str(err.value) and said in str(err.value)
 
 
 def test_a_users_own_controls_are_used(tmp_path: Path) -> None:
