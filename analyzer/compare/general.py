@@ -773,7 +773,7 @@ def _sections(out: list[Finding], leads: set[int], old: Sequence[Clause],
         if any(_HIGH_CATEGORIES.intersection(c.categories) for c in found):
             continue  # who answers, on either side, stands alone
         paths[i] = _section_key(found[-1])  # the new clause's own section, else the old one's
-    folded: list[Finding] = []
+    folds: dict[tuple[str, ...], list[int]] = {}
     # Each section's own changes first; then, deepest first, what is left in a part whose
     # subsections changed one or two clauses each, when the changes are a real share of it
     # (a programme redone across its small sections), never a part's scattered edits.
@@ -789,9 +789,22 @@ def _sections(out: list[Finding], leads: set[int], old: Sequence[Clause],
                     own >= SECTION_FOLD or (len(members) >= SECTION_FOLD
                                             and share >= SECTION_CHANGED)):
                 continue
-            folded.append(_fold_section(out, section, members, share >= SECTION_CHANGED))
+            folds[section] = members
             for i in members:
                 del paths[i]
+    # A part that folds takes in its subsections that folded on their own: a programme
+    # rewritten in its own clauses and in six of its sections is one finding, not seven.
+    parts: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for section in folds:
+        top = min((other for other in folds if section[:len(other)] == other), key=len)
+        parts.setdefault(top, []).append(section)
+    folded: list[Finding] = []
+    for part, sections in parts.items():
+        members = sorted(i for section in sections for i in folds[section])
+        share = len(members) / (within[part] / 2)
+        subsections = [section[-1] for section in sections if section != part]
+        folded.append(_fold_section(out, part, members, share >= SECTION_CHANGED,
+                                    subsections))
     return out + folded
 
 
@@ -801,8 +814,9 @@ def _section_key(clause: Clause) -> tuple[str, ...]:
 
 
 def _fold_section(out: list[Finding], section: tuple[str, ...], members: list[int],
-                  rewritten: bool) -> Finding:
-    """The finding for a rewritten section; its members are set to info in place."""
+                  rewritten: bool, subsections: Sequence[str] = ()) -> Finding:
+    """The finding for a rewritten section (with the `subsections` rewritten in it); its
+    members are set to info in place."""
     found = [out[i] for i in members]
     name = section[-1]
     kinds = Counter(f.type.removeprefix("clause_") for f in found)
@@ -821,6 +835,10 @@ def _fold_section(out: list[Finding], section: tuple[str, ...], members: list[in
     leaning = {f.direction for f in sided if f.severity == sided[0].severity} if sided else set()
     read = (f" Read as {', '.join(c.replace('_', ' ') for c in cats)}." if cats else "")
     title = f"Section “{name}” {'rewritten' if rewritten else 'changed'}: {counts}"
+    inside = (f" Its sections {', '.join(f'“{s}”' for s in subsections[:-1])} and "
+              f"“{subsections[-1]}” changed too and are counted here." if len(subsections) > 1
+              else f" Its section “{subsections[0]}” changed too and is counted here."
+              if subsections else "")
     for i in members:
         out[i] = _member(out[i], title)
     return Finding(
@@ -830,7 +848,8 @@ def _fold_section(out: list[Finding], section: tuple[str, ...], members: list[in
         explanation=(f"The new version changes {len(found)} clauses in “{name}” that no shift "
                      f"rule speaks for: {'; '.join(f.title for f in shown)}"
                      + (f"; and {more} more at low" if more > 0 else "")
-                     + f".{read} Each is quoted below and listed at info with its clause."),
+                     + f".{inside}{read} Each is quoted below and listed at info with its "
+                     "clause."),
         rule=RULE, old_clause=None, new_clause=None,
         old_clauses=tuple(f.old_clause for f in found if f.old_clause),
         new_clauses=tuple(f.new_clause for f in found if f.new_clause),

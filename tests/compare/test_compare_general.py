@@ -450,6 +450,45 @@ def test_a_rename_stays_its_own_finding_beside_a_changed_section() -> None:
     assert len(section.new_clauses) == 3  # the rename speaks for its own clauses
 
 
+def test_a_part_rewritten_with_its_own_sections_is_one_finding_naming_them() -> None:
+    own = ["You may earn points for each event you attend.",
+           "You may spend points in the club shop.",
+           "You must use your points by the end of each year."]
+    sub = {"Earning": ["You may earn one point for each talk you attend.",
+                       "You may earn two points for each workshop.",
+                       "You may earn a point for bringing a guest."],
+           "Spending": ["You may buy a club mug for ten points.",
+                        "You may buy a club scarf for twenty points.",
+                        "You may buy a year's membership for fifty points."]}
+    rest = "\n\n".join(f"Members may bring guest {n} on open days." for n in range(40))
+
+    def doc(own: list[str], sub: dict[str, list[str]]) -> bytes:
+        body = "\n\n".join(own) + "\n\n" + "".join(
+            f"### {name}\n\n" + "\n\n".join(texts) + "\n\n" for name, texts in sub.items())
+        return f"# Club terms\n\n## Rewards\n\n{body}## Guests\n\n{rest}\n".encode()
+
+    new_own = ["You may earn points for each event you attend in person.",
+               "You may spend points in the club shop or at the bar.",
+               "You must use your points by the end of each month."]
+    new_sub = {"Earning": ["You may earn one point for each talk you stay to the end of.",
+                           "You may earn three points for each workshop.",
+                           "You may earn a point for bringing a new guest."],
+               "Spending": ["You may buy a club mug for fifteen points.",
+                            "You may buy a club hat for twenty points.",
+                            "You may buy half a year's membership for fifty points."]}
+    comparison = compare_versions(analyze(doc(own, sub)), analyze(doc(new_own, new_sub)))
+    (section,) = [f for f in above_info(comparison) if f.type == "section_changed"]
+    assert section.title.startswith("Section “Rewards” rewritten:")
+    assert len(section.new_clauses) == 9
+    assert "Its sections “Earning” and “Spending” changed too" in section.explanation
+    # a subsection that changed on its own, its part untouched, stays its own finding
+    comparison = compare_versions(analyze(doc(own, sub)),
+                                  analyze(doc(own, {**sub, "Spending": new_sub["Spending"]})))
+    (section,) = [f for f in above_info(comparison) if f.type == "section_changed"]
+    assert section.title.startswith("Section “Spending”") and "Its section" not in (
+        section.explanation)
+
+
 _REMOVABLE = ("Posts that break these rules may be removed from the public gallery. This "
               "includes:\n\n- spam;\n- scams;\n")
 
