@@ -530,10 +530,18 @@ def describe(change: Change) -> tuple[str, str]:
         parts.append(f"Numbers: {', '.join(old_n) or 'none'} became {', '.join(new_n) or 'none'}.")
     shape = _shape(change, inserted, deleted)
     body = " ".join(parts) or "The clause was reworded."
-    return f"{subject} changed: {gist}", f"{shape}{body}{whose}{read_as}"
+    # the title says which way it moved when the edit shows it ("Refund narrowed: adds ...")
+    verb = next((v.lower() for v in ("Reversed", "Narrowed", "Widened") if shape.startswith(v)),
+                "changed")
+    return f"{subject} {verb}: {gist}", f"{shape}{body}{whose}{read_as}"
 
 
 _NEGATION = frozenset(("not", "no", "never", "nor", "cannot", "neither"))
+# "including but not limited to", "not only": a "not" that negates nothing
+_NOT_A_NEGATION = re.compile(r"\b(?:but\s+)?not\s+(?:be\s+)?limited\s+to\b|\bnot\s+only\b",
+                             re.IGNORECASE)
+_REVERSAL = 6  # at most this many words edited, with the negation, for a reversal
+_ITEM = 8  # a list item is a name or a phrase, not ", and books not returned incur a fine"
 _CONDITION = re.compile(
     r"\b(?:only|solely|unless|except|if|provided|subject\s+to|to\s+the\s+extent|where|when"
     r"|that\s+violat\w*|for\s+(?:good\s+)?cause|in\s+breach|breach\w*|violat\w*"
@@ -549,23 +557,64 @@ def _shape(change: Change, inserted: Sequence[str], deleted: Sequence[str]) -> s
     if old is None or new is None:
         return ""
     out = []
-    flips = {w for t in inserted for w in words(t)} ^ {w for t in deleted for w in words(t)}
-    if flips & _NEGATION:
+    plain_in = [_NOT_A_NEGATION.sub(" ", t) for t in inserted]
+    plain_out = [_NOT_A_NEGATION.sub(" ", t) for t in deleted]
+    flips = {w for t in plain_in for w in words(t)} ^ {w for t in plain_out for w in words(t)}
+    # a "not" inside a rewritten passage says nothing of the old clause's sense
+    if flips & _NEGATION and sum(len(words(t)) for t in (*plain_in, *plain_out)) <= _REVERSAL:
         out.append("Reversed: a negation was added or removed.")
     was, now = old.attributes.bearer, new.attributes.bearer
     if was and now and was != now:
         out.append(f"Moved from {_PARTY[was]} to {_PARTY[now]}.")
-    if any(_CONDITION.search(t) for t in inserted) and not any(
-            _CONDITION.search(t) for t in deleted):
-        out.append("Narrowed: a condition or qualifier was added.")
-    elif any(_CONDITION.search(t) for t in deleted) and not any(
-            _CONDITION.search(t) for t in inserted):
-        out.append("Widened: a condition or qualifier was removed.")
-    elif inserted and not deleted and any(_in_list(new.text, t) for t in inserted):
+    added, dropped = _new_conditions(inserted, deleted), _new_conditions(deleted, inserted)
+    if added and not dropped:
+        out.append("Narrowed: a condition or qualifier was added "
+                   f"({_quote(_condition_span(new.text, added[0]), 60)}).")
+    elif dropped and not added:
+        out.append("Widened: a condition or qualifier was removed "
+                   f"({_quote(_condition_span(old.text, dropped[0]), 60)}).")
+    elif inserted and not deleted and any(_in_list(new.text, t) for t in inserted
+                                          if len(words(t)) <= _ITEM):
         out.append("Widened: more items in a list.")
-    elif deleted and not inserted and any(_in_list(old.text, t) for t in deleted):
+    elif deleted and not inserted and any(_in_list(old.text, t) for t in deleted
+                                          if len(words(t)) <= _ITEM):
         out.append("Narrowed: fewer items in a list.")
     return " ".join(out) + (" " if out else "")
+
+
+# A condition on one side and a phrase on the other that share this share of their words
+# are one condition reworded ("Except for our termination of your account for breach" ->
+# "unless we terminated your account for breach"), neither added nor dropped.
+_SAME_CONDITION = 0.5
+
+
+def _new_conditions(these: Sequence[str], others: Sequence[str]) -> list[str]:
+    """The phrases of `these` that state a condition no phrase of `others` words again."""
+    other_stems = [set(_stems(words(t))) for t in others]
+    out = []
+    for phrase in these:
+        if not _CONDITION.search(phrase):
+            continue
+        mine = set(_stems(words(phrase)))
+        if not any(len(mine & theirs) >= _SAME_CONDITION * min(len(mine), len(theirs))
+                   for theirs in other_stems if mine and theirs) and words(phrase) not in {
+                       words(t) for t in others}:
+            out.append(phrase)
+    return out
+
+
+_SUBORDINATE = re.compile(r"^(?:only\s+)?(?:if|unless|except|provided|where|when|subject\s+to"
+                          r"|to\s+the\s+extent)\b", re.IGNORECASE)
+
+
+def _condition_span(text: str, phrase: str) -> str:
+    """An added "if ..." or "unless ..." as the clause states it, up to its comma: the word
+    diff may have split it where a small word stayed ("If you are" + "business customer")."""
+    at = text.find(phrase)
+    if at < 0 or not _SUBORDINATE.match(phrase):
+        return phrase
+    end = re.search(r"[,;:.]", text[at + len(phrase):])
+    return text[at:at + len(phrase) + end.start()] if end else text[at:].rstrip()
 
 
 def _in_list(text: str, phrase: str) -> bool:

@@ -215,15 +215,56 @@ def test_a_cap_written_with_thousands_dots_is_read_and_compared() -> None:
     ("We may suspend your account.", "We may restrict, suspend, or terminate your account.",
      "Widened: more items in a list."),
     ("We may remove content that violates these Terms at any time.",
-     "We may remove content at any time.", "Widened: a condition or qualifier was removed."),
+     "We may remove content at any time.",
+     "Widened: a condition or qualifier was removed (“that violates these Terms”)."),
     ("You may not access the Services through automated means such as bots.",
      "You may not access the Services through unauthorized automated means such as bots.",
-     "Narrowed: a condition or qualifier was added."),
+     "Narrowed: a condition or qualifier was added (“unauthorized”)."),
     ("We will sell your data to advertisers.", "We will not sell your data to advertisers.",
      "Reversed: a negation was added or removed."),
-], ids=["list-item-added", "condition-dropped", "qualifier-added", "negation"])
+    # a condition reworded is neither added nor dropped: the new one is
+    ("Except where we close your account for a breach of these Terms, we will refund any "
+     "unused credit within thirty days.",
+     "If you are a business customer, we will refund any unused credit within thirty days "
+     "unless we closed your account for a breach of these Terms.",
+     "Narrowed: a condition or qualifier was added (“If you are a business customer”)."),
+], ids=["list-item-added", "condition-dropped", "qualifier-added", "negation",
+        "condition-reworded"])
 def test_the_explanation_says_how_the_clause_moved(old: str, new: str, shape: str) -> None:
-    assert any(shape in f.explanation for f in run(old, new).findings)
+    findings = [f for f in run(old, new).findings if shape in f.explanation]
+    assert findings, [f.explanation for f in run(old, new).findings]
+    # and the title says which way, where the edit alone shows it
+    verb = shape.split(":")[0].lower()
+    assert any(f" {verb}: " in f.title for f in findings if f.type == "clause_modified") or not [
+        f for f in findings if f.type == "clause_modified"]
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("You may bring guests to the open evenings, such as friends.",
+     "You may bring guests to the open evenings, including but not limited to friends and "
+     "family."),
+    ("Members may borrow three books at a time from the main library and keep them for "
+     "three weeks.",
+     "Members may borrow three books at a time from the main library and keep them for "
+     "three weeks, and books not returned on time incur a small fine."),
+], ids=["not-limited-to", "a-not-in-a-longer-addition"])
+def test_a_not_that_negates_nothing_of_the_old_clause_is_no_reversal(old: str,
+                                                                      new: str) -> None:
+    findings = run(old, new).findings
+    assert [f for f in findings if f.type == "clause_modified"]
+    assert not [f for f in findings if "Reversed" in f.explanation or " reversed:" in f.title]
+    # nor is a clause joined on with "and" one more item of a list
+    assert not [f for f in findings if "fine" in (f.evidence_new or "")
+                and "more items in a list" in f.explanation]
+
+
+def test_a_condition_reworded_in_place_is_not_read_as_new() -> None:
+    old = ("Except where we close your account for a breach of these Terms, we will refund "
+           "any unused credit within thirty days.")
+    new = ("We will refund any unused credit within thirty days unless we closed your account "
+           "for a breach of these Terms.")
+    assert not [f for f in run(old, new).findings if "Narrowed" in f.explanation
+                or "Widened" in f.explanation]
 
 
 def test_two_unrelated_documents_carry_a_warning() -> None:
