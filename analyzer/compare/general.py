@@ -873,7 +873,12 @@ def _fold_section(out: list[Finding], section: tuple[str, ...], members: list[in
                        for kind in ("added", "removed", "modified") if (n := kinds[kind]))
     loudest = sorted(found, key=lambda f: (RANKS_DOWN[f.severity], f.category is None,
                                            _CATEGORY_ORDER.get(f.category or "", 0)))
-    cats = list(dict.fromkeys(f.category for f in loudest if f.category))
+    # the category most of its loudest changes have (the contract's order breaks a tie): a
+    # rewards programme with one rule about bots is not about agents
+    top = [f.category for f in loudest if f.category and f.severity == loudest[0].severity]
+    share = Counter(top)
+    cats = sorted(dict.fromkeys(f.category for f in loudest if f.category),
+                  key=lambda c: (-share[c], _CATEGORY_ORDER.get(c, 0)))
     severity = loudest[0].severity
     # every medium change is quoted, however many; low ones up to _QUOTED in all
     shown = [f for f in loudest if f.severity != "low"]

@@ -473,6 +473,23 @@ def test_a_section_folds_with_a_change_left_over_from_its_subsection_and_leans_n
     assert section.direction == "neutral"
 
 
+def test_a_rewritten_section_takes_the_category_most_of_its_changes_have() -> None:
+    old = ["You must keep your password secret.",
+           "You must not share your account with anyone.",
+           "You must sign in with two-factor authentication.",
+           "Do not use bots to access the forum."]
+    new = ["You must keep your password and recovery codes secret.",
+           "You must not share your account or your login with anyone.",
+           "You must sign in with two-factor authentication from a registered device.",
+           "Do not use bots or scrapers to access the forum."]
+    comparison = compare_versions(analyze(_sectioned({**_PARTS, "Accounts": old})),
+                                  analyze(_sectioned({**_PARTS, "Accounts": new})))
+    (section,) = [f for f in above_info(comparison) if f.type == "section_changed"]
+    # three access rules and one rule on bots: an access section, the bots' rule still read
+    assert section.category == "access_control"
+    assert "Read as access control, agent conduct." in section.explanation
+
+
 def test_a_rename_stays_its_own_finding_beside_a_changed_section() -> None:
     fees = ["The Treasurer will send invoices on the first working day.",
             "The Treasurer will keep a receipt for each payment in your profile.",
