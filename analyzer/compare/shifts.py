@@ -55,7 +55,7 @@ _STRENGTH = {"permission": 0, None: 0, "exclusion": 1, "obligation": 2, "prohibi
 _NO_ATTRIBUTES = Attributes()  # what an absent clause (an addition's old side) has
 CONTEXT_KEYS = ("old_bearer", "new_bearer", "old_cap", "new_cap", "old_place", "new_place",
                 "agent_note", "emphasis_note", "loud", "category", "gained", "lost",
-                "changed", "binds_note")
+                "changed", "binds_note", "ended")
 
 
 class _Side(BaseModel):
@@ -310,6 +310,7 @@ def finding_context(change: Change, rule: ShiftRule) -> dict[str, str]:
         "changed": (changed := _changed(n)),
         "binds_note": ("; continued use may bind the user to versions they never saw"
                        if changed == "the terms" else ""),
+        "ended": _ended(n),
     }
 
 
@@ -318,21 +319,48 @@ def finding_context(change: Change, rule: ShiftRule) -> dict[str, str]:
 # the like are the terms.
 _CHANGE_VERB = (r"(?:change|modify|amend|update|revise|replace|discontinue|cancel|alter|end"
                 r"|terminate)")
-_CHANGED = re.compile(
-    rf"\b{_CHANGE_VERB}\b(?:\s*(?:,|\bor\b|\band\b|\band/or\b)\s*{_CHANGE_VERB}\b)*\s+"
-    r"((?:these|this|the|our|its|any|all|such)\s+(?:[A-Za-z][\w'-]*\s+){0,4}?[A-Za-z][\w'-]*)"
-    r"(?=\s+(?:or|and|at|in|without|from|by|for|to|with|on|if|when|as|any)\b|\s*[,.;:)]|\s*$)",
-    re.IGNORECASE)
+# What a right to end reaches: "may discontinue the Rewards Programme"; an account, access
+# or the Services are "the service or an account".
+_END_VERB = (r"(?:suspend|terminate|end|close|disable|deactivate|discontinue|cancel|withdraw"
+             r"|restrict|block|remove|delete)")
+
+
+def _object_after(verbs: str) -> re.Pattern[str]:
+    """The object named after a run of `verbs` ("change, modify or cancel the Programme")."""
+    return re.compile(
+        rf"\b{verbs}\b(?:\s*(?:,|\bor\b|\band\b|\band/or\b)\s*(?:\w+\s*,\s*)*{verbs}\b)*\s+"
+        r"((?:your|these|this|the|our|its|any|all|such)\s+(?:[A-Za-z][\w'-]*\s+){0,4}?"
+        r"[A-Za-z][\w'-]*)"
+        r"(?=\s+(?:or|and|at|in|without|from|by|for|to|with|on|if|when|as|any)\b|\s*[,.;:)]"
+        r"|\s*$)", re.IGNORECASE)
+
+
+_CHANGED = _object_after(_CHANGE_VERB)
+_ENDED = _object_after(_END_VERB)
 _TERMS_WORD = re.compile(r"\b(?:terms?|agreements?|polic(?:y|ies)|conditions|contracts?|eula"
                          r"|rules|guidelines|provisions)\b", re.IGNORECASE)
+_GENERAL_OBJECT = re.compile(r"^(?:your|the|our|its|any|all|such|this|these)\s+(?:use\s+of\s+)?"
+                             r"(?:account|accounts|services?|access|use|it|them)$", re.IGNORECASE)
+
+
+def _named(clause: Clause | None, pattern: re.Pattern[str], general: tuple[re.Pattern[str], ...],
+           default: str) -> str:
+    """The object `pattern` finds in the clause as it names it, or `default` when there is
+    none or it is one of the `general` ones."""
+    hit = pattern.search(clause.text) if clause else None
+    if hit is None or any(g.search(hit.group(1)) for g in general):
+        return default
+    return hit.group(1)
 
 
 def _changed(clause: Clause | None) -> str:
     """What the clause lets the provider change, as it names it, or "the terms"."""
-    hit = _CHANGED.search(clause.text) if clause else None
-    if hit is None or _TERMS_WORD.search(hit.group(1)):
-        return "the terms"
-    return hit.group(1)
+    return _named(clause, _CHANGED, (_TERMS_WORD,), "the terms")
+
+
+def _ended(clause: Clause | None) -> str:
+    """What the clause lets the provider suspend or end, or "the service or an account"."""
+    return _named(clause, _ENDED, (_GENERAL_OBJECT, _TERMS_WORD), "the service or an account")
 
 
 def _party(bearer: str | None) -> str:

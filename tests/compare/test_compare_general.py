@@ -584,3 +584,20 @@ def test_a_right_to_change_names_what_it_changes(new: str, changed: str, binds: 
                 if f.type == "unilateral_change_added"]
     assert findings and all(changed in f.title for f in findings), findings
     assert any(("continued use may bind" in f.explanation) == binds for f in findings)
+
+
+@pytest.mark.parametrize(("old", "new", "ended"), [
+    ("We may suspend your account if you breach these Terms.",
+     "We may suspend your account at any time for any reason.", "the service or an account"),
+    ("We may suspend or terminate your access to the Services if you break the law.",
+     "We may suspend or terminate your access to the Services at any time.",
+     "the service or an account"),
+    ("We may discontinue the Beta Programme if it is no longer viable.",
+     "We may discontinue the Beta Programme at any time, in our sole discretion.",
+     "the Beta Programme"),
+])
+def test_a_broader_right_to_end_names_what_it_ends(old: str, new: str, ended: str) -> None:
+    findings = [f for f in above_info(run(old, new)) if f.type == "termination_broadened"
+                and f.title.startswith("The provider may now suspend or end")]
+    assert findings and all(f"suspend or end {ended} (" in f.title for f in findings), [
+        f.title for f in above_info(run(old, new))]
