@@ -449,20 +449,27 @@ def _raw_words(text: str) -> list[str]:
     return _WORD.findall(_ABBREVIATION.sub(lambda m: m.group(0).replace(".", ""), text))
 
 
+_JOINERS = _FILLER | {"your", "our", "you", "we", "my", "their", "his", "her"}
+
+
 def _raw_edit(old: str, new: str) -> tuple[list[str], list[str]]:
     """The phrases (as written) the new text adds and drops, compared word by word with
     case, spelling variants and punctuation folded away."""
     a, b = _raw_words(old), _raw_words(new)
     matcher = difflib.SequenceMatcher(None, [canon(w) for w in a], [canon(w) for w in b],
                                       autojunk=False)
-    inserted: list[str] = []
-    deleted: list[str] = []
+    # edits one small word apart are one edit: "Your business is" -> "You or your
+    # organization are", "If you are" + "business customer" -> "If you are a business customer"
+    spans: list[list[int]] = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op != "equal":
-            if i2 > i1:
-                deleted.append(" ".join(a[i1:i2]))
-            if j2 > j1:
-                inserted.append(" ".join(b[j1:j2]))
+        if op == "equal":
+            continue
+        if spans and i1 - spans[-1][1] == 1 and canon(a[i1 - 1]) in _JOINERS:
+            spans[-1][1], spans[-1][3] = i2, j2
+        else:
+            spans.append([i1, i2, j1, j2])
+    inserted = [" ".join(b[j1:j2]) for _, _, j1, j2 in spans if j2 > j1]
+    deleted = [" ".join(a[i1:i2]) for i1, i2, _, _ in spans if i2 > i1]
     return inserted, deleted
 
 
@@ -536,18 +543,36 @@ def describe(change: Change) -> tuple[str, str]:
     return f"{subject} {verb}: {gist}", f"{shape}{body}{whose}{read_as}"
 
 
-_NEGATION = frozenset(("not", "no", "never", "nor", "cannot", "neither"))
-# "including but not limited to", "not only": a "not" that negates nothing
-_NOT_A_NEGATION = re.compile(r"\b(?:but\s+)?not\s+(?:be\s+)?limited\s+to\b|\bnot\s+only\b",
-                             re.IGNORECASE)
-_REVERSAL = 6  # at most this many words edited, with the negation, for a reversal
+# as words() folds them: "cannot" and "can't" read "canot"
+_NEGATION = frozenset(("not", "no", "never", "nor", "cannot", "canot", "neither"))
+# Negative words that negate nothing of the clause: "including but not limited to", "not
+# only ... but also", "no later than", "at no cost".
+_NOT_A_NEGATION = re.compile(
+    r"\b(?:including,?\s+)?but\s+not\s+limited\s+to\b|\bincluding,?\s+not\s+limited\s+to\b"
+    r"|\bnot\s+only\b|\bno\s+(?:later|earlier|more|less|fewer|sooner)\s+than\b"
+    r"|\bat\s+no\s+(?:additional\s+|extra\s+)?(?:cost|charge)\b", re.IGNORECASE)
+_REVERSAL = 6  # at most this many words in the passage that adds or drops the negation
 _ITEM = 8  # a list item is a name or a phrase, not ", and books not returned incur a fine"
+# a phrase with its own subject and verb is a clause joined on, not a list item
+_OWN_CLAUSE = re.compile(r"\b(?:we|you|they|it|he|she|i)\s+(?:will|may|must|shall|can|could"
+                         r"|would|should|are|is|do|does|have|has|keep|reserve)\b", re.IGNORECASE)
 _CONDITION = re.compile(
     r"\b(?:only|solely|unless|except|if|provided|subject\s+to|to\s+the\s+extent|where|when"
     r"|that\s+violat\w*|for\s+(?:good\s+)?cause|in\s+breach|breach\w*|violat\w*"
     r"|unauthori[sz]ed|without\s+(?:our|your)\s+(?:consent|permission|approval)|with\s+(?:our|your)"
     r"\s+(?:consent|permission|approval))\b", re.IGNORECASE)
+# an added condition that opens with "or" is one more case, not one more hurdle
+_ANOTHER_CASE = re.compile(r"^\W*or\b", re.IGNORECASE)
 _LISTED = re.compile(r"^(?:,?\s*(?:and|or)\s+)?[\w-]+(?:\s*,\s*[\w-]+)*,?$|^[\w-]+\s*,$")
+
+
+def _negates(passage: str) -> bool:
+    return bool(_NEGATION & set(words(_NOT_A_NEGATION.sub(" ", passage))))
+
+
+def _negated(passages: Sequence[str]) -> list[str]:
+    """The passages that hold a real negation, each as short as a reversal allows."""
+    return [t for t in passages if _negates(t) and len(words(t)) <= _REVERSAL]
 
 
 def _shape(change: Change, inserted: Sequence[str], deleted: Sequence[str]) -> str:
@@ -557,64 +582,64 @@ def _shape(change: Change, inserted: Sequence[str], deleted: Sequence[str]) -> s
     if old is None or new is None:
         return ""
     out = []
-    plain_in = [_NOT_A_NEGATION.sub(" ", t) for t in inserted]
-    plain_out = [_NOT_A_NEGATION.sub(" ", t) for t in deleted]
-    flips = {w for t in plain_in for w in words(t)} ^ {w for t in plain_out for w in words(t)}
-    # a "not" inside a rewritten passage says nothing of the old clause's sense
-    if flips & _NEGATION and sum(len(words(t)) for t in (*plain_in, *plain_out)) <= _REVERSAL:
+    # a negation on one side only, in a short passage: "may use" -> "may not use"; never
+    # "not" -> "never", nor a "not" inside a rewritten passage
+    negated_in, negated_out = _negated(inserted), _negated(deleted)
+    if bool(negated_in) != bool(negated_out) and not any(
+            map(_negates, deleted if negated_in else inserted)):
         out.append("Reversed: a negation was added or removed.")
     was, now = old.attributes.bearer, new.attributes.bearer
     if was and now and was != now:
         out.append(f"Moved from {_PARTY[was]} to {_PARTY[now]}.")
     added, dropped = _new_conditions(inserted, deleted), _new_conditions(deleted, inserted)
-    if added and not dropped:
-        out.append("Narrowed: a condition or qualifier was added "
-                   f"({_quote(_condition_span(new.text, added[0]), 60)}).")
+    if added and not dropped and _ANOTHER_CASE.match(added[0]):
+        out.append(f"Widened: another case was added ({_quote(added[0], 60)}).")
+    elif dropped and not added and _ANOTHER_CASE.match(dropped[0]):
+        out.append(f"Narrowed: one case was dropped ({_quote(dropped[0], 60)}).")
+    elif added and not dropped:
+        out.append(f"Narrowed: a condition or qualifier was added ({_quote(added[0], 60)}).")
     elif dropped and not added:
-        out.append("Widened: a condition or qualifier was removed "
-                   f"({_quote(_condition_span(old.text, dropped[0]), 60)}).")
-    elif inserted and not deleted and any(_in_list(new.text, t) for t in inserted
-                                          if len(words(t)) <= _ITEM):
+        out.append(f"Widened: a condition or qualifier was removed ({_quote(dropped[0], 60)}).")
+    elif inserted and not deleted and any(_in_list(new.text, t) for t in inserted if _item(t)):
         out.append("Widened: more items in a list.")
-    elif deleted and not inserted and any(_in_list(old.text, t) for t in deleted
-                                          if len(words(t)) <= _ITEM):
+    elif deleted and not inserted and any(_in_list(old.text, t) for t in deleted if _item(t)):
         out.append("Narrowed: fewer items in a list.")
     return " ".join(out) + (" " if out else "")
 
 
-# A condition on one side and a phrase on the other that share this share of their words
-# are one condition reworded ("Except for our termination of your account for breach" ->
-# "unless we terminated your account for breach"), neither added nor dropped.
+def _item(phrase: str) -> bool:
+    return len(words(phrase)) <= _ITEM and not _OWN_CLAUSE.search(phrase)
+
+
+# A condition is only reworded when a phrase of the other side holds at least this share of
+# its words ("Except for our termination of your account for breach" -> "unless we
+# terminated your account for breach"); else it was added or dropped.
 _SAME_CONDITION = 0.5
+# A condition is a phrase; a new passage that opens with "if" ("Furthermore, if you use an
+# MCP server ..., you are responsible ...") is more than a condition on the old words.
+_CONDITION_WORDS = 12
+
+
+def _content(phrase: str) -> set[str]:
+    """A phrase's stems less its small words and condition words ("if we" has none)."""
+    return {w for w in _stems(words(phrase)) if w not in _JOINERS
+            and not _CONDITION.fullmatch(w)}
 
 
 def _new_conditions(these: Sequence[str], others: Sequence[str]) -> list[str]:
     """The phrases of `these` that state a condition no phrase of `others` words again."""
-    other_stems = [set(_stems(words(t))) for t in others]
+    other_stems = [_content(t) for t in others]
     out = []
     for phrase in these:
-        if not _CONDITION.search(phrase):
+        if len(words(phrase)) > _CONDITION_WORDS or not _CONDITION.search(
+                _NOT_A_NEGATION.sub(" ", phrase)):
             continue
-        mine = set(_stems(words(phrase)))
-        if not any(len(mine & theirs) >= _SAME_CONDITION * min(len(mine), len(theirs))
+        mine = _content(phrase)
+        if not any(len(mine & theirs) >= _SAME_CONDITION * len(mine)
                    for theirs in other_stems if mine and theirs) and words(phrase) not in {
                        words(t) for t in others}:
             out.append(phrase)
     return out
-
-
-_SUBORDINATE = re.compile(r"^(?:only\s+)?(?:if|unless|except|provided|where|when|subject\s+to"
-                          r"|to\s+the\s+extent)\b", re.IGNORECASE)
-
-
-def _condition_span(text: str, phrase: str) -> str:
-    """An added "if ..." or "unless ..." as the clause states it, up to its comma: the word
-    diff may have split it where a small word stayed ("If you are" + "business customer")."""
-    at = text.find(phrase)
-    if at < 0 or not _SUBORDINATE.match(phrase):
-        return phrase
-    end = re.search(r"[,;:.]", text[at + len(phrase):])
-    return text[at:at + len(phrase) + end.start()] if end else text[at:].rstrip()
 
 
 def _in_list(text: str, phrase: str) -> bool:

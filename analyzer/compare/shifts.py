@@ -320,37 +320,42 @@ def finding_context(change: Change, rule: ShiftRule) -> dict[str, str]:
 _CHANGE_VERB = (r"(?:change|modify|amend|update|revise|replace|discontinue|cancel|alter|end"
                 r"|terminate)")
 # What a right to end reaches: "may discontinue the Rewards Programme"; an account, access
-# or the Services are "the service or an account".
-_END_VERB = (r"(?:suspend|terminate|end|close|disable|deactivate|discontinue|cancel|withdraw"
-             r"|restrict|block|remove|delete)")
+# or the Services are "the service or an account". Removing or blocking content is another
+# right (content removal), so its verbs are not these.
+_END_VERB = (r"(?:suspend|terminate|end|close|disable|deactivate|discontinue|cancel|withdraw)")
 
 
-def _object_after(verbs: str) -> re.Pattern[str]:
-    """The object named after a run of `verbs` ("change, modify or cancel the Programme")."""
+def _object_after(verbs: str, determiners: str) -> re.Pattern[str]:
+    """The object named after one of `verbs` ("... discontinue or cancel the Programme"),
+    opening with one of `determiners`: the last verb of a list is the one next to its
+    object, so no list need be read."""
     return re.compile(
-        rf"\b{verbs}\b(?:\s*(?:,|\bor\b|\band\b|\band/or\b)\s*(?:\w+\s*,\s*)*{verbs}\b)*\s+"
-        r"((?:your|these|this|the|our|its|any|all|such)\s+(?:[A-Za-z][\w'-]*\s+){0,4}?"
+        rf"\b{verbs}\s+((?:{determiners})\s+(?:[A-Za-z][\w'-]*\s+){{0,4}}?"
         r"[A-Za-z][\w'-]*)"
         r"(?=\s+(?:or|and|at|in|without|from|by|for|to|with|on|if|when|as|any)\b|\s*[,.;:)]"
         r"|\s*$)", re.IGNORECASE)
 
 
-_CHANGED = _object_after(_CHANGE_VERB)
-_ENDED = _object_after(_END_VERB)
+# "change your settings" is the user's own act, so "your" opens no object of a change
+_CHANGED = _object_after(_CHANGE_VERB, "these|this|the|our|its|any|all|such")
+_ENDED = _object_after(_END_VERB, "your|these|this|the|our|its|any|all|such")
 _TERMS_WORD = re.compile(r"\b(?:terms?|agreements?|polic(?:y|ies)|conditions|contracts?|eula"
                          r"|rules|guidelines|provisions)\b", re.IGNORECASE)
-_GENERAL_OBJECT = re.compile(r"^(?:your|the|our|its|any|all|such|this|these)\s+(?:use\s+of\s+)?"
-                             r"(?:account|accounts|services?|access|use|it|them)$", re.IGNORECASE)
+_GENERAL_OBJECT = re.compile(
+    r"^(?:your|the|our|its|any|all|such|this|these)\s+(?:(?:use\s+of|access\s+to)\s+"
+    r"(?:the\s+|our\s+|any\s+)?)?(?:account|accounts|services?|access|use|it|them)$",
+    re.IGNORECASE)
 
 
 def _named(clause: Clause | None, pattern: re.Pattern[str], general: tuple[re.Pattern[str], ...],
            default: str) -> str:
-    """The object `pattern` finds in the clause as it names it, or `default` when there is
-    none or it is one of the `general` ones."""
-    hit = pattern.search(clause.text) if clause else None
-    if hit is None or any(g.search(hit.group(1)) for g in general):
+    """What `pattern` finds the clause naming, as it names it (two at most, "the chat feature
+    or your account"), or `default` when it names nothing but the `general` ones."""
+    found = list(dict.fromkeys(m.group(1) for m in pattern.finditer(clause.text))) if clause \
+        else []
+    if not found or all(any(g.search(o) for g in general) for o in found):
         return default
-    return hit.group(1)
+    return " or ".join(found[:2])
 
 
 def _changed(clause: Clause | None) -> str:

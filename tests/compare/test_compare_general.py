@@ -4,6 +4,8 @@ nothing stays at info (analyzer/compare/general.py)."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 
 import pdfplumber
 import pytest
@@ -256,6 +258,56 @@ def test_a_not_that_negates_nothing_of_the_old_clause_is_no_reversal(old: str,
     # nor is a clause joined on with "and" one more item of a list
     assert not [f for f in findings if "fine" in (f.evidence_new or "")
                 and "more items in a list" in f.explanation]
+
+
+@pytest.mark.parametrize(("old", "new", "shape"), [
+    # a word the new condition repeats does not make it an old one reworded
+    ("You may cancel your monthly plan at any time.",
+     "You may cancel your monthly plan at any time, but only if you have paid every monthly "
+     "fee due.", "Narrowed: a condition or qualifier was added (“but only if you have paid"),
+    ("We may modify the fees and we will notify you.", "We may modify the fees if we notify you.",
+     "Narrowed: a condition or qualifier was added"),
+    # another case joined with "or" widens
+    ("We may suspend your account if you breach these Terms.",
+     "We may suspend your account if you breach these Terms or if we suspect fraud.",
+     "Widened: another case was added (“or if we suspect fraud”)"),
+    ("You may not post content that is illegal or that violates the rights of others.",
+     "You may not post content that is illegal.",
+     "Narrowed: one case was dropped (“or that violates the rights of others”)"),
+    # a negation on one side only, in a passage of its own
+    ("You may use the content for commercial purposes.",
+     "You may not use the content for commercial purposes or resell it in any form.",
+     "Reversed: a negation was added or removed."),
+    ("You can transfer your licence to another person.",
+     "You cannot transfer your licence to another person or company without paying a fee.",
+     "Reversed: a negation was added or removed."),
+    ("Your use of the software is for personal purposes.",
+     "Your use of the software is not limited to personal purposes.",
+     "Reversed: a negation was added or removed."),
+    # one edit, one small word apart, is quoted as one
+    ("Your business is responsible for the accuracy of that information.",
+     "You or your organization are responsible for the accuracy of that information.",
+     "Removed words: “Your business is”."),
+], ids=["repeated-word", "and-became-if", "or-another-case", "or-case-dropped", "not-added",
+        "cannot-added",
+        "not-limited-to-negates", "one-edit"])
+def test_how_the_clause_moved_in_harder_cases(old: str, new: str, shape: str) -> None:
+    findings = [f for f in run(old, new).findings if f.type == "clause_modified"]
+    assert any(shape in f.explanation for f in findings), [f.explanation for f in findings]
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("You must not share your password.", "You must never share your password."),
+    ("You cannot export the reports.", "You may not export the reports."),
+    ("We may share your data with our affiliates.",
+     "We may share your data not only with our affiliates but also with advertisers."),
+    ("You may cancel at any time.", "You may cancel at any time, and we will keep your fees."),
+], ids=["not-never", "cannot-may-not", "not-only", "a-clause-joined-on"])
+def test_no_reversal_narrowing_or_list_where_there_is_none(old: str, new: str) -> None:
+    findings = [f for f in run(old, new).findings if f.type == "clause_modified"]
+    assert findings and not [f for f in findings if any(
+        word in f.explanation for word in ("Reversed", "Narrowed", "more items"))], [
+        f.explanation for f in findings]
 
 
 def test_a_condition_reworded_in_place_is_not_read_as_new() -> None:
@@ -595,9 +647,28 @@ def test_a_right_to_change_names_what_it_changes(new: str, changed: str, binds: 
     ("We may discontinue the Beta Programme if it is no longer viable.",
      "We may discontinue the Beta Programme at any time, in our sole discretion.",
      "the Beta Programme"),
+    # removing content is another right: the account is what is ended
+    ("We may remove your content and terminate your account if you break these Terms.",
+     "We may remove your content and terminate your account at any time.",
+     "the service or an account"),
+    ("We may disable the chat feature and suspend your account if you break these Terms.",
+     "At any time, we may disable the chat feature and suspend your account.",
+     "the chat feature or your account"),
+    ("We may suspend or terminate your use of the Services if you break the law.",
+     "We may suspend or terminate your use of the Services at any time.",
+     "the service or an account"),
 ])
 def test_a_broader_right_to_end_names_what_it_ends(old: str, new: str, ended: str) -> None:
     findings = [f for f in above_info(run(old, new)) if f.type == "termination_broadened"
                 and f.title.startswith("The provider may now suspend or end")]
     assert findings and all(f"suspend or end {ended} (" in f.title for f in findings), [
         f.title for f in above_info(run(old, new))]
+
+
+def test_a_long_list_of_verbs_is_read_in_bounded_time() -> None:
+    # "suspend, suspend, ... now": a pattern that could read each verb as a list word or as a
+    # verb backtracks exponentially (22 verbs took seconds, 40 would take hours)
+    code = ("from analyzer.compare.shifts import _CHANGED, _ENDED\n"
+            "line = 'We may ' + 'suspend or change, ' * 300 + 'now.'\n"
+            "assert _ENDED.search(line) is None and _CHANGED.search(line) is None\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=30)
