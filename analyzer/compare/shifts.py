@@ -309,7 +309,7 @@ def finding_context(change: Change, rule: ShiftRule) -> dict[str, str]:
         "lost": lost.group(0) if lost else "",
         "changed": (changed := _changed(n)),
         "binds_note": ("; continued use may bind the user to versions they never saw"
-                       if changed == "the terms" else ""),
+                       if changed == "the terms" or _TERMS_WORD.search(changed) else ""),
         "ended": _ended(n),
     }
 

@@ -629,6 +629,9 @@ def test_a_gained_purpose_is_named_in_whole_words() -> None:
     ("We may change these Terms at any time without notice.", "the terms", True),
     ("We reserve the right to change, modify, discontinue or cancel the Rewards Programme or "
      "any part thereof at any time, in our sole discretion.", "the Rewards Programme", False),
+    # the terms among what it changes still bind the user to versions they never saw
+    ("We may modify these Terms or discontinue the Beta Programme at any time without notice.",
+     "these Terms or the Beta Programme", True),
 ])
 def test_a_right_to_change_names_what_it_changes(new: str, changed: str, binds: bool) -> None:
     findings = [f for f in above_info(run("Be kind to other members.", f"Be kind to other "
