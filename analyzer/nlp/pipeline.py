@@ -142,7 +142,8 @@ def classify(doc: Document, clauses: Sequence[Clause], rules: ReadingRules, *,
     """Fill each clause's categories and attributes, read with `rules` (use_parser: None
     follows settings)."""
     as_we = _provider_as_we(provider_names(doc.text))
-    texts = [as_we(_clause_text(c)) for c in clauses]
+    as_ai = _assistant_as_ai(doc.text)
+    texts = [as_ai(as_we(_clause_text(c))) for c in clauses]
     parsed_all = [p.user_data[STATE]
                   for p in _run_components(texts, _ClauseText, rules, use_parser)]
     decided, unfair = _with_trained_layer(texts, [s.get("categories") or () for s in parsed_all])
@@ -257,6 +258,26 @@ def _provider_as_we(names: tuple[str, ...]) -> Callable[[str], str]:
     alternatives = "|".join(re.escape(name) for name in names)
     pattern = re.compile(rf"\b(?:the\s+)?(?:{alternatives})(?:,?\s+(?:Inc|LLC|Ltd)\.?)?(?=\W|$)")
     return lambda text: pattern.sub("we", text)
+
+
+# A document that speaks of its "AI assistant" means that assistant by "the assistant" (not
+# "the assistant manager"): "You are solely responsible for the actions you request from the
+# assistant" speaks of an AI agent's actions there, and of a person's in a hotel's terms.
+_AI_ASSISTANT = re.compile(r"\b(?:ai|artificial[-\s]intelligence|ai[-\s]powered)\s+assistants?\b",
+                           re.IGNORECASE)
+_BARE_ASSISTANT = re.compile(
+    r"\b((?:the|our|your|an?|this)\s+)(assistants?)\b"
+    r"(?!\s+(?:managers?|directors?|professors?|coach(?:es)?|editors?|referees?|pharmacists?"
+    r"|teachers?|secretar(?:y|ies)|principals?|shop|store|buyers?|producers?|accountants?"
+    r"|engineers?|officers?|nurses?|staff|to\s+(?:the|a|an|our|your)\b))", re.IGNORECASE)
+
+
+def _assistant_as_ai(text: str) -> Callable[[str], str]:
+    """A function that reads "the assistant" as "the AI assistant" where the document names
+    its AI assistant; else the text as it is."""
+    if not _AI_ASSISTANT.search(text):
+        return lambda clause: clause
+    return lambda clause: _BARE_ASSISTANT.sub(r"\1AI \2", clause)
 
 
 class _BlockIndex:

@@ -49,6 +49,17 @@ def test_provider_defined_name_counts_as_we() -> None:
     assert clauses[1].attributes.negated and clauses[1].attributes.bearer is None
 
 
+def test_the_assistant_of_a_document_about_an_ai_assistant_is_that_ai() -> None:
+    rule = "You are solely responsible for the actions you request from the assistant."
+    ai = analyze(f"# Terms\n\nOur AI assistant can book tables for you.\n\n{rule}\n\n"
+                 "The assistant manager of each branch answers complaints.\n".encode()).clauses
+    assert [c.attributes.agent_scope for c in ai] == [True, True, False]
+    # a hotel's terms have a person at the desk; the clause texts stay as written
+    hotel = analyze(f"# Terms\n\nOur front desk can book tables for you.\n\n{rule}\n".encode())
+    assert not hotel.clauses[1].attributes.agent_scope
+    assert ai[1].text == rule
+
+
 @pytest.mark.parametrize(("text", "exclusive"), [
     ("You are solely responsible for your AI agents.", True),
     ("Use of agents is at your own risk.", True),
