@@ -600,11 +600,33 @@ def _shape(change: Change, inserted: Sequence[str], deleted: Sequence[str]) -> s
         out.append(f"Narrowed: a condition or qualifier was added ({_quote(added[0], 60)}).")
     elif dropped and not added:
         out.append(f"Widened: a condition or qualifier was removed ({_quote(dropped[0], 60)}).")
+    elif (free := _freedoms(inserted, deleted)) is not None:
+        out.append(free)
     elif inserted and not deleted and any(_in_list(new.text, t) for t in inserted if _item(t)):
         out.append("Widened: more items in a list.")
     elif deleted and not inserted and any(_in_list(old.text, t) for t in deleted if _item(t)):
         out.append("Narrowed: fewer items in a list.")
     return " ".join(out) + (" " if out else "")
+
+
+# Words that free a right or a duty from limits ("at any time", "for any reason", "without
+# notice", "in our sole discretion"): added, it reaches further; dropped, less far.
+_FREEDOM = re.compile(r"\bat\s+any\s+time\b|\bfor\s+any\s+(?:or\s+no\s+)?reason\b"
+                      r"|\bwithout\s+(?:prior\s+|any\s+|advance\s+)?notice\b"
+                      r"|\bin\s+(?:our|its|their)\s+(?:sole|absolute)\s+discretion\b",
+                      re.IGNORECASE)
+
+
+def _freedoms(inserted: Sequence[str], deleted: Sequence[str]) -> str | None:
+    """How the edit moves the clause by the words that free it from limits, when only one
+    side has them."""
+    gained = [m.group(0) for t in inserted for m in _FREEDOM.finditer(t)]
+    lost = [m.group(0) for t in deleted for m in _FREEDOM.finditer(t)]
+    if gained and not lost:
+        return f"Widened: it now holds “{gained[0]}”."
+    if lost and not gained:
+        return f"Narrowed: it no longer holds “{lost[0]}”."
+    return None
 
 
 def _item(phrase: str) -> bool:

@@ -274,6 +274,13 @@ def test_a_not_that_negates_nothing_of_the_old_clause_is_no_reversal(old: str,
     ("You may not post content that is illegal or that violates the rights of others.",
      "You may not post content that is illegal.",
      "Narrowed: one case was dropped (“or that violates the rights of others”)"),
+    # words that free a right from limits
+    ("You can stop the agent at any time from the dashboard.",
+     "You can stop the agent from the dashboard.",
+     "Narrowed: it no longer holds “at any time”."),
+    ("Members may return library books within three weeks.",
+     "Members may return library books at any time.",
+     "Widened: it now holds “at any time”."),
     # a negation on one side only, in a passage of its own
     ("You may use the content for commercial purposes.",
      "You may not use the content for commercial purposes or resell it in any form.",
@@ -288,8 +295,8 @@ def test_a_not_that_negates_nothing_of_the_old_clause_is_no_reversal(old: str,
     ("Your business is responsible for the accuracy of that information.",
      "You or your organization are responsible for the accuracy of that information.",
      "Removed words: “Your business is”."),
-], ids=["repeated-word", "and-became-if", "or-another-case", "or-case-dropped", "not-added",
-        "cannot-added",
+], ids=["repeated-word", "and-became-if", "or-another-case", "or-case-dropped",
+        "at-any-time-dropped", "at-any-time-added", "not-added", "cannot-added",
         "not-limited-to-negates", "one-edit"])
 def test_how_the_clause_moved_in_harder_cases(old: str, new: str, shape: str) -> None:
     findings = [f for f in run(old, new).findings if f.type == "clause_modified"]
