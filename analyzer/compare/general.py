@@ -644,8 +644,14 @@ _CONDITION_WORDS = 12
 
 def _content(phrase: str) -> set[str]:
     """A phrase's stems less its small words and condition words ("if we" has none)."""
-    return {w for w in _stems(words(phrase)) if w not in _JOINERS
-            and not _CONDITION.fullmatch(w)}
+    kept = _SMALL_CONDITION_WORDS.sub(" ", phrase)
+    return {_stem(w) for w in words(kept) if w not in _JOINERS}
+
+
+# what opens a condition, and the small words around it, say nothing of which condition
+_SMALL_CONDITION_WORDS = re.compile(
+    r"\b(?:if|unless|except|only|solely|provided|where|when|for|with|from|upon)\b",
+    re.IGNORECASE)
 
 
 def _new_conditions(these: Sequence[str], others: Sequence[str]) -> list[str]:

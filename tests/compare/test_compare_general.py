@@ -11,7 +11,7 @@ import pdfplumber
 import pytest
 
 from analyzer.api import analyze, compare_versions
-from analyzer.compare.general import canon, words
+from analyzer.compare.general import _content, canon, words
 from analyzer.model import Comparison, Finding
 from analyzer.report.render import render_comparison
 from analyzer.serialize import finding_to_json
@@ -682,3 +682,11 @@ def test_a_long_list_of_verbs_is_read_in_bounded_time() -> None:
             "line = 'We may ' + 'suspend or change, ' * 300 + 'now.'\n"
             "assert _ENDED.search(line) is None and _CHANGED.search(line) is None\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=30)
+
+
+def test_the_words_that_open_a_condition_do_not_make_two_conditions_one() -> None:
+    # "unless", "provided", "for": shared by any two conditions, so they cannot show that one
+    # is the other reworded
+    assert not _content("unless you pay") & _content("unless approved")
+    assert not _content("provided for by law") & _content("provided that you agree")
+    assert _content("for breach of these Terms") & _content("violation or breach of the Terms")
